@@ -1,0 +1,26 @@
+# Shortcuts over scripts/setup, CMake presets and ctest; the README's two commands are `make demo`
+# and `make test`. Each target sets up (a no-op once done), configures, builds, then acts.
+.PHONY: setup configure build test demo install clean
+
+PREFIX ?= $(CURDIR)/build/install
+
+setup:
+	@scripts/setup
+
+configure: setup
+	@cmake --preset default >/dev/null
+
+build: configure
+	@cmake --build --preset default
+
+test: build
+	@ctest --preset default
+
+demo: build
+	@./build/r1 info --config configs/stages/grpo-arithmetic.yaml
+
+install: build
+	@cmake --install build --prefix $(PREFIX)
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,106 @@
+// r1 info: what a file or config holds. For now YAML configs (resolved) and stage key tables;
+// safetensors, tokenizer.json and JSONL summaries arrive with their readers.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "r1/config/load.h"
+#include "r1/config/schema.h"
+#include "r1/train/stage.h"
+#include "r1/util/error.h"
+
+namespace r1::cli {
+namespace {
+
+struct InfoArgs {
+    std::string path;
+    std::string config;
+    std::vector<std::string> sets;
+    std::string schema;
+    bool markdown = false;
+};
+
+bool is_yaml(const std::string& path) {
+    const std::string ext = std::filesystem::path(path).extension().string();
+    return ext == ".yaml" || ext == ".yml";
+}
+
+int print_config(const std::string& file, const std::vector<std::string>& sets) {
+    const config::Node document = config::load_document(std::filesystem::path(file), sets);
+    const std::string name = train::stage_of(document);
+    const train::Stage* stage = nullptr;
+    try {
+        stage = &train::find_stage(name);
+    } catch (const util::ConfigError& e) {
+        throw util::ConfigError("key 'stage': " + e.message(), document.find("stage")->where);
+    }
+    if (!stage->resolve) {
+        throw util::UnsupportedError("stage '" + name + "' has no options yet (not implemented)");
+    }
+    std::cout << stage->resolve(document);
+    return 0;
+}
+
+int print_schema(const std::string& name, bool markdown) {
+    const train::Stage& stage = train::find_stage(name);
+    if (!stage.schema) {
+        throw util::UnsupportedError("stage '" + name + "' has no options yet (not implemented)");
+    }
+    const auto keys = stage.schema();
+    if (markdown) {
+        std::cout << config::schema_markdown("`" + name + "` stage", keys);
+        return 0;
+    }
+    for (const config::KeyInfo& k : keys) {
+        std::cout << k.path << "  (" << k.type;
+        if (!k.default_value.empty()) {
+            std::cout << ", default " << k.default_value;
+        }
+        if (!k.constraint.empty()) {
+            std::cout << ", " << k.constraint;
+        }
+        std::cout << ")  " << k.doc << "\n";
+    }
+    return 0;
+}
+
+int run_info(const InfoArgs& args) {
+    if (!args.schema.empty()) {
+        return print_schema(args.schema, args.markdown);
+    }
+    if (!args.config.empty()) {
+        return print_config(args.config, args.sets);
+    }
+    if (args.path.empty()) {
+        throw util::UsageError("r1 info: give a PATH, --config F or --schema STAGE");
+    }
+    if (!std::filesystem::exists(args.path)) {
+        throw util::IoError(args.path + ": no such file or directory");
+    }
+    if (is_yaml(args.path)) {
+        return print_config(args.path, args.sets);
+    }
+    throw util::UnsupportedError(args.path +
+                                 ": r1 info reads YAML configs so far; safetensors, tokenizer.json and "
+                                 "JSONL summaries are not implemented yet");
+}
+
+}  // namespace
+
+void add_info(CLI::App& root, Action& action) {
+    auto args = std::make_shared<InfoArgs>();
+    CLI::App* cmd = root.add_subcommand("info", "Summarise a config, checkpoint, tokenizer or dataset");
+    cmd->add_option("path", args->path, "File or directory to summarise");
+    cmd->add_option("--config", args->config, "Print this YAML config fully resolved")->check(CLI::ExistingFile);
+    cmd->add_option("--set", args->sets, "Override a config key before resolving (repeatable)");
+    cmd->add_option("--schema", args->schema, "Print every config key of a stage: " + train::stage_names());
+    cmd->add_flag("--markdown", args->markdown, "With --schema: a Markdown table (docs/config.md)");
+    cmd->callback([args, &action] { action = [args] { return run_info(*args); }; });
+}
+
+}  // namespace r1::cli

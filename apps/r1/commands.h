@@ -1,0 +1,21 @@
+// The r1 CLI's subcommands. Each add_<name>() registers its flags on the root app and, when chosen,
+// stores the action main() runs. Flags are sugar for YAML keys; the work is one library call.
+#pragma once
+
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace r1::cli {
+
+/// What main() runs after parsing: returns the process exit code.
+using Action = std::function<int()>;
+
+void add_train(CLI::App& root, Action& action);
+void add_info(CLI::App& root, Action& action);
+/// pipeline, generate, eval, score, reward, convert, report: flags declared, capability pending.
+void add_planned(CLI::App& root, Action& action);
+
+}  // namespace r1::cli

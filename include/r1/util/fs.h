@@ -1,0 +1,33 @@
+// Files that are never half-written: atomic_write_file() writes a temporary beside the target,
+// fsyncs and renames it into place; TempDir is a directory removed with its contents on scope exit.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace r1::util {
+
+/// Replaces `path` with `content` atomically: a crash leaves either the old file or the new one.
+void atomic_write_file(const std::filesystem::path& path, std::string_view content);
+
+/// Reads a whole file; IoError naming the path if it cannot.
+std::string read_file(const std::filesystem::path& path);
+
+/// fsync on a file or directory (so a rename inside it is durable).
+void fsync_path(const std::filesystem::path& path);
+
+class TempDir {
+  public:
+    explicit TempDir(std::string_view prefix = "r1");
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    ~TempDir();
+
+    const std::filesystem::path& path() const { return path_; }
+
+  private:
+    std::filesystem::path path_;
+};
+
+}  // namespace r1::util

@@ -1,0 +1,41 @@
+#include "r1/train/options.h"
+
+#include "r1/util/error.h"
+
+namespace r1::train {
+
+void visit(config::Visitor& v, OptimOptions& o) {
+    v.field("lr", o.lr, "peak learning rate (AdamW)").range(0.0, 1.0);
+    v.field("betas", o.betas, "AdamW [beta1, beta2]").range(0.0, 1.0);
+    v.field("eps", o.eps, "AdamW epsilon").range(0.0, 1.0);
+    v.field("weight_decay", o.weight_decay, "decoupled weight decay").range(0.0, 10.0);
+    v.field("max_grad_norm", o.max_grad_norm, "clip the global gradient norm to this; 0 is off").min(0.0);
+    v.field("schedule", o.schedule, "learning-rate schedule after warmup");
+    v.field("warmup_steps", o.warmup_steps, "linear warmup from 0 to lr").min(0);
+    v.field("min_lr_ratio", o.min_lr_ratio, "decay floor as a share of lr").range(0.0, 1.0);
+}
+
+void visit(config::Visitor& v, LogOptions& o) {
+    v.field("level", o.level, "console log level (the run's log.txt always gets debug)");
+    v.field("every", o.every, "steps between metric lines").min(1);
+    v.field("completions_every", o.completions_every, "steps between completions.jsonl dumps; 0 never")
+        .min(0);
+    v.field("num_completions_to_print", o.num_completions_to_print, "samples shown on the console")
+        .min(0);
+    v.field("eval_every", o.eval_every, "steps between evaluations; 0 never").min(0);
+    v.field("eval_samples", o.eval_samples, "samples per prompt in evaluations").min(1);
+}
+
+void visit(config::Visitor& v, CheckpointOptions& o) {
+    v.field("every", o.every, "steps between checkpoints; 0 only at the end and on Ctrl-C").min(0);
+    v.field("keep", o.keep, "newest checkpoints kept").min(1);
+}
+
+void validate(const OptimOptions& o) {
+    if (o.betas.size() != 2) {
+        throw util::ConfigError("key 'optim.betas': expected two values [beta1, beta2], got " +
+                                std::to_string(o.betas.size()));
+    }
+}
+
+}  // namespace r1::train
