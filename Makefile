@@ -14,6 +14,7 @@ build: configure
 	@cmake --build --preset default
 
 test: build
+	@scripts/setup --with-reference
 	@ctest --preset default
 
 demo: build
