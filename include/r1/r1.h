@@ -15,5 +15,6 @@
 #include "r1/util/interrupt.h"
 #include "r1/util/log.h"
 #include "r1/util/progress.h"
+#include "r1/util/rng.h"
 #include "r1/util/str.h"
 #include "r1/version.h"
