@@ -71,9 +71,6 @@ void add_planned(CLI::App& root, Action& action) {
     convert->add_option("--to", a->to, "Target layout: hf or r1")->check(CLI::IsMember({"hf", "r1"}));
     pending(convert, action, "checkpoint conversion");
 
-    CLI::App* report = root.add_subcommand("report", "Render a run's curves as a picture");
-    report->add_option("run_dir", a->output, "Run directory")->required();
-    pending(report, action, "the report renderer");
 }
 
 }  // namespace r1::cli
