@@ -1,5 +1,8 @@
 // r1 data generate --task NAME --n N --seed S --out F.jsonl [--set key=value ...]: samples of a
 // built-in task (rows with prompt, answer, response, direct, text); r1 data tasks: their options.
+#include "r1/data/tasks/task.h"
+#include "r1/util/log.h"
+
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -8,8 +11,6 @@
 #include <vector>
 
 #include "commands.h"
-#include "r1/data/tasks/task.h"
-#include "r1/util/log.h"
 
 namespace r1::cli {
 namespace {
@@ -34,7 +35,8 @@ int run_tasks() {
         std::cout << info.name << ": " << info.doc << "\n";
         for (const config::KeyInfo& k : info.schema()) {
             std::cout << "  " << k.path << "  (" << k.type << ", default " << k.default_value
-                      << (k.constraint.empty() ? "" : ", " + k.constraint) << ")  " << k.doc << "\n";
+                      << (k.constraint.empty() ? "" : ", " + k.constraint) << ")  " << k.doc
+                      << "\n";
         }
     }
     return 0;
@@ -43,7 +45,8 @@ int run_tasks() {
 }  // namespace
 
 void add_data(CLI::App& root, Action& action) {
-    CLI::App* cmd = root.add_subcommand("data", "Built-in procedural datasets (arithmetic, countdown)");
+    CLI::App* cmd =
+        root.add_subcommand("data", "Built-in procedural datasets (arithmetic, countdown)");
     cmd->require_subcommand(1);
 
     auto args = std::make_shared<GenerateArgs>();
@@ -54,10 +57,13 @@ void add_data(CLI::App& root, Action& action) {
     }
     // Checked by find_task(), whose error suggests the nearest name.
     generate->add_option("--task", args->task, "Task: " + names)->required();
-    generate->add_option("--n", args->n, "Number of samples (indices 0..N-1)")->required()->check(CLI::PositiveNumber);
+    generate->add_option("--n", args->n, "Number of samples (indices 0..N-1)")
+        ->required()
+        ->check(CLI::PositiveNumber);
     generate->add_option("--seed", args->seed, "Seed: (seed, index) fixes each sample");
     generate->add_option("--out", args->out, "Output JSONL file (written atomically)")->required();
-    generate->add_option("--set", args->sets, "Task option: --set max_digits=5 (repeatable; see `r1 data tasks`)");
+    generate->add_option("--set", args->sets,
+                         "Task option: --set max_digits=5 (repeatable; see `r1 data tasks`)");
     generate->callback([args, &action] { action = [args] { return run_generate(*args); }; });
 
     CLI::App* tasks = cmd->add_subcommand("tasks", "List the tasks and their options");

@@ -1,11 +1,11 @@
 // describe_jsonl(): what `r1 info F.jsonl` prints. It reads every line (streaming) and never stops
 // at a malformed one: it counts it and shows the first.
+#include "r1/data/jsonl_dataset.h"
+#include "r1/io/jsonl.h"
+
 #include <algorithm>
 #include <map>
 #include <sstream>
-
-#include "r1/data/jsonl_dataset.h"
-#include "r1/io/jsonl.h"
 
 namespace r1::data {
 namespace {
@@ -13,15 +13,23 @@ namespace {
 /// Type names for the summary (shorter than json_kind's "an integer").
 const char* type_label(const nlohmann::json& v) {
     switch (v.type()) {
-        case nlohmann::json::value_t::null: return "null";
-        case nlohmann::json::value_t::object: return "object";
-        case nlohmann::json::value_t::array: return "list";
-        case nlohmann::json::value_t::string: return "string";
-        case nlohmann::json::value_t::boolean: return "boolean";
+        case nlohmann::json::value_t::null:
+            return "null";
+        case nlohmann::json::value_t::object:
+            return "object";
+        case nlohmann::json::value_t::array:
+            return "list";
+        case nlohmann::json::value_t::string:
+            return "string";
+        case nlohmann::json::value_t::boolean:
+            return "boolean";
         case nlohmann::json::value_t::number_integer:
-        case nlohmann::json::value_t::number_unsigned: return "integer";
-        case nlohmann::json::value_t::number_float: return "number";
-        default: return "other";
+        case nlohmann::json::value_t::number_unsigned:
+            return "integer";
+        case nlohmann::json::value_t::number_float:
+            return "number";
+        default:
+            return "other";
     }
 }
 
@@ -59,15 +67,16 @@ std::string describe_jsonl(const std::filesystem::path& path) {
     }
     const int64_t lines = reader.where().line;
     std::ostringstream out;
-    out << path.string() << ": JSONL, " << lines << " lines (" << objects << " objects, " << malformed
-        << " malformed, " << (lines - objects - malformed) << " blank)\n";
+    out << path.string() << ": JSONL, " << lines << " lines (" << objects << " objects, "
+        << malformed << " malformed, " << (lines - objects - malformed) << " blank)\n";
     size_t width = 0;
     for (const auto& [key, stats] : fields) {
         width = std::max(width, key.size());
     }
     out << "fields:" << (fields.empty() ? " none\n" : "\n");
     for (const auto& [key, stats] : fields) {
-        out << "  " << key << std::string(width - key.size() + 2, ' ') << stats.lines << "/" << objects << " lines:";
+        out << "  " << key << std::string(width - key.size() + 2, ' ') << stats.lines << "/"
+            << objects << " lines:";
         for (const auto& [type, count] : stats.types) {
             out << " " << type << " " << count;
         }

@@ -6,7 +6,8 @@ namespace r1::data {
 
 void visit(config::Visitor& v, JsonlDatasetOptions& o) {
     v.field("path", o.path, "JSONL file, one object per line").required();
-    v.field("on_error", o.on_error, "a malformed line: fail (stop with its file:line) or skip (log and count it)");
+    v.field("on_error", o.on_error,
+            "a malformed line: fail (stop with its file:line) or skip (log and count it)");
     v.field("max_samples", o.max_samples, "read at most this many rows; 0 for all").min(0);
 }
 
@@ -15,7 +16,8 @@ Dataset<T> read_jsonl_dataset(const JsonlDatasetOptions& options) {
     io::JsonlReader reader(options.path);
     Dataset<T> out;
     nlohmann::json object;
-    while (options.max_samples == 0 || static_cast<int64_t>(out.rows.size()) < options.max_samples) {
+    while (options.max_samples == 0 ||
+           static_cast<int64_t>(out.rows.size()) < options.max_samples) {
         try {
             if (!reader.next(object)) {
                 break;
@@ -33,7 +35,8 @@ Dataset<T> read_jsonl_dataset(const JsonlDatasetOptions& options) {
         }
     }
     if (out.skipped > 0) {
-        log::warn(options.path, ": skipped ", out.skipped, " malformed line(s), kept ", out.rows.size());
+        log::warn(options.path, ": skipped ", out.skipped, " malformed line(s), kept ",
+                  out.rows.size());
     }
     return out;
 }

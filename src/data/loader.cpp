@@ -1,13 +1,14 @@
 #include "r1/data/loader.h"
 
-#include <numeric>
-#include <utility>
-
-#include "data/random.h"
 #include "r1/io/jsonl.h"
 #include "r1/util/error.h"
 #include "r1/util/rng.h"
 #include "r1/util/str.h"
+
+#include <numeric>
+#include <utility>
+
+#include "data/random.h"
 
 namespace r1::data {
 namespace {
@@ -94,13 +95,15 @@ std::vector<int64_t> Loader::next_batch(int64_t n) {
 
 void Loader::restore(const CursorState& state) {
     if (state.size != size_ || state.seed != seed_) {
-        throw util::ConfigError(util::str("data cursor: saved for ", state.size, " rows with seed ", state.seed,
-                                          ", but this dataset has ", size_, " rows and seed ", seed_,
+        throw util::ConfigError(util::str("data cursor: saved for ", state.size, " rows with seed ",
+                                          state.seed, ", but this dataset has ", size_,
+                                          " rows and seed ", seed_,
                                           " (a resumed run must read the same data)"));
     }
     if (state.epoch < 0 || state.position < 0 || state.position > size_) {
-        throw util::ConfigError(util::str("data cursor: position ", state.position, " of epoch ", state.epoch,
-                                          " is outside a dataset of ", size_, " rows"));
+        throw util::ConfigError(util::str("data cursor: position ", state.position, " of epoch ",
+                                          state.epoch, " is outside a dataset of ", size_,
+                                          " rows"));
     }
     epoch_ = state.epoch;
     position_ = state.position;
@@ -115,7 +118,8 @@ bool in_eval_split(std::string_view key, double eval_fraction, uint64_t seed) {
 Split split_rows(const std::vector<std::string>& keys, double eval_fraction, uint64_t seed) {
     Split split;
     for (size_t i = 0; i < keys.size(); ++i) {
-        (in_eval_split(keys[i], eval_fraction, seed) ? split.eval : split.train).push_back(static_cast<int64_t>(i));
+        (in_eval_split(keys[i], eval_fraction, seed) ? split.eval : split.train)
+            .push_back(static_cast<int64_t>(i));
     }
     return split;
 }

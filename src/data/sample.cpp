@@ -11,15 +11,17 @@ using nlohmann::json;
 CodeTest code_test_from_json(const json& item, const io::JsonFields& row, size_t i) {
     const std::string key = util::str("tests[", i, "]");
     if (!item.is_object()) {
-        throw row.error(key, "expected an object {\"input\", \"output\"} or {\"assert\"}, got " + io::json_kind(item));
+        throw row.error(key, "expected an object {\"input\", \"output\"} or {\"assert\"}, got " +
+                                 io::json_kind(item));
     }
     const io::JsonFields fields(item, row.where());
     const auto sub = [&](const char* name) -> std::string {
         try {
             return fields.string(name);
         } catch (const util::FormatError&) {
-            throw row.error(key + "." + name, "expected a string, got " +
-                                                  (fields.has(name) ? io::json_kind(item.at(name)) : "nothing"));
+            throw row.error(key + "." + name,
+                            "expected a string, got " +
+                                (fields.has(name) ? io::json_kind(item.at(name)) : "nothing"));
         }
     };
     CodeTest test;
@@ -27,7 +29,8 @@ CodeTest code_test_from_json(const json& item, const io::JsonFields& row, size_t
         test.assertion = sub("assert");
     } else {
         if (!fields.has("input") || !fields.has("output")) {
-            throw row.error(key, "expected \"input\" and \"output\" strings, or an \"assert\" string");
+            throw row.error(key,
+                            "expected \"input\" and \"output\" strings, or an \"assert\" string");
         }
         test.input = sub("input");
         test.output = sub("output");
@@ -35,7 +38,8 @@ CodeTest code_test_from_json(const json& item, const io::JsonFields& row, size_t
     if (fields.has("weight")) {
         const json& w = item.at("weight");
         if (!w.is_number() || w.get<double>() < 0) {
-            throw row.error(key + ".weight", "expected a number >= 0, got " + (w.is_number() ? w.dump() : io::json_kind(w)));
+            throw row.error(key + ".weight", "expected a number >= 0, got " +
+                                                 (w.is_number() ? w.dump() : io::json_kind(w)));
         }
         test.weight = w.get<double>();
     }
@@ -72,40 +76,49 @@ SftExample sft_example_from_json(const io::JsonFields& fields) {
     SftExample ex;
     if (!fields.has("messages")) {
         if (!fields.has("prompt") && !fields.has("response")) {
-            throw fields.error("messages", "missing (an SFT line needs \"messages\", or \"prompt\" and \"response\")");
+            throw fields.error(
+                "messages",
+                "missing (an SFT line needs \"messages\", or \"prompt\" and \"response\")");
         }
         ex.messages = {{"user", fields.string("prompt")}, {"assistant", fields.string("response")}};
         return ex;
     }
     const json& messages = fields.value("messages");
     if (!messages.is_array() || messages.empty()) {
-        throw fields.error("messages", "expected a non-empty list of {\"role\", \"content\"}, got " +
-                                           (messages.is_array() ? std::string("an empty list") : io::json_kind(messages)));
+        throw fields.error(
+            "messages",
+            "expected a non-empty list of {\"role\", \"content\"}, got " +
+                (messages.is_array() ? std::string("an empty list") : io::json_kind(messages)));
     }
     for (size_t i = 0; i < messages.size(); ++i) {
         const std::string key = util::str("messages[", i, "]");
         if (!messages[i].is_object()) {
-            throw fields.error(key, "expected an object {\"role\", \"content\"}, got " + io::json_kind(messages[i]));
+            throw fields.error(key, "expected an object {\"role\", \"content\"}, got " +
+                                        io::json_kind(messages[i]));
         }
         const io::JsonFields m(messages[i], fields.where());
         Message msg;
         for (const char* name : {"role", "content"}) {
             const auto it = messages[i].find(name);
             if (it == messages[i].end() || !it->is_string()) {
-                throw fields.error(key + "." + name, "expected a string, got " +
-                                                         (it == messages[i].end() ? std::string("nothing") : io::json_kind(*it)));
+                throw fields.error(
+                    key + "." + name,
+                    "expected a string, got " +
+                        (it == messages[i].end() ? std::string("nothing") : io::json_kind(*it)));
             }
         }
         msg.role = m.string("role");
         msg.content = m.string("content");
         if (msg.role != "system" && msg.role != "user" && msg.role != "assistant") {
-            throw fields.error(key + ".role", "expected one of system|user|assistant, got '" + msg.role + "'");
+            throw fields.error(key + ".role",
+                               "expected one of system|user|assistant, got '" + msg.role + "'");
         }
         ex.messages.push_back(std::move(msg));
     }
     if (ex.messages.back().role != "assistant") {
-        throw fields.error("messages", "the last message must be the assistant's (what SFT learns), got '" +
-                                           ex.messages.back().role + "'");
+        throw fields.error("messages",
+                           "the last message must be the assistant's (what SFT learns), got '" +
+                               ex.messages.back().role + "'");
     }
     return ex;
 }

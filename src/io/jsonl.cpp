@@ -1,10 +1,10 @@
 #include "r1/io/jsonl.h"
 
-#include <limits>
-#include <utility>
-
 #include "r1/util/fs.h"
 #include "r1/util/str.h"
+
+#include <limits>
+#include <utility>
 
 namespace r1::io {
 namespace {
@@ -100,7 +100,8 @@ nlohmann::json parse_jsonl_line(std::string_view text, const util::Location& whe
         throw util::FormatError("invalid UTF-8", {where.source, where.line, column});
     }
     if (nesting_depth(text) > kJsonlMaxDepth) {
-        throw util::FormatError(util::str("JSON nested deeper than ", kJsonlMaxDepth, " levels"), where);
+        throw util::FormatError(util::str("JSON nested deeper than ", kJsonlMaxDepth, " levels"),
+                                where);
     }
     json value;
     try {
@@ -118,7 +119,8 @@ nlohmann::json parse_jsonl_line(std::string_view text, const util::Location& whe
     return value;
 }
 
-JsonlReader::JsonlReader(std::filesystem::path path) : path_(std::move(path)), in_(path_, std::ios::binary) {
+JsonlReader::JsonlReader(std::filesystem::path path)
+    : path_(std::move(path)), in_(path_, std::ios::binary) {
     if (!in_) {
         throw util::IoError(path_.string() + ": cannot open for reading");
     }
@@ -147,15 +149,23 @@ bool JsonlReader::next(nlohmann::json& object) {
 
 std::string json_kind(const nlohmann::json& value) {
     switch (value.type()) {
-        case json::value_t::null: return "null";
-        case json::value_t::object: return "an object";
-        case json::value_t::array: return "a list";
-        case json::value_t::string: return "a string";
-        case json::value_t::boolean: return "a boolean";
+        case json::value_t::null:
+            return "null";
+        case json::value_t::object:
+            return "an object";
+        case json::value_t::array:
+            return "a list";
+        case json::value_t::string:
+            return "a string";
+        case json::value_t::boolean:
+            return "a boolean";
         case json::value_t::number_integer:
-        case json::value_t::number_unsigned: return "an integer";
-        case json::value_t::number_float: return "a number";
-        default: return "an unsupported value";
+        case json::value_t::number_unsigned:
+            return "an integer";
+        case json::value_t::number_float:
+            return "a number";
+        default:
+            return "an unsupported value";
     }
 }
 
@@ -181,10 +191,13 @@ const nlohmann::json& JsonFields::value(std::string_view key) const {
 
 namespace {
 
-std::string expected(std::string_view what, const json& got) { return util::str("expected ", what, ", got ", json_kind(got)); }
+std::string expected(std::string_view what, const json& got) {
+    return util::str("expected ", what, ", got ", json_kind(got));
+}
 
 int64_t to_int64(const json& v, const JsonFields& fields, std::string_view key) {
-    if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    if (v.is_number_unsigned() &&
+        v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
         throw fields.error(key, "integer " + v.dump() + " does not fit in 64 bits");
     }
     if (!v.is_number_integer()) {
@@ -207,7 +220,9 @@ std::optional<std::string> JsonFields::optional_string(std::string_view key) con
     return has(key) ? std::optional(string(key)) : std::nullopt;
 }
 
-int64_t JsonFields::integer(std::string_view key) const { return to_int64(value(key), *this, key); }
+int64_t JsonFields::integer(std::string_view key) const {
+    return to_int64(value(key), *this, key);
+}
 
 std::optional<int64_t> JsonFields::optional_integer(std::string_view key) const {
     return has(key) ? std::optional(integer(key)) : std::nullopt;

@@ -1,21 +1,29 @@
 // 1,400 corrupted JSONL files (truncations, flipped bytes, invalid UTF-8, wrong types, missing
 // fields, huge numbers, deep nesting): each one is a FormatError in fail mode when the corruption
 // must break it, a counted skip in skip mode, and never a crash (also run under ASan + UBSan).
+#include "r1/data/jsonl_dataset.h"
+#include "r1/util/fs.h"
+#include "r1/util/log.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <random>
-
-#include "r1/data/jsonl_dataset.h"
-#include "r1/util/fs.h"
-#include "r1/util/log.h"
 
 namespace r1::data {
 namespace {
 
 using nlohmann::json;
 
-enum class Corruption { truncate, flip, bad_utf8, wrong_type, missing_field, huge_number, deep_nesting };
+enum class Corruption {
+    truncate,
+    flip,
+    bad_utf8,
+    wrong_type,
+    missing_field,
+    huge_number,
+    deep_nesting
+};
 constexpr int kKinds = 7;
 
 std::vector<json> base_rows() {
@@ -59,13 +67,15 @@ std::pair<std::string, bool> corrupt(Corruption kind, std::mt19937_64& rng) {
             return {text, false};  // a flip inside a string may leave valid JSON
         }
         case Corruption::bad_utf8: {
-            static const char* bad[] = {"\xFF", "\x80", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xE4\xB8", "\xF5"};
+            static const char* bad[] = {
+                "\xFF", "\x80", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xE4\xB8", "\xF5"};
             text.insert(pick(text.size() + 1), bad[pick(7)]);
             return {text, true};
         }
         case Corruption::wrong_type: {
             const char* fields[] = {"prompt", "answer", "numbers", "target", "tests"};
-            const json wrong[] = {json(5), json::array({1}), json::object(), json(true), json(2.5), json("s")};
+            const json wrong[] = {json(5),    json::array({1}), json::object(),
+                                  json(true), json(2.5),        json("s")};
             const std::string field = fields[pick(5)];
             json value = wrong[pick(6)];
             if ((field == "prompt" || field == "answer") && value.is_string()) {
@@ -87,8 +97,8 @@ std::pair<std::string, bool> corrupt(Corruption kind, std::mt19937_64& rng) {
             row.erase("prompt");
             return {dump(rows), true};
         case Corruption::huge_number: {
-            static const char* huge[] = {"1e999", "-1e400", "18446744073709551616", "99999999999999999999999",
-                                         "9223372036854775808"};
+            static const char* huge[] = {"1e999", "-1e400", "18446744073709551616",
+                                         "99999999999999999999999", "9223372036854775808"};
             row["target"] = "@";
             std::string t = dump(rows);
             t.replace(t.find("\"@\""), 3, huge[pick(5)]);
@@ -137,9 +147,11 @@ TEST(JsonlCorruptionTest, EveryCorruptedFileIsAnErrorOrACountedSkip) {
             ++errors;
             EXPECT_NE(std::string(e.what()).find(path + ":"), std::string::npos) << e.what();
         }
-        EXPECT_TRUE(failed || !must_fail) << "file " << i << " kind " << i % kKinds << " read without error";
+        EXPECT_TRUE(failed || !must_fail)
+            << "file " << i << " kind " << i % kKinds << " read without error";
         const auto d = read_jsonl_dataset<Sample>({.path = path, .on_error = OnError::skip});
-        EXPECT_EQ(static_cast<int64_t>(d.rows.size()) + d.skipped, non_blank_lines(text)) << "file " << i;
+        EXPECT_EQ(static_cast<int64_t>(d.rows.size()) + d.skipped, non_blank_lines(text))
+            << "file " << i;
         EXPECT_EQ(d.skipped > 0, failed) << "file " << i;
         EXPECT_FALSE(describe_jsonl(path).empty());
     }
@@ -160,7 +172,8 @@ TEST(JsonlCorruptionTest, RandomBytesNeverCrashTheLineParser) {
             const json v = io::parse_jsonl_line(line, {"mem", i + 1, 0});
             EXPECT_TRUE(v.is_object());
         } catch (const util::FormatError& e) {
-            EXPECT_EQ(std::string(e.what()).rfind("mem:" + std::to_string(i + 1), 0), 0u) << e.what();
+            EXPECT_EQ(std::string(e.what()).rfind("mem:" + std::to_string(i + 1), 0), 0u)
+                << e.what();
         }
     }
 }

@@ -2,12 +2,13 @@
 // max_samples, and describe_jsonl() for `r1 info`.
 #include "r1/data/jsonl_dataset.h"
 
+#include "r1/config/load.h"
+#include "r1/util/fs.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 
-#include "r1/config/load.h"
-#include "r1/util/fs.h"
 #include "support/expect.h"
 
 namespace r1::data {
@@ -19,6 +20,7 @@ using test::expect_contains;
 struct File {
     util::TempDir dir;
     std::string path;
+
     explicit File(const std::string& content) : path((dir.path() / "d.jsonl").string()) {
         std::ofstream(path, std::ios::binary) << content;
     }
@@ -55,22 +57,25 @@ TEST(JsonlDatasetTest, ReadsRlSamplesWithTaskFields) {
 }
 
 TEST(JsonlDatasetTest, RlSchemaErrorsNameLineAndField) {
-    expect_contains(first_error<Sample>("{\"prompt\": \"p\", \"answer\": \"a\"}\n{\"prompt\": \"p\"}\n"),
-                    {"d.jsonl:2: field 'answer': missing"});
+    expect_contains(
+        first_error<Sample>("{\"prompt\": \"p\", \"answer\": \"a\"}\n{\"prompt\": \"p\"}\n"),
+        {"d.jsonl:2: field 'answer': missing"});
     expect_contains(first_error<Sample>("{\"prompt\": \"p\", \"answer\": 4}\n"),
                     {"d.jsonl:1: field 'answer': expected a string, got an integer"});
     expect_contains(first_error<Sample>("{\"prompt\": \"p\", \"tests\": [{\"input\": \"1\"}]}\n"),
                     {"d.jsonl:1: field 'tests[0]': expected \"input\" and \"output\""});
     expect_contains(first_error<Sample>("{\"prompt\": \"p\", \"tests\": [{\"assert\": 1}]}\n"),
                     {"field 'tests[0].assert': expected a string, got an integer"});
-    expect_contains(first_error<Sample>("{\"prompt\": \"p\", \"target\": 3, \"numbers\": [1, \"2\"]}\n"),
-                    {"field 'numbers[1]': expected an integer, got a string"});
+    expect_contains(
+        first_error<Sample>("{\"prompt\": \"p\", \"target\": 3, \"numbers\": [1, \"2\"]}\n"),
+        {"field 'numbers[1]': expected an integer, got a string"});
     expect_contains(first_error<Sample>("{\"prompt\": \"p\", \"answer\": \"a\", \"kind\": []}\n"),
                     {"field 'kind': expected a string, got a list"});
 }
 
 TEST(JsonlDatasetTest, SftAcceptsMessagesOrPromptResponse) {
-    File f(R"({"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}, {"role": "assistant", "content": "a"}]}
+    File f(
+        R"({"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}, {"role": "assistant", "content": "a"}]}
 {"prompt": "p", "response": "r"}
 )");
     const auto d = read_jsonl_dataset<SftExample>({.path = f.path});
@@ -81,15 +86,20 @@ TEST(JsonlDatasetTest, SftAcceptsMessagesOrPromptResponse) {
 }
 
 TEST(JsonlDatasetTest, SftSchemaErrors) {
-    expect_contains(first_error<SftExample>("{\"text\": \"x\"}\n"), {"d.jsonl:1: field 'messages': missing"});
-    expect_contains(first_error<SftExample>("{\"prompt\": \"p\"}\n"), {"field 'response': missing"});
-    expect_contains(first_error<SftExample>("{\"messages\": [{\"role\": \"user\", \"content\": \"u\"}]}\n"),
-                    {"field 'messages': the last message must be the assistant's"});
-    expect_contains(first_error<SftExample>("{\"messages\": [{\"role\": \"bot\", \"content\": \"u\"}]}\n"),
-                    {"field 'messages[0].role': expected one of system|user|assistant, got 'bot'"});
+    expect_contains(first_error<SftExample>("{\"text\": \"x\"}\n"),
+                    {"d.jsonl:1: field 'messages': missing"});
+    expect_contains(first_error<SftExample>("{\"prompt\": \"p\"}\n"),
+                    {"field 'response': missing"});
+    expect_contains(
+        first_error<SftExample>("{\"messages\": [{\"role\": \"user\", \"content\": \"u\"}]}\n"),
+        {"field 'messages': the last message must be the assistant's"});
+    expect_contains(
+        first_error<SftExample>("{\"messages\": [{\"role\": \"bot\", \"content\": \"u\"}]}\n"),
+        {"field 'messages[0].role': expected one of system|user|assistant, got 'bot'"});
     expect_contains(first_error<SftExample>("{\"messages\": [{\"role\": \"user\"}]}\n"),
                     {"field 'messages[0].content': expected a string, got nothing"});
-    expect_contains(first_error<SftExample>("{\"messages\": []}\n"), {"field 'messages'", "an empty list"});
+    expect_contains(first_error<SftExample>("{\"messages\": []}\n"),
+                    {"field 'messages'", "an empty list"});
 }
 
 TEST(JsonlDatasetTest, PreferencePairs) {
@@ -102,8 +112,9 @@ TEST(JsonlDatasetTest, PreferencePairs) {
 }
 
 TEST(JsonlDatasetTest, SkipModeCountsAndKeepsGoodRows) {
-    File f("{\"prompt\": \"a\", \"answer\": \"1\"}\n{bad\n\n[1]\n{\"prompt\": \"b\", \"answer\": 2}\n"
-           "{\"prompt\": \"c\", \"answer\": \"3\"}\n");
+    File f(
+        "{\"prompt\": \"a\", \"answer\": \"1\"}\n{bad\n\n[1]\n{\"prompt\": \"b\", \"answer\": 2}\n"
+        "{\"prompt\": \"c\", \"answer\": \"3\"}\n");
     const auto d = read_jsonl_dataset<Sample>({.path = f.path, .on_error = OnError::skip});
     ASSERT_EQ(d.rows.size(), 2u);
     EXPECT_EQ(d.rows[1].prompt, "c");
@@ -113,7 +124,9 @@ TEST(JsonlDatasetTest, SkipModeCountsAndKeepsGoodRows) {
 }
 
 TEST(JsonlDatasetTest, MaxSamplesStopsEarly) {
-    File f("{\"prompt\": \"a\", \"answer\": \"1\"}\n{\"prompt\": \"b\", \"answer\": \"2\"}\n{broken\n");
+    File f(
+        "{\"prompt\": \"a\", \"answer\": \"1\"}\n{\"prompt\": \"b\", \"answer\": "
+        "\"2\"}\n{broken\n");
     const auto d = read_jsonl_dataset<Sample>({.path = f.path, .max_samples = 2});
     EXPECT_EQ(d.rows.size(), 2u);  // the broken third line is never read
 }
@@ -125,13 +138,16 @@ TEST(JsonlDatasetTest, OptionsComeFromYaml) {
     EXPECT_EQ(o.on_error, OnError::skip);
     EXPECT_EQ(o.max_samples, 5);
     std::ofstream(dir.path() / "b.yaml") << "path: x.jsonl\non_error: ignore\n";
-    expect_contains(error_of<util::ConfigError>([&] { config::load<JsonlDatasetOptions>(dir.path() / "b.yaml"); }),
+    expect_contains(error_of<util::ConfigError>(
+                        [&] { config::load<JsonlDatasetOptions>(dir.path() / "b.yaml"); }),
                     {"b.yaml:2", "on_error", "fail|skip"});
 }
 
 TEST(DescribeJsonlTest, CountsFieldsTypesAndFirstMalformedLine) {
-    File f("{\"prompt\": \"a\", \"target\": 3}\n\n{\"prompt\": \"b\", \"target\": null, \"x\": [1]}\n{\"prompt\": 1\n"
-           "{\"prompt\": \"c\", \"target\": 4.5}\n");
+    File f(
+        "{\"prompt\": \"a\", \"target\": 3}\n\n{\"prompt\": \"b\", \"target\": null, \"x\": "
+        "[1]}\n{\"prompt\": 1\n"
+        "{\"prompt\": \"c\", \"target\": 4.5}\n");
     const std::string d = describe_jsonl(f.path);
     expect_contains(d, {"5 lines (3 objects, 1 malformed, 1 blank)", "prompt  3/3 lines: string 3",
                         "target  3/3 lines: integer 1 null 1 number 1", "x       1/3 lines: list 1",

@@ -2,18 +2,21 @@
 // splits: disjoint, covering, stable under appends and reorders.
 #include "r1/data/loader.h"
 
+#include "r1/util/error.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <numeric>
 
-#include "r1/util/error.h"
 #include "support/expect.h"
 
 namespace r1::data {
 namespace {
 
-std::vector<int64_t> take(Loader& loader, int64_t n) { return loader.next_batch(n); }
+std::vector<int64_t> take(Loader& loader, int64_t n) {
+    return loader.next_batch(n);
+}
 
 TEST(LoaderTest, SameSeedSameOrderDifferentSeedDifferentOrder) {
     Loader a(100, 7);
@@ -65,8 +68,9 @@ TEST(LoaderTest, RestoreRefusesAnotherDatasetOrSeed) {
                           {"saved for 50 rows with seed 11", "has 49 rows"});
     Loader c(50, 12);
     EXPECT_THROW(c.restore(a.state()), util::ConfigError);
-    EXPECT_THROW(cursor_state_from_json({{"seed", 1}, {"size", 2}, {"epoch", "x"}, {"position", 0}}),
-                 util::FormatError);
+    EXPECT_THROW(
+        cursor_state_from_json({{"seed", 1}, {"size", 2}, {"epoch", "x"}, {"position", 0}}),
+        util::FormatError);
 }
 
 TEST(LoaderTest, EpochLimitAndNoShuffle) {
@@ -87,8 +91,9 @@ TEST(SplitTest, DisjointCoveringAndNearTheFraction) {
     all.insert(all.end(), s.eval.begin(), s.eval.end());
     std::sort(all.begin(), all.end());
     EXPECT_EQ(std::adjacent_find(all.begin(), all.end()), all.end());  // disjoint
-    EXPECT_NEAR(static_cast<double>(s.eval.size()), 1000.0, 120.0);  // ~4 sigma of Binomial(10000, 0.1)
-    EXPECT_NE(split_rows(keys, 0.1, 6).eval, s.eval);                // the seed matters
+    EXPECT_NEAR(static_cast<double>(s.eval.size()), 1000.0,
+                120.0);                                // ~4 sigma of Binomial(10000, 0.1)
+    EXPECT_NE(split_rows(keys, 0.1, 6).eval, s.eval);  // the seed matters
 }
 
 TEST(SplitTest, StableUnderAppendsAndReorders) {

@@ -2,13 +2,14 @@
 // column or field); blank lines, CRLF and a BOM are accepted; written files read back equal.
 #include "r1/io/jsonl.h"
 
+#include "r1/util/fs.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <string>
 #include <vector>
 
-#include "r1/util/fs.h"
 #include "support/expect.h"
 
 namespace r1::io {
@@ -69,31 +70,39 @@ TEST(JsonlReaderTest, InvalidJsonNamesLineAndColumn) {
 }
 
 TEST(JsonlReaderTest, TruncatedLineIsInvalidJson) {
-    expect_contains(read_error("{\"prompt\": \"a\"}\n{\"prompt\": \"ab"), {"d.jsonl:2:", "invalid JSON"});
+    expect_contains(read_error("{\"prompt\": \"a\"}\n{\"prompt\": \"ab"),
+                    {"d.jsonl:2:", "invalid JSON"});
 }
 
 TEST(JsonlReaderTest, InvalidUtf8NamesTheByteColumn) {
-    expect_contains(read_error("{\"prompt\": \"a\"}\n{\"prompt\": \"\xC3\x28\"}\n"), {"d.jsonl:2:13: invalid UTF-8"});
-    expect_contains(read_error("{\"prompt\": \"\xED\xA0\x80\"}\n"), {"d.jsonl:1:13: invalid UTF-8"});  // surrogate
-    expect_contains(read_error("{\"prompt\": \"\xC0\xAF\"}\n"), {"d.jsonl:1:13: invalid UTF-8"});      // overlong
-    expect_contains(read_error("{\"prompt\": \"\xF4\x90\x80\x80\"}\n"), {"d.jsonl:1:13: invalid UTF-8"});
+    expect_contains(read_error("{\"prompt\": \"a\"}\n{\"prompt\": \"\xC3\x28\"}\n"),
+                    {"d.jsonl:2:13: invalid UTF-8"});
+    expect_contains(read_error("{\"prompt\": \"\xED\xA0\x80\"}\n"),
+                    {"d.jsonl:1:13: invalid UTF-8"});  // surrogate
+    expect_contains(read_error("{\"prompt\": \"\xC0\xAF\"}\n"),
+                    {"d.jsonl:1:13: invalid UTF-8"});  // overlong
+    expect_contains(read_error("{\"prompt\": \"\xF4\x90\x80\x80\"}\n"),
+                    {"d.jsonl:1:13: invalid UTF-8"});
 }
 
 TEST(JsonlReaderTest, Utf8ValidatorAcceptsEveryPlane) {
     EXPECT_EQ(invalid_utf8_column("a\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80z"), 0);  // é 中 😀
-    EXPECT_EQ(invalid_utf8_column("ab\xF0\x9F\x98"), 3);                             // cut short
+    EXPECT_EQ(invalid_utf8_column("ab\xF0\x9F\x98"), 3);                          // cut short
     EXPECT_EQ(invalid_utf8_column("\xFF"), 1);
 }
 
 TEST(JsonlReaderTest, LineThatIsNotAnObject) {
-    expect_contains(read_error("[1, 2]\n"), {"d.jsonl:1: expected a JSON object per line, got a list"});
-    expect_contains(read_error("{\"prompt\": \"a\"}\n\"text\"\n"), {"d.jsonl:2: expected a JSON object", "a string"});
+    expect_contains(read_error("[1, 2]\n"),
+                    {"d.jsonl:1: expected a JSON object per line, got a list"});
+    expect_contains(read_error("{\"prompt\": \"a\"}\n\"text\"\n"),
+                    {"d.jsonl:2: expected a JSON object", "a string"});
     expect_contains(read_error("42\n"), {"d.jsonl:1:", "got an integer"});
 }
 
 TEST(JsonlReaderTest, MissingAndMistypedFieldsAreNamed) {
     expect_contains(read_error("{\"answer\": \"a\"}\n"), {"d.jsonl:1: field 'prompt': missing"});
-    expect_contains(read_error("{\"prompt\": 3}\n"), {"d.jsonl:1: field 'prompt': expected a string, got an integer"});
+    expect_contains(read_error("{\"prompt\": 3}\n"),
+                    {"d.jsonl:1: field 'prompt': expected a string, got an integer"});
     expect_contains(read_error("{\"prompt\": \"p\", \"target\": \"7\"}\n"),
                     {"field 'target': expected an integer, got a string"});
     expect_contains(read_error("{\"prompt\": \"p\", \"numbers\": [1, 2.5]}\n"),
@@ -103,7 +112,8 @@ TEST(JsonlReaderTest, MissingAndMistypedFieldsAreNamed) {
 }
 
 TEST(JsonlReaderTest, HugeNumbersAreErrorsNotInfinities) {
-    expect_contains(read_error("{\"prompt\": \"p\", \"target\": 1e999}\n"), {"d.jsonl:1", "invalid JSON", "1e999"});
+    expect_contains(read_error("{\"prompt\": \"p\", \"target\": 1e999}\n"),
+                    {"d.jsonl:1", "invalid JSON", "1e999"});
     expect_contains(read_error("{\"prompt\": \"p\", \"target\": 18446744073709551615}\n"),
                     {"field 'target': integer 18446744073709551615 does not fit in 64 bits"});
     expect_contains(read_error("{\"prompt\": \"p\", \"target\": 123456789012345678901234567890}\n"),
@@ -111,9 +121,11 @@ TEST(JsonlReaderTest, HugeNumbersAreErrorsNotInfinities) {
 }
 
 TEST(JsonlReaderTest, DeepNestingIsRefused) {
-    const std::string deep = "{\"prompt\": " + std::string(100000, '[') + std::string(100000, ']') + "}\n";
+    const std::string deep =
+        "{\"prompt\": " + std::string(100000, '[') + std::string(100000, ']') + "}\n";
     expect_contains(read_error(deep), {"d.jsonl:1: JSON nested deeper than 256 levels"});
-    const std::string ok = "{\"prompt\": \"p\", \"x\": " + std::string(200, '[') + std::string(200, ']') + "}\n";
+    const std::string ok =
+        "{\"prompt\": \"p\", \"x\": " + std::string(200, '[') + std::string(200, ']') + "}\n";
     EXPECT_EQ(read_error(ok), "");
 }
 
@@ -133,7 +145,8 @@ TEST(JsonlReaderTest, ContinuesAfterABadLine) {
 }
 
 TEST(JsonlReaderTest, MissingFileIsAnIoErrorNamingIt) {
-    expect_contains(error_of<util::IoError>([] { JsonlReader("/nonexistent/x.jsonl"); }), {"/nonexistent/x.jsonl"});
+    expect_contains(error_of<util::IoError>([] { JsonlReader("/nonexistent/x.jsonl"); }),
+                    {"/nonexistent/x.jsonl"});
 }
 
 TEST(JsonlWriterTest, WritesOneFlushedObjectPerLineAndAppends) {
@@ -142,7 +155,8 @@ TEST(JsonlWriterTest, WritesOneFlushedObjectPerLineAndAppends) {
     {
         JsonlWriter writer(path);
         writer.write({{"step", 1}, {"text", "héllo\nworld"}});
-        EXPECT_EQ(util::read_file(path), "{\"step\":1,\"text\":\"héllo\\nworld\"}\n");  // flushed already
+        EXPECT_EQ(util::read_file(path),
+                  "{\"step\":1,\"text\":\"héllo\\nworld\"}\n");  // flushed already
     }
     JsonlWriter(path, JsonlWriter::Mode::append).write({{"step", 2}});
     JsonlReader reader(path);
@@ -174,7 +188,9 @@ TEST(JsonlWriterTest, WholeFileRoundTrips) {
 TEST(JsonlWriterTest, InvalidUtf8IsAFormatErrorNotABadFile) {
     util::TempDir dir;
     const auto path = dir.path() / "bad.jsonl";
-    expect_contains(error_of<util::FormatError>([&] { write_jsonl_file(path, {{{"s", "\xFF"}}}); }),
+    expect_contains(error_of<util::FormatError>([&] {
+                        write_jsonl_file(path, {{{"s", "\xFF"}}});
+                    }),
                     {"cannot write JSONL", "UTF-8"});
     EXPECT_FALSE(std::filesystem::exists(path));
 }

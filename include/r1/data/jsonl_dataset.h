@@ -3,15 +3,15 @@
 // file:line and counted. describe_jsonl() summarises any JSONL file for `r1 info`.
 #pragma once
 
+#include "r1/config/visitor.h"
+#include "r1/data/sample.h"
+
 #include <array>
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "r1/config/visitor.h"
-#include "r1/data/sample.h"
 
 namespace r1::data {
 
@@ -22,9 +22,10 @@ constexpr auto enum_names(OnError) {
 }
 
 struct JsonlDatasetOptions {
-    std::string path;                  // the JSONL file
-    OnError on_error = OnError::fail;  // a malformed line: stop with its error, or skip and count it
-    int64_t max_samples = 0;           // stop after this many good rows; 0: all
+    std::string path;  // the JSONL file
+    OnError on_error =
+        OnError::fail;        // a malformed line: stop with its error, or skip and count it
+    int64_t max_samples = 0;  // stop after this many good rows; 0: all
 };
 
 void visit(config::Visitor& v, JsonlDatasetOptions& o);
@@ -32,7 +33,7 @@ void visit(config::Visitor& v, JsonlDatasetOptions& o);
 template <class T>
 struct Dataset {
     std::vector<T> rows;
-    int64_t skipped = 0;  // malformed lines skipped (on_error: skip)
+    int64_t skipped = 0;      // malformed lines skipped (on_error: skip)
     std::string first_error;  // the first skipped line's error, "" when none
 };
 
@@ -42,7 +43,8 @@ Dataset<T> read_jsonl_dataset(const JsonlDatasetOptions& options);
 
 extern template Dataset<Sample> read_jsonl_dataset<Sample>(const JsonlDatasetOptions&);
 extern template Dataset<SftExample> read_jsonl_dataset<SftExample>(const JsonlDatasetOptions&);
-extern template Dataset<PreferencePair> read_jsonl_dataset<PreferencePair>(const JsonlDatasetOptions&);
+extern template Dataset<PreferencePair> read_jsonl_dataset<PreferencePair>(
+    const JsonlDatasetOptions&);
 
 /// For `r1 info`: line count, blank lines, each top-level field with its JSON types and how many
 /// lines have it, and the first malformed line with its error. IoError if the file can't be read.

@@ -1,6 +1,7 @@
-// Which row comes next: Loader walks a dataset of `size` rows epoch after epoch, each epoch a seeded
-// permutation (derive_seed(seed, {loader, epoch})), and its CursorState is what a checkpoint saves
-// so that a resumed run sees exactly the same order. split_rows() makes stable train/eval splits.
+// Which row comes next: Loader walks a dataset of `size` rows epoch after epoch, each epoch a
+// seeded permutation (derive_seed(seed, {loader, epoch})), and its CursorState is what a checkpoint
+// saves so that a resumed run sees exactly the same order. split_rows() makes stable train/eval
+// splits.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -41,6 +42,7 @@ class Loader {
     std::vector<int64_t> next_batch(int64_t n);
 
     CursorState state() const { return {seed_, size_, epoch_, position_}; }
+
     /// Continues from a saved state; ConfigError if it was saved for another size or seed.
     void restore(const CursorState& state);
 

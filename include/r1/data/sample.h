@@ -3,14 +3,14 @@
 // models). Each reads from one JSONL object, with errors naming file:line and the field.
 #pragma once
 
+#include "r1/io/jsonl.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "r1/io/jsonl.h"
 
 namespace r1::data {
 
@@ -68,18 +68,21 @@ struct RowSchema;
 template <>
 struct RowSchema<Sample> {
     static constexpr const char* name = "RL sample (prompt, answer)";
+
     static Sample read(const io::JsonFields& f) { return sample_from_json(f); }
 };
 
 template <>
 struct RowSchema<SftExample> {
     static constexpr const char* name = "SFT example (messages, or prompt and response)";
+
     static SftExample read(const io::JsonFields& f) { return sft_example_from_json(f); }
 };
 
 template <>
 struct RowSchema<PreferencePair> {
     static constexpr const char* name = "preference pair (prompt, chosen, rejected)";
+
     static PreferencePair read(const io::JsonFields& f) { return preference_pair_from_json(f); }
 };
 

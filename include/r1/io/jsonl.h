@@ -4,6 +4,8 @@
 // flushed lines; write_jsonl_file() produces a whole file atomically.
 #pragma once
 
+#include "r1/util/error.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -13,8 +15,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "r1/util/error.h"
 
 namespace r1::io {
 
@@ -60,13 +60,14 @@ class JsonFields {
     int64_t integer(std::string_view key) const;
     std::optional<int64_t> optional_integer(std::string_view key) const;
     double number(std::string_view key) const;
-    std::vector<int64_t> integers(std::string_view key) const;    // a list of integers
+    std::vector<int64_t> integers(std::string_view key) const;     // a list of integers
     std::vector<std::string> strings(std::string_view key) const;  // a list of strings
     /// A present field of any kind; FormatError if missing.
     const nlohmann::json& value(std::string_view key) const;
 
     /// A FormatError for `key` at this line: "field 'key': <message>".
     util::FormatError error(std::string_view key, const std::string& message) const;
+
     const util::Location& where() const { return where_; }
 
   private:
@@ -87,6 +88,7 @@ class JsonlWriter {
 
     explicit JsonlWriter(std::filesystem::path path, Mode mode = Mode::truncate);
     void write(const nlohmann::json& object);
+
     int64_t lines() const { return lines_; }
 
   private:
@@ -95,7 +97,8 @@ class JsonlWriter {
     int64_t lines_ = 0;
 };
 
-/// Writes `rows` as a whole JSONL file through util::atomic_write_file (old file or new, never half).
+/// Writes `rows` as a whole JSONL file through util::atomic_write_file (old file or new, never
+/// half).
 void write_jsonl_file(const std::filesystem::path& path, const std::vector<nlohmann::json>& rows);
 
 }  // namespace r1::io

@@ -1,12 +1,13 @@
 #include "r1/data/tasks/arithmetic.h"
 
+#include "r1/util/error.h"
+#include "r1/util/rng.h"
+#include "r1/util/str.h"
+
 #include <utility>
 
 #include "data/random.h"
 #include "data/tasks/column_arithmetic.h"
-#include "r1/util/error.h"
-#include "r1/util/rng.h"
-#include "r1/util/str.h"
 
 namespace r1::data::tasks {
 namespace {
@@ -15,9 +16,12 @@ constexpr uint64_t kArithmeticStream = 0x61726974686dULL;  // "arithm"
 
 const char* symbol(Operation op) {
     switch (op) {
-        case Operation::add: return "+";
-        case Operation::subtract: return "-";
-        case Operation::multiply: return "*";
+        case Operation::add:
+            return "+";
+        case Operation::subtract:
+            return "-";
+        case Operation::multiply:
+            return "*";
     }
     return "?";
 }
@@ -40,7 +44,10 @@ std::string expression(const std::vector<Signed>& values, const std::vector<Oper
 
 /// x + y or x - y with y >= 0 (y is an operand or a product): rewritten as one operation on
 /// magnitudes when signs require it ("-4 + 7 = 7 - 4"), then worked by columns.
-Signed add_or_subtract(const Signed& x, Operation op, const std::string& y, std::vector<std::string>& lines) {
+Signed add_or_subtract(const Signed& x,
+                       Operation op,
+                       const std::string& y,
+                       std::vector<std::string>& lines) {
     const std::string head = util::str("  ", x.text(), " ", symbol(op), " ", y, " = ");
     const std::string& m = x.magnitude;
     if (!x.negative && op == Operation::add) {
@@ -76,7 +83,9 @@ size_t next_operation(const std::vector<Operation>& ops) {
 }
 
 /// The think block of the step-by-step solution; returns the value.
-Signed work(std::vector<Signed> values, std::vector<Operation> ops, std::vector<std::string>& lines) {
+Signed work(std::vector<Signed> values,
+            std::vector<Operation> ops,
+            std::vector<std::string>& lines) {
     lines.push_back("Evaluate " + expression(values, ops) +
                     ". Multiplications first, then additions and subtractions from left to right.");
     for (int step = 1; !ops.empty(); ++step) {
@@ -85,8 +94,9 @@ Signed work(std::vector<Signed> values, std::vector<Operation> ops, std::vector<
         const std::string& y = values[i + 1].magnitude;  // operands and products are never negative
         const std::string claim = util::str(x.text(), " ", symbol(ops[i]), " ", y);
         lines.push_back(util::str("Step ", step, ": ", claim));
-        const Signed result = ops[i] == Operation::multiply ? Signed{false, multiply_rows(x.magnitude, y, lines)}
-                                                            : add_or_subtract(x, ops[i], y, lines);
+        const Signed result = ops[i] == Operation::multiply
+                                  ? Signed{false, multiply_rows(x.magnitude, y, lines)}
+                                  : add_or_subtract(x, ops[i], y, lines);
         lines.push_back("  so " + claim + " = " + result.text());
         values[i] = result;
         values.erase(values.begin() + static_cast<std::ptrdiff_t>(i) + 1);
@@ -115,16 +125,18 @@ void visit(config::Visitor& v, ArithmeticOptions& o) {
     v.field("max_digits", o.max_digits, "most digits of an operand").range(1, 100);
     v.field("min_operands", o.min_operands, "fewest operands in an expression").range(2, 16);
     v.field("max_operands", o.max_operands, "most operands in an expression").range(2, 16);
-    v.field("operations", o.operations, "operations drawn uniformly between operands (* binds first)");
+    v.field("operations", o.operations,
+            "operations drawn uniformly between operands (* binds first)");
 }
 
 void validate(const ArithmeticOptions& o) {
     if (o.min_digits > o.max_digits) {
-        throw util::ConfigError(util::str("min_digits (", o.min_digits, ") must be <= max_digits (", o.max_digits, ")"));
+        throw util::ConfigError(util::str("min_digits (", o.min_digits, ") must be <= max_digits (",
+                                          o.max_digits, ")"));
     }
     if (o.min_operands > o.max_operands) {
-        throw util::ConfigError(
-            util::str("min_operands (", o.min_operands, ") must be <= max_operands (", o.max_operands, ")"));
+        throw util::ConfigError(util::str("min_operands (", o.min_operands,
+                                          ") must be <= max_operands (", o.max_operands, ")"));
     }
     if (o.operations.empty()) {
         throw util::ConfigError("operations must name at least one of add, subtract, multiply");
@@ -142,7 +154,8 @@ TaskSample ArithmeticTask::generate(uint64_t seed, uint64_t index) const {
     std::vector<Signed> values;
     std::vector<Operation> ops;
     for (int64_t k = 0; k < n; ++k) {
-        values.push_back({false, random_operand(rng, rng.between(options_.min_digits, options_.max_digits))});
+        values.push_back(
+            {false, random_operand(rng, rng.between(options_.min_digits, options_.max_digits))});
         if (k + 1 < n) {
             ops.push_back(options_.operations[rng.below(options_.operations.size())]);
         }

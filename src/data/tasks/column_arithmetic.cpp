@@ -1,14 +1,16 @@
 #include "data/tasks/column_arithmetic.h"
 
-#include <algorithm>
-
 #include "r1/util/str.h"
+
+#include <algorithm>
 
 namespace r1::data::tasks {
 namespace {
 
 /// The digit of `s` in column k (0 = ones), 0 past its length.
-int digit(const std::string& s, size_t k) { return k < s.size() ? s[s.size() - 1 - k] - '0' : 0; }
+int digit(const std::string& s, size_t k) {
+    return k < s.size() ? s[s.size() - 1 - k] - '0' : 0;
+}
 
 std::string strip_leading_zeros(std::string s) {
     const size_t first = s.find_first_not_of('0');
@@ -40,13 +42,15 @@ int compare_decimal(const std::string& a, const std::string& b) {
     return a < b ? -1 : (a == b ? 0 : 1);
 }
 
-std::string add_columns(const std::string& a, const std::string& b, std::vector<std::string>& lines) {
+std::string add_columns(const std::string& a,
+                        const std::string& b,
+                        std::vector<std::string>& lines) {
     std::string out;
     int carry = 0;
     for (size_t k = 0; k < std::max(a.size(), b.size()); ++k) {
         const int s = digit(a, k) + digit(b, k) + carry;
-        lines.push_back(util::str("  column ", k + 1, ": ", digit(a, k), " + ", digit(b, k), " + ", carry, " = ", s,
-                                  ", write ", s % 10, ", carry ", s / 10));
+        lines.push_back(util::str("  column ", k + 1, ": ", digit(a, k), " + ", digit(b, k), " + ",
+                                  carry, " = ", s, ", write ", s % 10, ", carry ", s / 10));
         out.push_back(static_cast<char>('0' + s % 10));
         carry = s / 10;
     }
@@ -58,15 +62,18 @@ std::string add_columns(const std::string& a, const std::string& b, std::vector<
     return strip_leading_zeros(out);
 }
 
-std::string subtract_columns(const std::string& a, const std::string& b, std::vector<std::string>& lines) {
+std::string subtract_columns(const std::string& a,
+                             const std::string& b,
+                             std::vector<std::string>& lines) {
     std::string out;
     int borrow = 0;
     for (size_t k = 0; k < a.size(); ++k) {
         int s = digit(a, k) - digit(b, k) - borrow;
         const int next_borrow = s < 0 ? 1 : 0;
         s += 10 * next_borrow;
-        lines.push_back(util::str("  column ", k + 1, ": ", next_borrow ? "10 + " : "", digit(a, k), " - ", digit(b, k),
-                                  " - ", borrow, " = ", s, ", write ", s, ", borrow ", next_borrow));
+        lines.push_back(util::str("  column ", k + 1, ": ", next_borrow ? "10 + " : "", digit(a, k),
+                                  " - ", digit(b, k), " - ", borrow, " = ", s, ", write ", s,
+                                  ", borrow ", next_borrow));
         out.push_back(static_cast<char>('0' + s));
         borrow = next_borrow;
     }
@@ -74,7 +81,9 @@ std::string subtract_columns(const std::string& a, const std::string& b, std::ve
     return strip_leading_zeros(out);
 }
 
-std::string multiply_rows(const std::string& a, const std::string& b, std::vector<std::string>& lines) {
+std::string multiply_rows(const std::string& a,
+                          const std::string& b,
+                          std::vector<std::string>& lines) {
     std::string total;
     for (size_t k = 0; k < b.size(); ++k) {
         const std::string zeros(k, '0');

@@ -1,9 +1,10 @@
 #include "r1/data/tasks/countdown.h"
 
-#include "data/random.h"
 #include "r1/util/error.h"
 #include "r1/util/rng.h"
 #include "r1/util/str.h"
+
+#include "data/random.h"
 
 namespace r1::data::tasks {
 namespace {
@@ -11,7 +12,8 @@ namespace {
 constexpr uint64_t kCountdownStream = 0x636f756e74ULL;  // "count"
 constexpr int kMaxDraws = 10000;                        // then the options are too narrow
 
-/// A pool entry while building an expression: its value, text and precedence (3 atom, 2 * /, 1 + -).
+/// A pool entry while building an expression: its value, text and precedence (3 atom, 2 * /, 1 +
+/// -).
 struct Term {
     int64_t value;
     std::string text;
@@ -19,7 +21,8 @@ struct Term {
 };
 
 std::string operand(const Term& t, int precedence, bool right_of_minus_or_divide) {
-    const bool wrap = t.precedence < precedence || (right_of_minus_or_divide && t.precedence == precedence);
+    const bool wrap =
+        t.precedence < precedence || (right_of_minus_or_divide && t.precedence == precedence);
     return wrap ? "(" + t.text + ")" : t.text;
 }
 
@@ -50,8 +53,10 @@ Term combine_all(std::vector<Term> pool, Random& rng, std::vector<std::string>& 
         }
         const char op = ops[rng.below(ops.size())];
         const int p = op == '*' || op == '/' ? 2 : 1;
-        const int64_t v = op == '+' ? a.value + b.value : op == '*' ? a.value * b.value
-                                                      : op == '-' ? a.value - b.value : a.value / b.value;
+        const int64_t v = op == '+'   ? a.value + b.value
+                          : op == '*' ? a.value * b.value
+                          : op == '-' ? a.value - b.value
+                                      : a.value / b.value;
         Term c{v, operand(a, p, false) + " " + op + " " + operand(b, p, op == '-' || op == '/'), p};
         pool.erase(pool.begin() + static_cast<std::ptrdiff_t>(std::max(i, j)));
         pool.erase(pool.begin() + static_cast<std::ptrdiff_t>(std::min(i, j)));
@@ -60,7 +65,8 @@ Term combine_all(std::vector<Term> pool, Random& rng, std::vector<std::string>& 
         for (const Term& t : pool) {
             left.push_back(t.value);
         }
-        lines.push_back(util::str(a.value, " ", op, " ", b.value, " = ", v, ", left: ", join_numbers(left)));
+        lines.push_back(
+            util::str(a.value, " ", op, " ", b.value, " = ", v, ", left: ", join_numbers(left)));
     }
     return pool[0];
 }
@@ -108,25 +114,30 @@ TaskSample CountdownTask::generate(uint64_t seed, uint64_t index) const {
             continue;
         }
         const std::string target = std::to_string(result.value);
-        lines.insert(lines.begin(), util::str("We need ", target, " from ", join_numbers(numbers), "."));
+        lines.insert(lines.begin(),
+                     util::str("We need ", target, " from ", join_numbers(numbers), "."));
         lines.push_back(util::str("So ", result.text, " = ", target, "."));
         const std::string thinking = util::join(lines, "\n");
 
         TaskSample out;
-        out.sample.prompt = util::str("Using the numbers [", join_numbers(numbers), "], create an equation that equals ",
-                                      target, ". You can use basic arithmetic operations (+, -, *, /) and each number "
-                                      "can only be used once.");
+        out.sample.prompt =
+            util::str("Using the numbers [", join_numbers(numbers),
+                      "], create an equation that equals ", target,
+                      ". You can use basic arithmetic operations (+, -, *, /) and each number "
+                      "can only be used once.");
         out.sample.answer = result.text;
         out.sample.kind = name();
         out.sample.numbers = numbers;
         out.sample.target = result.value;
         out.solutions.direct = r1_format(result.text + " = " + target, result.text);
         out.solutions.steps = r1_format(thinking, result.text);
-        out.solutions.text = out.sample.prompt + "\n" + thinking + "\nAnswer: " + result.text + "\n";
+        out.solutions.text =
+            out.sample.prompt + "\n" + thinking + "\nAnswer: " + result.text + "\n";
         return out;
     }
-    throw util::UnsupportedError(util::str("countdown: no target in [", options_.min_target, ", ", options_.max_target,
-                                           "] after ", kMaxDraws, " draws; widen the target range or change the numbers"));
+    throw util::UnsupportedError(util::str("countdown: no target in [", options_.min_target, ", ",
+                                           options_.max_target, "] after ", kMaxDraws,
+                                           " draws; widen the target range or change the numbers"));
 }
 
 }  // namespace r1::data::tasks

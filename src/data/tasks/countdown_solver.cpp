@@ -1,11 +1,11 @@
 // solve_countdown(): exhaustive search by combining two items of the pool at a time, which covers
 // every order and parenthesisation. Values are exact rationals; expressions are rebuilt only for
 // the solution, from a node table that backtracking truncates.
-#include <numeric>
-
 #include "r1/data/tasks/countdown.h"
 #include "r1/util/error.h"
 #include "r1/util/str.h"
+
+#include <numeric>
 
 namespace r1::data::tasks {
 namespace {
@@ -55,8 +55,11 @@ std::string render(const std::vector<Node>& nodes, int i) {
     }
     const int p = n.op == '*' || n.op == '/' ? 2 : 1;
     const bool wrap_left = precedence(nodes, n.left) < p;
-    const bool wrap_right = precedence(nodes, n.right) < p || (precedence(nodes, n.right) == p && (n.op == '-' || n.op == '/'));
-    const auto side = [&](int c, bool wrap) { return wrap ? "(" + render(nodes, c) + ")" : render(nodes, c); };
+    const bool wrap_right = precedence(nodes, n.right) < p ||
+                            (precedence(nodes, n.right) == p && (n.op == '-' || n.op == '/'));
+    const auto side = [&](int c, bool wrap) {
+        return wrap ? "(" + render(nodes, c) + ")" : render(nodes, c);
+    };
     return side(n.left, wrap_left) + " " + n.op + " " + side(n.right, wrap_right);
 }
 
@@ -72,7 +75,8 @@ class Search {
     std::optional<int> run(std::vector<Item>& pool) {
         if (pool.size() == 1) {
             const Rational& v = pool[0].value;
-            return v.num == target_.num && v.den == target_.den ? std::optional(pool[0].node) : std::nullopt;
+            return v.num == target_.num && v.den == target_.den ? std::optional(pool[0].node)
+                                                                : std::nullopt;
         }
         for (size_t i = 0; i < pool.size(); ++i) {
             for (size_t j = i + 1; j < pool.size(); ++j) {
@@ -92,12 +96,15 @@ class Search {
         const Item b = pool[j];
         const Rational& x = a.value;
         const Rational& y = b.value;
+
         struct Move {
             char op;
             const Item* l;
             const Item* r;
         };
-        const Move moves[] = {{'+', &a, &b}, {'*', &a, &b}, {'-', &a, &b}, {'-', &b, &a}, {'/', &a, &b}, {'/', &b, &a}};
+
+        const Move moves[] = {{'+', &a, &b}, {'*', &a, &b}, {'-', &a, &b},
+                              {'-', &b, &a}, {'/', &a, &b}, {'/', &b, &a}};
         std::vector<Item> rest;
         for (size_t k = 0; k < pool.size(); ++k) {
             if (k != i && k != j) {
@@ -112,10 +119,18 @@ class Search {
             }
             Rational v;
             switch (m.op) {
-                case '+': v = make(x.num * y.den + y.num * x.den, x.den * y.den); break;
-                case '*': v = make(x.num * y.num, x.den * y.den); break;
-                case '-': v = make(l.num * r.den - r.num * l.den, l.den * r.den); break;
-                default: v = make(l.num * r.den, l.den * r.num); break;
+                case '+':
+                    v = make(x.num * y.den + y.num * x.den, x.den * y.den);
+                    break;
+                case '*':
+                    v = make(x.num * y.num, x.den * y.den);
+                    break;
+                case '-':
+                    v = make(l.num * r.den - r.num * l.den, l.den * r.den);
+                    break;
+                default:
+                    v = make(l.num * r.den, l.den * r.num);
+                    break;
             }
             const size_t mark = nodes.size();
             nodes.push_back({m.op, 0, m.l->node, m.r->node});
@@ -136,11 +151,13 @@ class Search {
 
 std::optional<std::string> solve_countdown(const std::vector<int64_t>& numbers, int64_t target) {
     if (numbers.empty() || numbers.size() > 6) {
-        throw util::UnsupportedError(util::str("solve_countdown: ", numbers.size(), " numbers; 1 to 6 are supported"));
+        throw util::UnsupportedError(
+            util::str("solve_countdown: ", numbers.size(), " numbers; 1 to 6 are supported"));
     }
     for (const int64_t n : numbers) {
         if (n < -1000 || n > 1000) {
-            throw util::UnsupportedError(util::str("solve_countdown: ", n, " is outside [-1000, 1000]"));
+            throw util::UnsupportedError(
+                util::str("solve_countdown: ", n, " is outside [-1000, 1000]"));
         }
     }
     Search search(Rational{target, 1});

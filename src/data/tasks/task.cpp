@@ -17,7 +17,8 @@ TaskInfo entry(std::string name, std::string doc) {
     info.name = std::move(name);
     info.doc = std::move(doc);
     info.make = [](const std::vector<std::string>& overrides) -> std::unique_ptr<Task> {
-        return std::make_unique<T>(config::read<Options>(config::load_document(std::nullopt, overrides)));
+        return std::make_unique<T>(
+            config::read<Options>(config::load_document(std::nullopt, overrides)));
     };
     info.schema = [] { return config::schema<Options>(); };
     return info;
@@ -39,8 +40,10 @@ nlohmann::json to_json(const TaskSample& s) {
 
 const std::vector<TaskInfo>& task_registry() {
     static const std::vector<TaskInfo> registry = {
-        entry<ArithmeticOptions, ArithmeticTask>("arithmetic", "multi-digit + - * expressions, worked by columns"),
-        entry<CountdownOptions, CountdownTask>("countdown", "reach a target from 3-4 numbers, each used once (TinyZero)"),
+        entry<ArithmeticOptions, ArithmeticTask>(
+            "arithmetic", "multi-digit + - * expressions, worked by columns"),
+        entry<CountdownOptions, CountdownTask>(
+            "countdown", "reach a target from 3-4 numbers, each used once (TinyZero)"),
     };
     return registry;
 }
@@ -54,11 +57,15 @@ const TaskInfo& find_task(const std::string& name) {
         names.push_back(info.name);
     }
     const std::string nearest = config::nearest_key(name, names, {});
-    throw util::ConfigError("unknown task '" + name + "'" + (nearest.empty() ? "" : "; did you mean '" + nearest + "'?") +
+    throw util::ConfigError("unknown task '" + name + "'" +
+                            (nearest.empty() ? "" : "; did you mean '" + nearest + "'?") +
                             " (tasks: " + util::join(names, ", ") + ")");
 }
 
-void write_task_jsonl(const Task& task, int64_t n, uint64_t seed, const std::filesystem::path& path) {
+void write_task_jsonl(const Task& task,
+                      int64_t n,
+                      uint64_t seed,
+                      const std::filesystem::path& path) {
     std::string content;
     for (int64_t i = 0; i < n; ++i) {
         content += io::to_jsonl_line(to_json(task.generate(seed, static_cast<uint64_t>(i))));

@@ -3,16 +3,16 @@
 // of the step-by-step solution and follows the expression from step to step.
 #include "r1/data/tasks/arithmetic.h"
 
+#include "r1/util/error.h"
+
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <functional>
-
 #include <regex>
 #include <set>
 #include <sstream>
 
-#include "r1/util/error.h"
 #include "support/expect.h"
 
 namespace r1::data::tasks {
@@ -87,12 +87,19 @@ Int evaluate(const Expr& e) {
     return total + (sign == '+' ? term : -term);
 }
 
-int digit(const std::string& s, size_t k) { return k < s.size() ? s[s.size() - 1 - k] - '0' : 0; }
+int digit(const std::string& s, size_t k) {
+    return k < s.size() ? s[s.size() - 1 - k] - '0' : 0;
+}
 
 /// Replays the indented lines of one step for the magnitude operation c op d; returns its value.
-Int replay_columns(const std::vector<std::string>& lines, const std::string& c, char op, const std::string& d) {
-    static const std::regex add(R"(  column (\d+): (\d) \+ (\d) \+ (\d) = (\d+), write (\d), carry (\d))");
-    static const std::regex sub(R"(  column (\d+): (10 \+ )?(\d) - (\d) - (\d) = (\d+), write (\d), borrow (\d))");
+Int replay_columns(const std::vector<std::string>& lines,
+                   const std::string& c,
+                   char op,
+                   const std::string& d) {
+    static const std::regex add(
+        R"(  column (\d+): (\d) \+ (\d) \+ (\d) = (\d+), write (\d), carry (\d))");
+    static const std::regex sub(
+        R"(  column (\d+): (10 \+ )?(\d) - (\d) - (\d) = (\d+), write (\d), borrow (\d))");
     static const std::regex row(R"(  row (\d+): (\d+) \* (\d)(0*) = (\d+))");
     static const std::regex total(R"(  total: (\d+) \+ (\d+) = (\d+))");
     static const std::regex final_carry(R"(  final carry (\d) becomes the leading digit)");
@@ -105,7 +112,8 @@ Int replay_columns(const std::vector<std::string>& lines, const std::string& c, 
     for (const std::string& line : lines) {
         if (op == '+' && std::regex_match(line, m, add)) {
             EXPECT_EQ(std::stoul(m[1]), ++columns) << line;
-            const int a = std::stoi(m[2]), b = std::stoi(m[3]), cin = std::stoi(m[4]), s = std::stoi(m[5]);
+            const int a = std::stoi(m[2]), b = std::stoi(m[3]), cin = std::stoi(m[4]),
+                      s = std::stoi(m[5]);
             EXPECT_EQ(a, digit(c, columns - 1)) << line;
             EXPECT_EQ(b, digit(d, columns - 1)) << line;
             EXPECT_EQ(cin, carry) << line;
@@ -122,7 +130,8 @@ Int replay_columns(const std::vector<std::string>& lines, const std::string& c, 
         } else if (op == '-' && std::regex_match(line, m, sub)) {
             EXPECT_EQ(std::stoul(m[1]), ++columns) << line;
             const bool borrowed = m[2].matched;
-            const int a = std::stoi(m[3]), b = std::stoi(m[4]), bin = std::stoi(m[5]), s = std::stoi(m[6]);
+            const int a = std::stoi(m[3]), b = std::stoi(m[4]), bin = std::stoi(m[5]),
+                      s = std::stoi(m[6]);
             EXPECT_EQ(a, digit(c, columns - 1)) << line;
             EXPECT_EQ(b, digit(d, columns - 1)) << line;
             EXPECT_EQ(bin, carry) << line;
@@ -152,10 +161,12 @@ Int replay_columns(const std::vector<std::string>& lines, const std::string& c, 
             product += last_row;
             EXPECT_EQ(to_text(parse_int(m[3])), to_text(product)) << line;
         } else {
-            ADD_FAILURE() << "unexpected line for " << c << " " << op << " " << d << ": '" << line << "'";
+            ADD_FAILURE() << "unexpected line for " << c << " " << op << " " << d << ": '" << line
+                          << "'";
         }
     }
-    EXPECT_EQ(columns, op == '+' ? std::max(c.size(), d.size()) : (op == '-' ? c.size() : d.size()));
+    EXPECT_EQ(columns,
+              op == '+' ? std::max(c.size(), d.size()) : (op == '-' ? c.size() : d.size()));
     EXPECT_EQ(carry, 0);
     if (op == '*') {
         return product;
@@ -167,7 +178,9 @@ Int replay_columns(const std::vector<std::string>& lines, const std::string& c, 
 /// Replays a whole think block against the prompt; returns the answer it reaches.
 Int replay(const std::string& question, const std::vector<std::string>& lines) {
     Expr state = parse_expr(question);
-    EXPECT_EQ(lines.at(0), "Evaluate " + question + ". Multiplications first, then additions and subtractions from left to right.");
+    EXPECT_EQ(lines.at(0),
+              "Evaluate " + question +
+                  ". Multiplications first, then additions and subtractions from left to right.");
     static const std::regex step(R"(Step (\d+): (-?\d+) ([-+*]) (\d+))");
     static const std::regex rewrite(R"(  (-?\d+) ([-+]) (\d+) = (-\()?(\d+) ([-+]) (\d+)\)?)");
     static const std::regex so(R"(  so (-?\d+) ([-+*]) (\d+) = (-?\d+))");
@@ -237,7 +250,8 @@ void check_sample(const TaskSample& s) {
     const std::string question = m[1];
     const Int expected = evaluate(parse_expr(question));
     EXPECT_EQ(s.sample.answer, to_text(expected)) << question;
-    EXPECT_EQ(s.solutions.direct, "<think>\n" + question + " = " + s.sample.answer + "\n</think> <answer>" + s.sample.answer + "</answer>");
+    EXPECT_EQ(s.solutions.direct, "<think>\n" + question + " = " + s.sample.answer +
+                                      "\n</think> <answer>" + s.sample.answer + "</answer>");
     ASSERT_TRUE(std::regex_match(s.solutions.steps, m, r1)) << s.solutions.steps;
     EXPECT_EQ(m[2].str(), s.sample.answer);
     const std::string thinking = m[1];
@@ -261,9 +275,20 @@ TEST(ArithmeticTaskTest, ThousandsOfSolutionsReplayCorrectly) {
     const std::vector<ArithmeticOptions> configs = {
         {},
         {.min_digits = 1, .max_digits = 9, .min_operands = 2, .max_operands = 4},
-        {.min_digits = 3, .max_digits = 6, .min_operands = 3, .max_operands = 3, .operations = {Operation::subtract}},
-        {.min_digits = 1, .max_digits = 9, .min_operands = 2, .max_operands = 4, .operations = {Operation::multiply}},
-        {.min_digits = 1, .max_digits = 2, .min_operands = 4, .max_operands = 6,
+        {.min_digits = 3,
+         .max_digits = 6,
+         .min_operands = 3,
+         .max_operands = 3,
+         .operations = {Operation::subtract}},
+        {.min_digits = 1,
+         .max_digits = 9,
+         .min_operands = 2,
+         .max_operands = 4,
+         .operations = {Operation::multiply}},
+        {.min_digits = 1,
+         .max_digits = 2,
+         .min_operands = 4,
+         .max_operands = 6,
          .operations = {Operation::add, Operation::subtract}},
     };
     int checked = 0;
@@ -281,7 +306,9 @@ TEST(ArithmeticTaskTest, ThousandsOfSolutionsReplayCorrectly) {
 }
 
 TEST(ArithmeticTaskTest, ReplayCatchesATamperedDigit) {
-    TaskSample tampered = ArithmeticTask({.min_digits = 3, .max_digits = 3, .operations = {Operation::add}}).generate(0, 1);
+    TaskSample tampered =
+        ArithmeticTask({.min_digits = 3, .max_digits = 3, .operations = {Operation::add}})
+            .generate(0, 1);
     std::string& steps = tampered.solutions.steps;
     const size_t at = steps.find(", write ") + 8;
     steps[at] = steps[at] == '9' ? '0' : static_cast<char>(steps[at] + 1);
@@ -290,7 +317,8 @@ TEST(ArithmeticTaskTest, ReplayCatchesATamperedDigit) {
 
 TEST(ArithmeticTaskTest, HandWorkedExampleWithCarriesAndBorrows) {
     // Find a sample with a carry, a final carry, a borrow and a sign rewrite, and show one in full.
-    const ArithmeticTask task({.min_digits = 2, .max_digits = 3, .min_operands = 3, .max_operands = 3});
+    const ArithmeticTask task(
+        {.min_digits = 2, .max_digits = 3, .min_operands = 3, .max_operands = 3});
     std::set<std::string> seen;
     for (uint64_t i = 0; i < 2000 && seen.size() < 4; ++i) {
         const std::string steps = task.generate(1, i).solutions.steps;
@@ -319,7 +347,10 @@ TEST(ArithmeticTaskTest, DeterministicPerSeedAndIndex) {
 }
 
 TEST(ArithmeticTaskTest, KnobsChangeWhatTheySay) {
-    const ArithmeticTask task({.min_digits = 4, .max_digits = 6, .min_operands = 3, .max_operands = 5,
+    const ArithmeticTask task({.min_digits = 4,
+                               .max_digits = 6,
+                               .min_operands = 3,
+                               .max_operands = 5,
                                .operations = {Operation::add, Operation::multiply}});
     std::set<size_t> digit_counts, operand_counts;
     std::set<char> ops;
@@ -338,14 +369,16 @@ TEST(ArithmeticTaskTest, KnobsChangeWhatTheySay) {
 }
 
 TEST(ArithmeticTaskTest, ArbitrarilyLongNumbersAreDigitStrings) {
-    const TaskSample s = ArithmeticTask({.min_digits = 40, .max_digits = 40, .operations = {Operation::multiply}})
-                             .generate(0, 0);
+    const TaskSample s =
+        ArithmeticTask({.min_digits = 40, .max_digits = 40, .operations = {Operation::multiply}})
+            .generate(0, 0);
     EXPECT_EQ(s.sample.answer.size() >= 79, true) << s.sample.answer;  // 40 x 40 digits: 79 or 80
     EXPECT_NE(s.solutions.steps.find("row 40:"), std::string::npos);
 }
 
 TEST(ArithmeticTaskTest, BadOptionsNameTheKeys) {
-    test::expect_contains(test::error_of<util::ConfigError>([] { ArithmeticTask({.min_digits = 5, .max_digits = 2}); }),
+    test::expect_contains(test::error_of<util::ConfigError>(
+                              [] { ArithmeticTask({.min_digits = 5, .max_digits = 2}); }),
                           {"min_digits (5) must be <= max_digits (2)"});
     EXPECT_THROW(ArithmeticTask({.operations = {}}), util::ConfigError);
     EXPECT_THROW(ArithmeticTask({.min_operands = 1}), util::ConfigError);

@@ -3,12 +3,13 @@
 // brute-force solver on every instance, and the solver against a subset-DP enumeration.
 #include "r1/data/tasks/countdown.h"
 
+#include "r1/util/error.h"
+
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
-#include <functional>
-
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <random>
@@ -16,7 +17,6 @@
 #include <set>
 #include <sstream>
 
-#include "r1/util/error.h"
 #include "support/expect.h"
 
 namespace r1::data::tasks {
@@ -34,10 +34,14 @@ Q reduce(int64_t n, int64_t d) {
 
 Q apply(Q a, char op, Q b) {
     switch (op) {
-        case '+': return reduce(a.first * b.second + b.first * a.second, a.second * b.second);
-        case '-': return reduce(a.first * b.second - b.first * a.second, a.second * b.second);
-        case '*': return reduce(a.first * b.first, a.second * b.second);
-        default: return reduce(a.first * b.second, a.second * b.first);  // b != 0 checked by callers
+        case '+':
+            return reduce(a.first * b.second + b.first * a.second, a.second * b.second);
+        case '-':
+            return reduce(a.first * b.second - b.first * a.second, a.second * b.second);
+        case '*':
+            return reduce(a.first * b.first, a.second * b.second);
+        default:
+            return reduce(a.first * b.second, a.second * b.first);  // b != 0 checked by callers
     }
 }
 
@@ -58,6 +62,7 @@ class Evaluator {
             ++pos_;
         }
     }
+
     std::optional<Q> expr() {
         auto v = term();
         for (skip(); v && pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-'); skip()) {
@@ -67,6 +72,7 @@ class Evaluator {
         }
         return v;
     }
+
     std::optional<Q> term() {
         auto v = atom();
         for (skip(); v && pos_ < s_.size() && (s_[pos_] == '*' || s_[pos_] == '/'); skip()) {
@@ -79,6 +85,7 @@ class Evaluator {
         }
         return v;
     }
+
     std::optional<Q> atom() {
         skip();
         if (pos_ < s_.size() && s_[pos_] == '(') {
@@ -111,7 +118,8 @@ class Evaluator {
 bool uses_each_number_once(const std::string& expr, std::vector<int64_t> numbers) {
     std::vector<int64_t> found;
     static const std::regex integer(R"(\d+)");
-    for (auto it = std::sregex_iterator(expr.begin(), expr.end(), integer); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(expr.begin(), expr.end(), integer);
+         it != std::sregex_iterator(); ++it) {
         found.push_back(std::stoll(it->str()));
     }
     std::sort(found.begin(), found.end());
@@ -200,8 +208,9 @@ TEST(CountdownTaskTest, ThousandsOfInstancesAreSolvableAndTheirSolutionsCorrect)
         ASSERT_TRUE(solved.has_value());
         expect_solution(*solved, s.sample.numbers, target);
         replay_steps(s);
-        EXPECT_EQ(s.solutions.direct, "<think>\n" + s.sample.answer + " = " + std::to_string(target) +
-                                          "\n</think> <answer>" + s.sample.answer + "</answer>");
+        EXPECT_EQ(s.solutions.direct, "<think>\n" + s.sample.answer + " = " +
+                                          std::to_string(target) + "\n</think> <answer>" +
+                                          s.sample.answer + "</answer>");
         EXPECT_NE(s.solutions.text.find("Answer: " + s.sample.answer), std::string::npos);
         EXPECT_EQ(s.sample.kind, "countdown");
         if (HasFailure()) {
@@ -219,16 +228,20 @@ TEST(CountdownTaskTest, ReplayCatchesATamperedStep) {
 
 TEST(CountdownSolverTest, HandPickedInstances) {
     expect_solution(solve_countdown({1, 2, 3}, 6).value(), {1, 2, 3}, 6);
-    expect_solution(solve_countdown({1, 3, 4, 6}, 24).value(), {1, 3, 4, 6}, 24);  // only 6 / (1 - 3 / 4)
-    expect_solution(solve_countdown({3, 3, 8, 8}, 24).value(), {3, 3, 8, 8}, 24);  // only 8 / (3 - 8 / 3)
-    expect_solution(solve_countdown({5, 7}, 2).value(), {5, 7}, 2);                // 7 - 5: either order
+    expect_solution(solve_countdown({1, 3, 4, 6}, 24).value(), {1, 3, 4, 6},
+                    24);  // only 6 / (1 - 3 / 4)
+    expect_solution(solve_countdown({3, 3, 8, 8}, 24).value(), {3, 3, 8, 8},
+                    24);                                             // only 8 / (3 - 8 / 3)
+    expect_solution(solve_countdown({5, 7}, 2).value(), {5, 7}, 2);  // 7 - 5: either order
     EXPECT_FALSE(solve_countdown({1, 1, 1}, 100).has_value());
     EXPECT_FALSE(solve_countdown({2, 2}, 3).has_value());
     EXPECT_THROW(solve_countdown({1, 2, 3, 4, 5, 6, 7}, 1), util::UnsupportedError);
 }
 
 /// Every value reachable from the numbers in `mask`, by splitting it into two non-empty parts.
-std::set<Q> reachable(const std::vector<int64_t>& numbers, unsigned mask, std::map<unsigned, std::set<Q>>& memo) {
+std::set<Q> reachable(const std::vector<int64_t>& numbers,
+                      unsigned mask,
+                      std::map<unsigned, std::set<Q>>& memo) {
     if (auto it = memo.find(mask); it != memo.end()) {
         return it->second;
     }
@@ -260,7 +273,8 @@ TEST(CountdownSolverTest, AgreesWithSubsetEnumeration) {
         }
         const int64_t target = 1 + static_cast<int64_t>(rng() % 150);
         std::map<unsigned, std::set<Q>> memo;
-        const bool expected = reachable(numbers, (1u << numbers.size()) - 1, memo).count({target, 1}) > 0;
+        const bool expected =
+            reachable(numbers, (1u << numbers.size()) - 1, memo).count({target, 1}) > 0;
         const auto solved = solve_countdown(numbers, target);
         EXPECT_EQ(solved.has_value(), expected) << "instance " << i;
         if (solved) {
@@ -268,13 +282,14 @@ TEST(CountdownSolverTest, AgreesWithSubsetEnumeration) {
         }
         solvable += expected;
     }
-    EXPECT_GT(solvable, 50);   // both outcomes are exercised
+    EXPECT_GT(solvable, 50);  // both outcomes are exercised
     EXPECT_LT(solvable, 290);
 }
 
 TEST(CountdownTaskTest, DeterministicPerSeedAndIndex) {
     const CountdownTask task({});
-    EXPECT_EQ(task.generate(1, 9).solutions.steps, CountdownTask({}).generate(1, 9).solutions.steps);
+    EXPECT_EQ(task.generate(1, 9).solutions.steps,
+              CountdownTask({}).generate(1, 9).solutions.steps);
     int differ = 0;
     for (uint64_t i = 0; i < 50; ++i) {
         differ += task.generate(1, i).sample.prompt != task.generate(2, i).sample.prompt;
@@ -283,8 +298,12 @@ TEST(CountdownTaskTest, DeterministicPerSeedAndIndex) {
 }
 
 TEST(CountdownTaskTest, KnobsChangeWhatTheySay) {
-    const CountdownTask task({.min_numbers = 5, .max_numbers = 5, .min_number = 50, .max_number = 60,
-                              .min_target = 200, .max_target = 1000});
+    const CountdownTask task({.min_numbers = 5,
+                              .max_numbers = 5,
+                              .min_number = 50,
+                              .max_number = 60,
+                              .min_target = 200,
+                              .max_target = 1000});
     for (uint64_t i = 0; i < 200; ++i) {
         const TaskSample s = task.generate(3, i);
         EXPECT_EQ(s.sample.numbers.size(), 5u);
@@ -297,8 +316,12 @@ TEST(CountdownTaskTest, KnobsChangeWhatTheySay) {
 }
 
 TEST(CountdownTaskTest, ImpossibleRangesAreErrorsNotHangs) {
-    const CountdownTask task({.min_numbers = 2, .max_numbers = 2, .min_number = 1, .max_number = 1,
-                              .min_target = 50, .max_target = 60});
+    const CountdownTask task({.min_numbers = 2,
+                              .max_numbers = 2,
+                              .min_number = 1,
+                              .max_number = 1,
+                              .min_target = 50,
+                              .max_target = 60});
     test::expect_contains(test::error_of<util::UnsupportedError>([&] { task.generate(0, 0); }),
                           {"countdown: no target in [50, 60]"});
     EXPECT_THROW(CountdownTask({.min_target = 9, .max_target = 3}), util::ConfigError);

@@ -2,17 +2,19 @@
 // writes reads back as RL samples and as SFT examples, row for row equal to generate().
 #include "r1/data/tasks/task.h"
 
-#include <gtest/gtest.h>
-
 #include "r1/data/jsonl_dataset.h"
 #include "r1/util/fs.h"
+
+#include <gtest/gtest.h>
+
 #include "support/expect.h"
 
 namespace r1::data::tasks {
 namespace {
 
 TEST(TaskRegistryTest, BuildsTasksFromOverrides) {
-    const auto task = find_task("arithmetic").make({"min_digits=7", "max_digits=7", "operations=[add]"});
+    const auto task =
+        find_task("arithmetic").make({"min_digits=7", "max_digits=7", "operations=[add]"});
     EXPECT_EQ(task->name(), "arithmetic");
     const std::string prompt = task->generate(0, 0).sample.prompt;
     EXPECT_EQ(prompt.size(), std::string("What is 1234567 + 1234567?").size()) << prompt;
@@ -26,13 +28,17 @@ TEST(TaskRegistryTest, BuildsTasksFromOverrides) {
 }
 
 TEST(TaskRegistryTest, ErrorsNameTheTaskOrKey) {
-    test::expect_contains(test::error_of<util::ConfigError>([] { find_task("countdwn"); }),
-                          {"unknown task 'countdwn'", "did you mean 'countdown'", "arithmetic, countdown"});
-    test::expect_contains(test::error_of<util::ConfigError>([] { find_task("arithmetic").make({"max_digit=3"}); }),
-                          {"--set max_digit=3", "did you mean 'max_digits'"});
-    test::expect_contains(test::error_of<util::ConfigError>([] { find_task("arithmetic").make({"operations=[divide]"}); }),
+    test::expect_contains(
+        test::error_of<util::ConfigError>([] { find_task("countdwn"); }),
+        {"unknown task 'countdwn'", "did you mean 'countdown'", "arithmetic, countdown"});
+    test::expect_contains(
+        test::error_of<util::ConfigError>([] { find_task("arithmetic").make({"max_digit=3"}); }),
+        {"--set max_digit=3", "did you mean 'max_digits'"});
+    test::expect_contains(test::error_of<util::ConfigError>(
+                              [] { find_task("arithmetic").make({"operations=[divide]"}); }),
                           {"operations", "add|subtract|multiply"});
-    EXPECT_THROW(find_task("countdown").make({"min_numbers=4", "max_numbers=3"}), util::ConfigError);
+    EXPECT_THROW(find_task("countdown").make({"min_numbers=4", "max_numbers=3"}),
+                 util::ConfigError);
 }
 
 TEST(TaskJsonlTest, WrittenFileReadsBackForRlAndSft) {

@@ -4,13 +4,13 @@
 // for multiplication, each operation introduced on its own line so a checker can replay it.
 #pragma once
 
+#include "r1/config/visitor.h"
+#include "r1/data/tasks/task.h"
+
 #include <array>
 #include <cstdint>
 #include <utility>
 #include <vector>
-
-#include "r1/config/visitor.h"
-#include "r1/data/tasks/task.h"
 
 namespace r1::data::tasks {
 
@@ -22,7 +22,7 @@ constexpr auto enum_names(Operation) {
 }
 
 struct ArithmeticOptions {
-    int64_t min_digits = 1;    // digits of each operand, drawn uniformly in [min_digits, max_digits]
+    int64_t min_digits = 1;  // digits of each operand, drawn uniformly in [min_digits, max_digits]
     int64_t max_digits = 3;
     int64_t min_operands = 2;  // operands per expression, uniformly in [min_operands, max_operands]
     int64_t max_operands = 2;
@@ -36,7 +36,9 @@ void validate(const ArithmeticOptions& o);
 class ArithmeticTask final : public Task {
   public:
     explicit ArithmeticTask(ArithmeticOptions options);
+
     std::string name() const override { return "arithmetic"; }
+
     TaskSample generate(uint64_t seed, uint64_t index) const override;
 
   private:

@@ -4,13 +4,13 @@
 // solve_countdown() is the brute force that tests (and users) check instances with.
 #pragma once
 
+#include "r1/config/visitor.h"
+#include "r1/data/tasks/task.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "r1/config/visitor.h"
-#include "r1/data/tasks/task.h"
 
 namespace r1::data::tasks {
 
@@ -29,7 +29,9 @@ void validate(const CountdownOptions& o);
 class CountdownTask final : public Task {
   public:
     explicit CountdownTask(CountdownOptions options);
+
     std::string name() const override { return "countdown"; }
+
     /// UnsupportedError if no target in range turns up after many draws (options too narrow).
     TaskSample generate(uint64_t seed, uint64_t index) const override;
 

@@ -1,8 +1,11 @@
 // Built-in procedural tasks: a Task turns (seed, index) into a TaskSample deterministically and
-// without bound: an RL Sample (prompt, answer, task fields) plus reference solutions in three styles
-// for SFT and pretraining. Tasks are found by name ("arithmetic", "countdown") in a registry whose
-// entries bring their options (YAML keys, --set overrides).
+// without bound: an RL Sample (prompt, answer, task fields) plus reference solutions in three
+// styles for SFT and pretraining. Tasks are found by name ("arithmetic", "countdown") in a registry
+// whose entries bring their options (YAML keys, --set overrides).
 #pragma once
+
+#include "r1/config/schema.h"
+#include "r1/data/sample.h"
 
 #include <nlohmann/json.hpp>
 
@@ -13,16 +16,14 @@
 #include <string>
 #include <vector>
 
-#include "r1/config/schema.h"
-#include "r1/data/sample.h"
-
 namespace r1::data::tasks {
 
 /// Reference solutions of one sample.
 struct Solutions {
     std::string direct;  // R1 format, short: "<think>\nA = x\n</think> <answer>x</answer>"
-    std::string steps;   // R1 format, worked step by step; the think block can be replayed line by line
-    std::string text;    // plain text (no tags) for pretraining corpora: question, working, answer
+    std::string
+        steps;  // R1 format, worked step by step; the think block can be replayed line by line
+    std::string text;  // plain text (no tags) for pretraining corpora: question, working, answer
 };
 
 struct TaskSample {
@@ -57,7 +58,10 @@ const std::vector<TaskInfo>& task_registry();
 const TaskInfo& find_task(const std::string& name);
 
 /// Samples index 0..n-1 of (task, seed) written atomically as JSONL to `path`.
-void write_task_jsonl(const Task& task, int64_t n, uint64_t seed, const std::filesystem::path& path);
+void write_task_jsonl(const Task& task,
+                      int64_t n,
+                      uint64_t seed,
+                      const std::filesystem::path& path);
 
 /// The R1 completion format: "<think>\n{thinking}\n</think> <answer>{answer}</answer>".
 std::string r1_format(const std::string& thinking, const std::string& answer);
