@@ -14,6 +14,7 @@ namespace r1::cli {
 using Action = std::function<int()>;
 
 void add_train(CLI::App& root, Action& action);
+void add_data(CLI::App& root, Action& action);
 void add_info(CLI::App& root, Action& action);
 void add_report(CLI::App& root, Action& action);
 /// pipeline, generate, eval, score, reward, convert: flags declared, capability pending.

@@ -1,0 +1,89 @@
+// The rows r1 trains on, one schema per use (grpo-spec §6, §7): Sample (a prompt with what scores
+// it, for RL and evaluation), SftExample (a conversation to imitate), PreferencePair (for reward
+// models). Each reads from one JSONL object, with errors naming file:line and the field.
+#pragma once
+
+#include "r1/io/jsonl.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace r1::data {
+
+/// One test of a code sample: stdin/stdout (`input`, `output`) or a function call (`assert`).
+struct CodeTest {
+    std::string input;
+    std::string output;
+    std::string assertion;  // JSON key "assert"; non-empty for function-call tests
+    double weight = 1.0;
+};
+
+/// An RL prompt. JSON: {"prompt": str, "answer": str, optional "kind": str, "language": str,
+/// "tests": [{"input","output"} | {"assert"}], "numbers": [int], "target": int}. A row needs
+/// something to score against: "answer", "tests" or "target".
+struct Sample {
+    std::string prompt;
+    std::string answer;                   // gold answer ("" when tests or target score instead)
+    std::optional<std::string> kind;      // task kind: "math", "code", "countdown", "arithmetic"...
+    std::optional<std::string> language;  // ISO 639-1 of the reasoning; for code, the program's
+    std::vector<CodeTest> tests;          // code: tests to run
+    std::vector<int64_t> numbers;         // countdown: numbers to use once each
+    std::optional<int64_t> target;        // countdown: value to reach
+};
+
+struct Message {
+    std::string role;  // system | user | assistant
+    std::string content;
+};
+
+/// A conversation for SFT. JSON: {"messages": [{"role", "content"}...]} ending with an assistant
+/// message, or {"prompt": str, "response": str} (read as a user and an assistant message).
+struct SftExample {
+    std::vector<Message> messages;
+};
+
+/// A preference for reward-model training. JSON: {"prompt", "chosen", "rejected"} (strings).
+struct PreferencePair {
+    std::string prompt;
+    std::string chosen;
+    std::string rejected;
+};
+
+Sample sample_from_json(const io::JsonFields& fields);
+SftExample sft_example_from_json(const io::JsonFields& fields);
+PreferencePair preference_pair_from_json(const io::JsonFields& fields);
+
+nlohmann::json to_json(const Sample& sample);
+nlohmann::json to_json(const SftExample& example);
+nlohmann::json to_json(const PreferencePair& pair);
+
+/// How a row type reads itself, so that one dataset reader serves every schema.
+template <class T>
+struct RowSchema;
+
+template <>
+struct RowSchema<Sample> {
+    static constexpr const char* name = "RL sample (prompt, answer)";
+
+    static Sample read(const io::JsonFields& f) { return sample_from_json(f); }
+};
+
+template <>
+struct RowSchema<SftExample> {
+    static constexpr const char* name = "SFT example (messages, or prompt and response)";
+
+    static SftExample read(const io::JsonFields& f) { return sft_example_from_json(f); }
+};
+
+template <>
+struct RowSchema<PreferencePair> {
+    static constexpr const char* name = "preference pair (prompt, chosen, rejected)";
+
+    static PreferencePair read(const io::JsonFields& f) { return preference_pair_from_json(f); }
+};
+
+}  // namespace r1::data

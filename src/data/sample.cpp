@@ -1,0 +1,171 @@
+#include "r1/data/sample.h"
+
+#include "r1/util/str.h"
+
+namespace r1::data {
+namespace {
+
+using nlohmann::json;
+
+/// One entry of "tests": an object with input/output or assert, and an optional weight.
+CodeTest code_test_from_json(const json& item, const io::JsonFields& row, size_t i) {
+    const std::string key = util::str("tests[", i, "]");
+    if (!item.is_object()) {
+        throw row.error(key, "expected an object {\"input\", \"output\"} or {\"assert\"}, got " +
+                                 io::json_kind(item));
+    }
+    const io::JsonFields fields(item, row.where());
+    const auto sub = [&](const char* name) -> std::string {
+        try {
+            return fields.string(name);
+        } catch (const util::FormatError&) {
+            throw row.error(key + "." + name,
+                            "expected a string, got " +
+                                (fields.has(name) ? io::json_kind(item.at(name)) : "nothing"));
+        }
+    };
+    CodeTest test;
+    if (fields.has("assert")) {
+        test.assertion = sub("assert");
+    } else {
+        if (!fields.has("input") || !fields.has("output")) {
+            throw row.error(key,
+                            "expected \"input\" and \"output\" strings, or an \"assert\" string");
+        }
+        test.input = sub("input");
+        test.output = sub("output");
+    }
+    if (fields.has("weight")) {
+        const json& w = item.at("weight");
+        if (!w.is_number() || w.get<double>() < 0) {
+            throw row.error(key + ".weight", "expected a number >= 0, got " +
+                                                 (w.is_number() ? w.dump() : io::json_kind(w)));
+        }
+        test.weight = w.get<double>();
+    }
+    return test;
+}
+
+}  // namespace
+
+Sample sample_from_json(const io::JsonFields& fields) {
+    Sample s;
+    s.prompt = fields.string("prompt");
+    s.kind = fields.optional_string("kind");
+    s.language = fields.optional_string("language");
+    if (fields.has("tests")) {
+        const json& tests = fields.value("tests");
+        if (!tests.is_array()) {
+            throw fields.error("tests", "expected a list of tests, got " + io::json_kind(tests));
+        }
+        for (size_t i = 0; i < tests.size(); ++i) {
+            s.tests.push_back(code_test_from_json(tests[i], fields, i));
+        }
+    }
+    if (fields.has("numbers")) {
+        s.numbers = fields.integers("numbers");
+    }
+    s.target = fields.optional_integer("target");
+    if (fields.has("answer") || (s.tests.empty() && !s.target)) {
+        s.answer = fields.string("answer");  // required unless tests or a target score the sample
+    }
+    return s;
+}
+
+SftExample sft_example_from_json(const io::JsonFields& fields) {
+    SftExample ex;
+    if (!fields.has("messages")) {
+        if (!fields.has("prompt") && !fields.has("response")) {
+            throw fields.error(
+                "messages",
+                "missing (an SFT line needs \"messages\", or \"prompt\" and \"response\")");
+        }
+        ex.messages = {{"user", fields.string("prompt")}, {"assistant", fields.string("response")}};
+        return ex;
+    }
+    const json& messages = fields.value("messages");
+    if (!messages.is_array() || messages.empty()) {
+        throw fields.error(
+            "messages",
+            "expected a non-empty list of {\"role\", \"content\"}, got " +
+                (messages.is_array() ? std::string("an empty list") : io::json_kind(messages)));
+    }
+    for (size_t i = 0; i < messages.size(); ++i) {
+        const std::string key = util::str("messages[", i, "]");
+        if (!messages[i].is_object()) {
+            throw fields.error(key, "expected an object {\"role\", \"content\"}, got " +
+                                        io::json_kind(messages[i]));
+        }
+        const io::JsonFields m(messages[i], fields.where());
+        Message msg;
+        for (const char* name : {"role", "content"}) {
+            const auto it = messages[i].find(name);
+            if (it == messages[i].end() || !it->is_string()) {
+                throw fields.error(
+                    key + "." + name,
+                    "expected a string, got " +
+                        (it == messages[i].end() ? std::string("nothing") : io::json_kind(*it)));
+            }
+        }
+        msg.role = m.string("role");
+        msg.content = m.string("content");
+        if (msg.role != "system" && msg.role != "user" && msg.role != "assistant") {
+            throw fields.error(key + ".role",
+                               "expected one of system|user|assistant, got '" + msg.role + "'");
+        }
+        ex.messages.push_back(std::move(msg));
+    }
+    if (ex.messages.back().role != "assistant") {
+        throw fields.error("messages",
+                           "the last message must be the assistant's (what SFT learns), got '" +
+                               ex.messages.back().role + "'");
+    }
+    return ex;
+}
+
+PreferencePair preference_pair_from_json(const io::JsonFields& fields) {
+    return {fields.string("prompt"), fields.string("chosen"), fields.string("rejected")};
+}
+
+nlohmann::json to_json(const Sample& s) {
+    json row = {{"prompt", s.prompt}, {"answer", s.answer}};
+    if (s.kind) {
+        row["kind"] = *s.kind;
+    }
+    if (s.language) {
+        row["language"] = *s.language;
+    }
+    if (!s.tests.empty()) {
+        json tests = json::array();
+        for (const CodeTest& t : s.tests) {
+            json item = t.assertion.empty() ? json{{"input", t.input}, {"output", t.output}}
+                                            : json{{"assert", t.assertion}};
+            if (t.weight != 1.0) {
+                item["weight"] = t.weight;
+            }
+            tests.push_back(std::move(item));
+        }
+        row["tests"] = std::move(tests);
+    }
+    if (!s.numbers.empty()) {
+        row["numbers"] = s.numbers;
+    }
+    if (s.target) {
+        row["target"] = *s.target;
+    }
+    return row;
+}
+
+nlohmann::json to_json(const SftExample& example) {
+    json messages = json::array();
+    for (const Message& m : example.messages) {
+        messages.push_back({{"role", m.role}, {"content", m.content}});
+    }
+    return {{"messages", std::move(messages)}};
+}
+
+nlohmann::json to_json(const PreferencePair& p) {
+    return {{"prompt", p.prompt}, {"chosen", p.chosen}, {"rejected", p.rejected}};
+}
+
+}  // namespace r1::data
