@@ -1,5 +1,5 @@
-// r1 info: what a file or config holds. For now YAML configs (resolved) and stage key tables;
-// safetensors, tokenizer.json and JSONL summaries arrive with their readers.
+// r1 info: what a file or directory holds: a YAML config (resolved), a safetensors file, a checkpoint
+// directory, a JSONL dataset, or a stage's key table. Bad files exit non-zero with the reader's error.
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
@@ -11,6 +11,8 @@
 #include "commands.h"
 #include "r1/config/load.h"
 #include "r1/config/schema.h"
+#include "r1/data/jsonl_dataset.h"
+#include "r1/io/safetensors_info.h"
 #include "r1/train/stage.h"
 #include "r1/util/error.h"
 
@@ -82,12 +84,24 @@ int run_info(const InfoArgs& args) {
     if (!std::filesystem::exists(args.path)) {
         throw util::IoError(args.path + ": no such file or directory");
     }
+    if (std::filesystem::is_directory(args.path)) {
+        std::cout << io::describe_checkpoint(args.path);
+        return 0;
+    }
+    const std::string ext = std::filesystem::path(args.path).extension().string();
     if (is_yaml(args.path)) {
         return print_config(args.path, args.sets);
     }
-    throw util::UnsupportedError(args.path +
-                                 ": r1 info reads YAML configs so far; safetensors, tokenizer.json and "
-                                 "JSONL summaries are not implemented yet");
+    if (ext == ".safetensors") {
+        std::cout << io::describe_safetensors(args.path);
+        return 0;
+    }
+    if (ext == ".jsonl") {
+        std::cout << data::describe_jsonl(args.path);
+        return 0;
+    }
+    throw util::UnsupportedError(args.path + ": r1 info reads .yaml, .safetensors, .jsonl files and checkpoint "
+                                 "directories; this kind of file is not supported");
 }
 
 }  // namespace
