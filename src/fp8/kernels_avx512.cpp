@@ -2,10 +2,11 @@
 // to bf16 (4 significant bits fit bf16's 8) by a 128-entry table lookup (two vpermt2w), and products
 // accumulate with vdpbf16ps: exact products, float32 sums, rounded to nearest even.
 //
-// The GEMM keeps K in SIMD lanes (a dot product per output, like a GEMV): B's one-byte rows stream
-// from memory once per block of A rows and are widened in registers, never written back; each
-// 128-wide K block's 16-lane partial sum is promoted into a 16-lane float32 total with its scale, and
-// the lanes are summed once at the end.
+// Two GEMMs. Small M (decode, GEMV) keeps K in SIMD lanes, a dot product per output: B's one-byte
+// rows stream from memory once per block of A rows and are widened in registers, never written back;
+// each 128-wide K block's 16-lane partial sum is promoted into a 16-lane float32 total with its scale,
+// and the lanes are summed once at the end. Large M (prefill, training) packs B into bf16 panels per
+// K chunk and runs 12x32 outer-product micro-tiles, promoting into C after each 128-wide K block.
 #include "fp8/kernels.h"
 
 #include "fp8/kernel_scratch.h"
@@ -55,10 +56,10 @@ inline __mmask32 chunk_mask(int64_t len, int64_t j) {
     return valid == 32 ? ~__mmask32{0} : static_cast<__mmask32>((uint64_t{1} << valid) - 1);
 }
 
-/// dst[0:Kp] = bf16(src[0:K]), zero-padded to Kp (a multiple of 128).
+/// dst[0:Kp] = bf16(src[0:K]), zero-padded past K (Kp a multiple of 32; K may exceed it).
 void widen_row(const Widen& widen, const uint8_t* src, int64_t K, uint16_t* dst, int64_t Kp) {
     for (int64_t k0 = 0; k0 < Kp; k0 += 32) {
-        const __m256i codes = _mm256_maskz_loadu_epi8(chunk_mask(K - k0, 0), src + k0);
+        const __m256i codes = _mm256_maskz_loadu_epi8(chunk_mask(K - k0, 0), src + k0);  // K - k0 may be < 0
         _mm512_storeu_si512(dst + k0, widen(codes));
     }
 }
@@ -69,6 +70,8 @@ inline __m512 dot4(__m512 acc, const __m512i* a, const __m512i* b) {
     }
     return acc;
 }
+
+// ---- small M: dot products with K in lanes ----------------------------------------------------
 
 /// C[m0:m1, n:n+rows] for rows ≤ 4 B rows in one 128-row scale block; A widened in `a` ([mc, Kp]).
 void gemm_group(const GemmView& g, const Widen& widen, const uint16_t* a, int64_t m0, int64_t m1,
@@ -108,8 +111,7 @@ void gemm_group(const GemmView& g, const Widen& widen, const uint16_t* a, int64_
     }
 }
 
-void gemm_avx512(const GemmView& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
-    const Widen widen;
+void gemm_dot(const GemmView& g, const Widen& widen, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     const int64_t Kp = num_blocks(g.K) * kBlockSize;
     const int64_t mc_max = iclamp(kABudget / (Kp * 2), 1, kMaxRowsPerBlock);
     const Scratch a_buf(mc_max * Kp * 2), total_buf(mc_max * kRows * 64);
@@ -123,6 +125,151 @@ void gemm_avx512(const GemmView& g, int64_t m0, int64_t m1, int64_t n0, int64_t 
         for (int64_t n = n0; n < n1; n += kRows) {
             gemm_group(g, widen, a, mb, me, n, imin(kRows, n1 - n), total);
         }
+    }
+}
+
+
+// ---- large M: B packed once per K chunk, outer-product micro-tiles ----------------------------
+//
+// B's rows are widened and transposed into panels of 32 columns laid out [k pair][32 columns][2], so
+// that one vdpbf16ps multiplies a broadcast pair of A (a[m, k], a[m, k+1]) with a pair of 32 columns;
+// a 12 x 32 tile of C lives in 24 registers through a 128-wide K block, then is promoted into C.
+
+constexpr int64_t kMr = 12;    // rows of A per micro-tile: 24 accumulators + 2 B + 1 broadcast
+constexpr int64_t kNr = 32;    // columns per panel (two zmm)
+constexpr int64_t kKc = 256;   // K per packing pass: a 16 KiB panel stays in L1 while the tiles sweep M
+constexpr int64_t kPairs = kBlockSize / 2;
+
+/// In-place transpose of 16 rows of 16 dwords (a dword = one k pair of bf16).
+inline void transpose16(__m512i r[16]) {
+    __m512i t[16];
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {  // lane L of r[i + j] now holds column 4L + j of rows i..i+3
+        r[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);
+        r[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);
+        r[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
+        r[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
+    }
+    for (int j = 0; j < 4; ++j) {  // 4x4 transpose of 128-bit lanes among r[j], r[4+j], r[8+j], r[12+j]
+        const __m512i u0 = _mm512_shuffle_i32x4(r[j], r[4 + j], 0x44), u1 = _mm512_shuffle_i32x4(r[j], r[4 + j], 0xEE);
+        const __m512i u2 = _mm512_shuffle_i32x4(r[8 + j], r[12 + j], 0x44);
+        const __m512i u3 = _mm512_shuffle_i32x4(r[8 + j], r[12 + j], 0xEE);
+        t[j] = _mm512_shuffle_i32x4(u0, u2, 0x88);
+        t[4 + j] = _mm512_shuffle_i32x4(u0, u2, 0xDD);
+        t[8 + j] = _mm512_shuffle_i32x4(u1, u3, 0x88);
+        t[12 + j] = _mm512_shuffle_i32x4(u1, u3, 0xDD);
+    }
+    for (int i = 0; i < 16; ++i) {
+        r[i] = t[i];
+    }
+}
+
+/// Panel of B rows [n, n + 32) ∩ [n, n_end), K range [k0, k0 + kcl) → dst [kcl/2][32] dwords.
+void pack_panel(const GemmView& g, const Widen& widen, int64_t n, int64_t n_end, int64_t k0, int64_t kcl,
+                uint32_t* dst) {
+    for (int64_t half = 0; half < 2; ++half) {
+        for (int64_t k = k0; k < k0 + kcl; k += 32) {
+            __m512i r[16];
+            for (int64_t i = 0; i < 16; ++i) {
+                const int64_t row = n + 16 * half + i;
+                r[i] = row < n_end ? widen(_mm256_maskz_loadu_epi8(chunk_mask(g.K - k, 0), g.b + row * g.ldb + k))
+                                   : _mm512_setzero_si512();
+            }
+            transpose16(r);
+            uint32_t* out = dst + (k - k0) / 2 * kNr + 16 * half;
+            for (int64_t d = 0; d < 16; ++d) {
+                _mm512_store_si512(out + d * kNr, r[d]);
+            }
+        }
+    }
+}
+
+/// C[0:MR, 0:32] (+)= Σ over nblk K blocks of (A-tile · panel) · a_scale · b_scale. `a` holds MR
+/// widened rows of length lda_w at the chunk start, `bp` the panel; `first` overwrites C.
+template <int MR>
+void micro_tile(const uint16_t* a, int64_t lda_w, const uint32_t* bp, int64_t nblk, const float* a_scale,
+                int64_t lda_scale, const float* b_scale, float* c, int64_t ldc, __mmask16 mask0, __mmask16 mask1,
+                bool first) {
+    for (int64_t blk = 0; blk < nblk; ++blk) {
+        __m512 acc0[MR], acc1[MR];
+        for (int i = 0; i < MR; ++i) {
+            acc0[i] = acc1[i] = _mm512_setzero_ps();
+        }
+        const uint32_t* b = bp + blk * kPairs * kNr;
+        const uint16_t* ab = a + blk * kBlockSize;
+        for (int64_t p = 0; p < kPairs; ++p) {
+            const __m512bh b0 = (__m512bh)_mm512_load_si512(b + p * kNr);
+            const __m512bh b1 = (__m512bh)_mm512_load_si512(b + p * kNr + 16);
+            for (int i = 0; i < MR; ++i) {
+                int32_t pair;
+                __builtin_memcpy(&pair, ab + i * lda_w + 2 * p, sizeof pair);
+                const __m512bh ai = (__m512bh)_mm512_set1_epi32(pair);
+                acc0[i] = _mm512_dpbf16_ps(acc0[i], ai, b0);
+                acc1[i] = _mm512_dpbf16_ps(acc1[i], ai, b1);
+            }
+        }
+        const bool overwrite = first && blk == 0;
+        for (int i = 0; i < MR; ++i) {
+            const __m512 s = _mm512_set1_ps(a_scale[i * lda_scale + blk] * b_scale[blk]);
+            float* ci = c + i * ldc;
+            const __m512 c0 = overwrite ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(mask0, ci);
+            const __m512 c1 = overwrite ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(mask1, ci + 16);
+            _mm512_mask_storeu_ps(ci, mask0, _mm512_fmadd_ps(acc0[i], s, c0));
+            _mm512_mask_storeu_ps(ci + 16, mask1, _mm512_fmadd_ps(acc1[i], s, c1));
+        }
+    }
+}
+
+using MicroTile = void (*)(const uint16_t*, int64_t, const uint32_t*, int64_t, const float*, int64_t, const float*,
+                           float*, int64_t, __mmask16, __mmask16, bool);
+constexpr MicroTile kMicroTiles[kMr + 1] = {
+    nullptr,       micro_tile<1>, micro_tile<2>, micro_tile<3>,  micro_tile<4>,  micro_tile<5>, micro_tile<6>,
+    micro_tile<7>, micro_tile<8>, micro_tile<9>, micro_tile<10>, micro_tile<11>, micro_tile<12>};
+
+inline __mmask16 column_mask(int64_t valid) {
+    const int64_t v = iclamp(valid, 0, 16);
+    return v == 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << v) - 1);
+}
+
+void gemm_packed(const GemmView& g, const Widen& widen, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+    const int64_t Kp = num_blocks(g.K) * kBlockSize, panels = (n1 - n0 + kNr - 1) / kNr;
+    const Scratch b_buf(panels * kKc * kNr * 2), a_buf(kMr * kKc * 2);
+    uint32_t* bpack = b_buf.as<uint32_t>();
+    uint16_t* a = a_buf.as<uint16_t>();
+    for (int64_t k0 = 0; k0 < Kp; k0 += kKc) {
+        const int64_t kcl = imin(kKc, Kp - k0), panel_size = kcl / 2 * kNr;
+        for (int64_t p = 0; p < panels; ++p) {
+            pack_panel(g, widen, n0 + p * kNr, n1, k0, kcl, bpack + p * panel_size);
+        }
+        for (int64_t m = m0; m < m1; m += kMr) {
+            const int64_t mr = imin(kMr, m1 - m);
+            for (int64_t i = 0; i < mr; ++i) {
+                widen_row(widen, g.a + (m + i) * g.lda + k0, g.K - k0, a + i * kcl, kcl);
+            }
+            for (int64_t p = 0; p < panels; ++p) {
+                const int64_t n = n0 + p * kNr;
+                kMicroTiles[mr](a, kcl, bpack + p * panel_size, kcl / kBlockSize,
+                                g.a_scale + m * g.lda_scale + k0 / kBlockSize, g.lda_scale,
+                                g.b_scale + (n / kBlockSize) * g.ldb_scale + k0 / kBlockSize, g.c + m * g.ldc + n,
+                                g.ldc, column_mask(n1 - n), column_mask(n1 - n - 16), k0 == 0);
+            }
+        }
+    }
+}
+
+// ---- dispatch ----------------------------------------------------------------------------------
+
+constexpr int64_t kPackedMinRows = 16;  // below this, B's packing costs more than the tiles save
+
+void gemm_avx512(const GemmView& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+    const Widen widen;
+    if (m1 - m0 >= kPackedMinRows) {
+        gemm_packed(g, widen, m0, m1, n0, n1);
+    } else {
+        gemm_dot(g, widen, m0, m1, n0, n1);
     }
 }
 
