@@ -4,7 +4,7 @@
 // (act_quant), as a real linear layer must; weights are quantised once, outside the timing.
 // Last line: one JSON object (ratios at the largest size, the peaks, every row).
 //
-//   r1_bench_fp8 [--max-size 16384] [--gemm-m 256]
+//   r1_bench_fp8 [--max-size 16384] [--min-size 1024] [--gemm-m 256] [--only gemv|gemm]
 #include "r1/fp8/gemm.h"
 #include "r1/fp8/kernel.h"
 #include "r1/fp8/quantize.h"
@@ -101,15 +101,20 @@ nlohmann::json to_json(const Row& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    int64_t max_size = 16384, gemm_m = 256;
+    int64_t max_size = 16384, min_size = 1024, gemm_m = 256;
+    std::string only;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string flag = argv[i];
         if (flag == "--max-size") {
             max_size = std::atol(argv[i + 1]);
+        } else if (flag == "--min-size") {
+            min_size = std::atol(argv[i + 1]);
+        } else if (flag == "--only") {
+            only = argv[i + 1];
         } else if (flag == "--gemm-m") {
             gemm_m = std::atol(argv[i + 1]);
         } else {
-            std::cerr << "usage: r1_bench_fp8 [--max-size N] [--gemm-m M]\n";
+            std::cerr << "usage: r1_bench_fp8 [--max-size N] [--min-size N] [--gemm-m M] [--only gemv|gemm]\n";
             return 2;
         }
     }
@@ -120,7 +125,10 @@ int main(int argc, char** argv) {
     std::printf("peaks: float32 matmul %.1f GFLOP/s, copy %.1f GB/s (read + write)\n", peaks.gflops, peaks.gbps);
     std::vector<Row> rows;
     for (const std::string kind : {"gemv", "gemm"}) {
-        for (int64_t n = 1024; n <= max_size; n *= 2) {
+        if (!only.empty() && only != kind) {
+            continue;
+        }
+        for (int64_t n = min_size; n <= max_size; n *= 2) {
             rows.push_back(run_shape(kind, kind == "gemv" ? 1 : gemm_m, n, n));
             print_row(rows.back(), peaks);
         }

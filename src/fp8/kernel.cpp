@@ -53,7 +53,8 @@ bool supported(Kernel kernel) {
                    __builtin_cpu_supports("f16c");
         case Kernel::avx512:
             return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                   __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+                   __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi") &&
+                   __builtin_cpu_supports("avx512bf16");
     }
     return false;
 #else

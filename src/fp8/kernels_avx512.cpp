@@ -1,6 +1,6 @@
-// AVX-512 (F/BW/VL + BF16) kernels; only this file is compiled with those flags. E4M3 widens exactly
-// to bf16 (4 significant bits fit bf16's 8) by a 128-entry table lookup (two vpermt2w), and products
-// accumulate with vdpbf16ps: exact products, float32 sums, rounded to nearest even.
+// AVX-512 (F/BW/VL/VBMI + BF16) kernels; only this file is compiled with those flags. E4M3 widens
+// exactly to bf16 (4 significant bits fit bf16's 8) by 128-entry byte-table lookups (vpermi2b), and
+// products accumulate with vdpbf16ps: exact products, float32 sums, rounded to nearest even.
 //
 // Two GEMMs. Small M (decode, GEMV) keeps K in SIMD lanes, a dot product per output: B's one-byte
 // rows stream from memory once per block of A rows and are widened in registers, never written back;
@@ -19,48 +19,57 @@ namespace {
 constexpr int64_t kRows = 4;                // B rows per group: 4 rows x 4 chunks = 16 zmm of weights
 constexpr int64_t kABudget = 512 * 1024;    // bytes of widened A kept hot in L2 per block of rows
 constexpr int64_t kMaxRowsPerBlock = 64;
+constexpr int64_t kPrefetch = 1024;  // bytes ahead in each B row
 
-/// bf16 bits of |E4M3| code c (c < 128): the top half of the exact float32.
+/// bf16 bits of |E4M3| code c (c < 128), the top half of the exact float32, split into bytes.
 struct Bf16Table {
-    alignas(64) uint16_t v[128];
-    constexpr Bf16Table() : v{} {
+    alignas(64) uint8_t lo[128];
+    alignas(64) uint8_t hi[128];
+    constexpr Bf16Table() : lo{}, hi{} {
         for (uint32_t c = 0; c < 128; ++c) {
-            v[c] = static_cast<uint16_t>(decode_bits(c, kE4m3) >> 16);
+            const uint32_t bf16 = decode_bits(c, kE4m3) >> 16;
+            lo[c] = static_cast<uint8_t>(bf16 & 0xFF);
+            hi[c] = static_cast<uint8_t>(bf16 >> 8);
         }
     }
 };
 constexpr Bf16Table kBf16{};
 
+/// 64 E4M3 codes → 64 exact bf16 in two registers: two 128-entry byte lookups (vpermi2b, which
+/// ignores the sign bit), the sign put back, bytes interleaved. The interleave leaves the elements
+/// permuted within each 64-code chunk (w0 = codes 0-7, 16-23, 32-39, 48-55; w1 = the rest); a dot
+/// product does not care as long as both operands are widened alike, which every caller does.
 struct Widen {
-    __m512i t0, t1, t2, t3;
+    __m512i lo0, lo1, hi0, hi1;
     Widen()
-        : t0(_mm512_load_si512(kBf16.v)),
-          t1(_mm512_load_si512(kBf16.v + 32)),
-          t2(_mm512_load_si512(kBf16.v + 64)),
-          t3(_mm512_load_si512(kBf16.v + 96)) {}
+        : lo0(_mm512_load_si512(kBf16.lo)),
+          lo1(_mm512_load_si512(kBf16.lo + 64)),
+          hi0(_mm512_load_si512(kBf16.hi)),
+          hi1(_mm512_load_si512(kBf16.hi + 64)) {}
 
-    /// 32 E4M3 codes → 32 bf16 (exact).
-    __m512i operator()(__m256i codes) const {
-        const __m512i x = _mm512_cvtepu8_epi16(codes);
-        const __m512i lo = _mm512_permutex2var_epi16(t0, x, t1);  // uses index bits 0..5
-        const __m512i hi = _mm512_permutex2var_epi16(t2, x, t3);
-        const __m512i mag = _mm512_mask_blend_epi16(_mm512_test_epi16_mask(x, _mm512_set1_epi16(0x40)), lo, hi);
-        const __m512i sign = _mm512_slli_epi16(x, 8);  // bit 7 → bit 15; the rest is masked off
-        return _mm512_ternarylogic_epi32(mag, sign, _mm512_set1_epi16(static_cast<short>(0x8000)), 0xF8);
+    void operator()(__m512i codes, __m512i& w0, __m512i& w1) const {
+        const __m512i lo = _mm512_permutex2var_epi8(lo0, codes, lo1);
+        __m512i hi = _mm512_permutex2var_epi8(hi0, codes, hi1);
+        hi = _mm512_ternarylogic_epi32(hi, codes, _mm512_set1_epi8(static_cast<char>(0x80)), 0xF8);  // | sign
+        w0 = _mm512_unpacklo_epi8(lo, hi);
+        w1 = _mm512_unpackhi_epi8(lo, hi);
     }
 };
 
-/// Mask of the valid bytes of chunk j (32 bytes) in a block of `len` valid bytes.
-inline __mmask32 chunk_mask(int64_t len, int64_t j) {
-    const int64_t valid = iclamp(len - 32 * j, 0, 32);
-    return valid == 32 ? ~__mmask32{0} : static_cast<__mmask32>((uint64_t{1} << valid) - 1);
+/// The first `len` of 64 bytes (len may be ≤ 0 or > 64).
+inline __m512i load_codes(const uint8_t* src, int64_t len) {
+    const int64_t valid = iclamp(len, 0, 64);
+    const __mmask64 mask = valid == 64 ? ~__mmask64{0} : (__mmask64{1} << valid) - 1;
+    return _mm512_maskz_loadu_epi8(mask, src);
 }
 
-/// dst[0:Kp] = bf16(src[0:K]), zero-padded past K (Kp a multiple of 32; K may exceed it).
+/// dst[0:Kp] = bf16(src[0:K]) in Widen's order, zero past K (Kp a multiple of 64; K may exceed it).
 void widen_row(const Widen& widen, const uint8_t* src, int64_t K, uint16_t* dst, int64_t Kp) {
-    for (int64_t k0 = 0; k0 < Kp; k0 += 32) {
-        const __m256i codes = _mm256_maskz_loadu_epi8(chunk_mask(K - k0, 0), src + k0);  // K - k0 may be < 0
-        _mm512_storeu_si512(dst + k0, widen(codes));
+    for (int64_t k0 = 0; k0 < Kp; k0 += 64) {
+        __m512i w0, w1;
+        widen(load_codes(src + k0, K - k0), w0, w1);
+        _mm512_storeu_si512(dst + k0, w0);
+        _mm512_storeu_si512(dst + k0 + 32, w1);
     }
 }
 
@@ -89,9 +98,11 @@ void gemm_group(const GemmView& g, const Widen& widen, const uint16_t* a, int64_
         const int64_t k0 = kb * kBlockSize, len = imin(kBlockSize, g.K - k0);
         __m512i b[kRows][4];
         for (int64_t r = 0; r < kRows; ++r) {
-            for (int j = 0; j < 4; ++j) {
-                b[r][j] = widen(_mm256_maskz_loadu_epi8(chunk_mask(len, j), brow[r] + k0 + 32 * j));
-            }
+            // Four streams per thread are more than the hardware prefetcher keeps ahead of DRAM.
+            _mm_prefetch(reinterpret_cast<const char*>(brow[r] + k0 + kPrefetch), _MM_HINT_T0);
+            _mm_prefetch(reinterpret_cast<const char*>(brow[r] + k0 + kPrefetch + 64), _MM_HINT_T0);
+            widen(load_codes(brow[r] + k0, len), b[r][0], b[r][1]);
+            widen(load_codes(brow[r] + k0 + 64, len - 64), b[r][2], b[r][3]);
         }
         for (int64_t m = 0; m < mc; ++m) {
             const uint16_t* arow = a + m * Kp + k0;
@@ -167,21 +178,26 @@ inline void transpose16(__m512i r[16]) {
     }
 }
 
-/// Panel of B rows [n, n + 32) ∩ [n, n_end), K range [k0, k0 + kcl) → dst [kcl/2][32] dwords.
+/// Panel of B rows [n, n + 32) ∩ [n, n_end), K range [k0, k0 + kcl) → dst [kcl/2][32] dwords, the
+/// k pairs in Widen's order (A's rows are widened the same way).
 void pack_panel(const GemmView& g, const Widen& widen, int64_t n, int64_t n_end, int64_t k0, int64_t kcl,
                 uint32_t* dst) {
     for (int64_t half = 0; half < 2; ++half) {
-        for (int64_t k = k0; k < k0 + kcl; k += 32) {
-            __m512i r[16];
+        for (int64_t k = k0; k < k0 + kcl; k += 64) {
+            __m512i r[16], second[16];
             for (int64_t i = 0; i < 16; ++i) {
                 const int64_t row = n + 16 * half + i;
-                r[i] = row < n_end ? widen(_mm256_maskz_loadu_epi8(chunk_mask(g.K - k, 0), g.b + row * g.ldb + k))
-                                   : _mm512_setzero_si512();
+                const __m512i codes = row < n_end ? load_codes(g.b + row * g.ldb + k, g.K - k) : _mm512_setzero_si512();
+                widen(codes, r[i], second[i]);
             }
-            transpose16(r);
             uint32_t* out = dst + (k - k0) / 2 * kNr + 16 * half;
+            transpose16(r);
             for (int64_t d = 0; d < 16; ++d) {
                 _mm512_store_si512(out + d * kNr, r[d]);
+            }
+            transpose16(second);
+            for (int64_t d = 0; d < 16; ++d) {
+                _mm512_store_si512(out + (16 + d) * kNr, second[d]);
             }
         }
     }
