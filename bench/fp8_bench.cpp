@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
@@ -27,7 +28,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 /// Best time of several runs (one warm-up first), running for at least `min_seconds` in total.
-double best_seconds(const std::function<void()>& fn, double min_seconds = 0.5, int min_runs = 3) {
+double best_seconds(const std::function<void()>& fn, double min_seconds = 0.5, int min_runs = 2) {
     fn();
     double best = 1e30, total = 0.0;
     for (int run = 0; run < min_runs || total < min_seconds; ++run) {
@@ -43,8 +44,18 @@ double best_seconds(const std::function<void()>& fn, double min_seconds = 0.5, i
     return best;
 }
 
+/// The 1-minute load average: on a shared machine the timings below mean little when it exceeds
+/// the core count, so it goes into the JSON next to them.
+double load_average() {
+    std::ifstream in("/proc/loadavg");
+    double load = -1.0;
+    in >> load;
+    return load;
+}
+
 struct Peaks {
-    double gflops = 0.0;  // float32 at::mm, 4096^3
+    double gflops = 0.0;       // float32 at::mm, 4096^3: the "peak" shares below are of this
+    double bf16_gflops = 0.0;  // bf16 at::mm, 4096^3: for context (vdpbf16ps outruns float32 FMA)
     double gbps = 0.0;    // bytes read + written per second by a 512 MiB copy
 };
 
@@ -52,7 +63,10 @@ Peaks measure_peaks() {
     Peaks p;
     const at::Tensor a = at::randn({4096, 4096}), b = at::randn({4096, 4096});
     at::Tensor c = at::empty({4096, 4096});
-    p.gflops = 2.0 * 4096.0 * 4096.0 * 4096.0 / best_seconds([&] { at::mm_out(c, a, b); }) / 1e9;
+    const double flop = 2.0 * 4096.0 * 4096.0 * 4096.0;
+    p.gflops = flop / best_seconds([&] { at::mm_out(c, a, b); }) / 1e9;
+    const at::Tensor a16 = a.to(at::kBFloat16), b16 = b.to(at::kBFloat16);
+    p.bf16_gflops = flop / best_seconds([&] { at::mm(a16, b16); }) / 1e9;
     const at::Tensor src = at::rand({128 << 20}), dst = at::empty({128 << 20});
     const double bytes = 2.0 * static_cast<double>(src.nbytes());
     p.gbps = bytes / best_seconds([&] { dst.copy_(src); }) / 1e9;
@@ -71,13 +85,12 @@ Row run_shape(const std::string& kind, int64_t M, int64_t N, int64_t K) {
     const r1::fp8::Quantized wq = r1::fp8::quantize_blocks(w);
     const at::Tensor w16 = w.to(at::kBFloat16);
     const at::Tensor x = at::randn({M, K}), x16 = x.to(at::kBFloat16);
-    at::Tensor c = at::empty({M, N});
-    at::Tensor c16 = at::empty({M, N}, at::kBFloat16);
     const double min_s = kind == "gemv" ? 0.3 : 1.0;
     Row r{kind, M, N, K, 0, 0, 0};
-    r.fp8_s = best_seconds([&] { r1::fp8::gemm_out(c, r1::fp8::quantize_tiles(x), wq); }, min_s);
-    r.bf16_s = best_seconds([&] { at::mm_out(c16, x16, w16.t()); }, min_s);
-    r.fp32_s = best_seconds([&] { at::mm_out(c, x, w.t()); }, min_s);
+    // What a linear layer calls: each allocates its output.
+    r.fp8_s = best_seconds([&] { r1::fp8::gemm(r1::fp8::quantize_tiles(x), wq); }, min_s);
+    r.bf16_s = best_seconds([&] { at::mm(x16, w16.t()); }, min_s);
+    r.fp32_s = best_seconds([&] { at::mm(x, w.t()); }, min_s);
     return r;
 }
 
@@ -119,10 +132,13 @@ int main(int argc, char** argv) {
         }
     }
     at::manual_seed(0);
+    const auto start = Clock::now();
     const auto kernel = r1::fp8::resolve(r1::fp8::Kernel::automatic);
-    std::printf("fp8 kernel %s, %d threads\n", std::string(r1::fp8::name(kernel)).c_str(), at::get_num_threads());
+    std::printf("fp8 kernel %s, %d threads, load average %.2f\n", std::string(r1::fp8::name(kernel)).c_str(),
+                at::get_num_threads(), load_average());
     const Peaks peaks = measure_peaks();
-    std::printf("peaks: float32 matmul %.1f GFLOP/s, copy %.1f GB/s (read + write)\n", peaks.gflops, peaks.gbps);
+    std::printf("peaks: float32 matmul %.1f GFLOP/s (bf16 matmul %.1f), copy %.1f GB/s (read + write)\n",
+                peaks.gflops, peaks.bf16_gflops, peaks.gbps);
     std::vector<Row> rows;
     for (const std::string kind : {"gemv", "gemm"}) {
         if (!only.empty() && only != kind) {
@@ -136,7 +152,10 @@ int main(int argc, char** argv) {
     nlohmann::json out{{"kernel", r1::fp8::name(kernel)},
                        {"threads", at::get_num_threads()},
                        {"peak_fp32_gflops", peaks.gflops},
-                       {"peak_copy_gbps", peaks.gbps}};
+                       {"peak_bf16_gflops", peaks.bf16_gflops},
+                       {"peak_copy_gbps", peaks.gbps},
+                       {"load_average", load_average()},
+                       {"seconds", std::chrono::duration<double>(Clock::now() - start).count()}};
     for (const Row& r : rows) {  // the last row of each kind is the largest size
         out[r.kind + "_fp8_vs_bf16"] = r.bf16_s / r.fp8_s;
         out[r.kind + "_fp8_vs_fp32"] = r.fp32_s / r.fp8_s;
