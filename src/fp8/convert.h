@@ -109,6 +109,7 @@ R1_FP8_INLINE constexpr const std::array<float, 256>& table(Format format) {
 }
 
 /// The bulk loops each kernel file wraps (in its anonymous namespace) with its own instruction set.
+/// GCC 12 does not vectorise encode_loop (mixed 32/8-bit lanes); kernels_avx512.cpp spells it out.
 R1_FP8_INLINE void encode_loop(const float* in, uint8_t* out, int64_t n, const Layout& l, uint32_t overflow) {
     for (int64_t i = 0; i < n; ++i) {
         out[i] = encode_bits(std::bit_cast<uint32_t>(in[i]), l, overflow);

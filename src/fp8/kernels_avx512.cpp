@@ -289,8 +289,44 @@ void gemm_avx512(const GemmView& g, int64_t m0, int64_t m1, int64_t n0, int64_t 
     }
 }
 
+/// encode_bits() on 16 floats at once, step for step (convert.h explains each step).
+inline __m128i encode16(__m512i bits, const Layout& l, uint32_t overflow) {
+    const __m512i one = _mm512_set1_epi32(1);
+    const __m512i sign = _mm512_and_si512(_mm512_srli_epi32(bits, 24), _mm512_set1_epi32(0x80));
+    const __m512i abs = _mm512_and_si512(bits, _mm512_set1_epi32(0x7FFFFFFF));
+    const __m512i fexp = _mm512_srli_epi32(abs, 23);
+    __m512i mant = _mm512_and_si512(abs, _mm512_set1_epi32(0x7FFFFF));
+    mant = _mm512_mask_or_epi32(mant, _mm512_test_epi32_mask(fexp, fexp), mant, _mm512_set1_epi32(0x800000));
+    const __m512i e = _mm512_sub_epi32(_mm512_max_epi32(fexp, one), _mm512_set1_epi32(127));
+    const __m512i below = _mm512_max_epi32(_mm512_sub_epi32(_mm512_set1_epi32(1 - l.bias), e), _mm512_setzero_si512());
+    const __m512i shift =
+        _mm512_min_epi32(_mm512_add_epi32(_mm512_set1_epi32(23 - l.man_bits), below), _mm512_set1_epi32(31));
+    __m512i r = _mm512_srlv_epi32(mant, shift);
+    const __m512i rem = _mm512_and_si512(mant, _mm512_sub_epi32(_mm512_sllv_epi32(one, shift), one));
+    const __m512i half = _mm512_sllv_epi32(one, _mm512_sub_epi32(shift, one));
+    const __mmask16 up = _mm512_cmpgt_epu32_mask(rem, half) |
+                         (_mm512_cmpeq_epi32_mask(rem, half) & _mm512_test_epi32_mask(r, one));
+    r = _mm512_mask_add_epi32(r, up, r, one);
+    const __m512i eb = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(e, _mm512_set1_epi32(l.bias)), one),
+                                        _mm512_set1_epi32(64));
+    __m512i code = _mm512_add_epi32(_mm512_sll_epi32(_mm512_sub_epi32(eb, one), _mm_cvtsi32_si128(l.man_bits)), r);
+    code = _mm512_mask_mov_epi32(code, _mm512_cmpgt_epu32_mask(code, _mm512_set1_epi32(static_cast<int>(l.max_code))),
+                                 _mm512_set1_epi32(static_cast<int>(overflow)));
+    code = _mm512_mask_mov_epi32(code, _mm512_cmpgt_epu32_mask(abs, _mm512_set1_epi32(0x7F800000)),
+                                 _mm512_set1_epi32(static_cast<int>(l.nan_code)));
+    return _mm512_cvtepi32_epi8(_mm512_or_si512(code, sign));
+}
+
 void encode_avx512(const float* in, uint8_t* out, int64_t n, const Layout& layout, uint32_t overflow) {
-    encode_loop(in, out, n, layout, overflow);
+    const Layout l = layout;
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), encode16(_mm512_loadu_si512(in + i), l, overflow));
+    }
+    if (i < n) {
+        const auto mask = static_cast<__mmask16>((1u << (n - i)) - 1);
+        _mm_mask_storeu_epi8(out + i, mask, encode16(_mm512_maskz_loadu_epi32(mask, in + i), l, overflow));
+    }
 }
 
 void decode_avx512(const uint8_t* in, float* out, int64_t n, Format format) {
