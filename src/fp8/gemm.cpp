@@ -78,4 +78,14 @@ at::Tensor gemm(const Quantized& a, const Quantized& b, const GemmOptions& optio
     return options.out_dtype == at::kFloat ? out : out.to(options.out_dtype);
 }
 
+at::Tensor linear(const at::Tensor& x, const Quantized& weight, const GemmOptions& options) {
+    check_blocks(weight, "fp8::linear: weight");
+    const int64_t K = weight.data.size(1);
+    TORCH_CHECK(x.dim() >= 1 && x.size(-1) == K, "fp8::linear: x ", x.sizes(), " does not end in K = ", K,
+                " of weight ", weight.data.sizes());
+    auto out_sizes = x.sizes().vec();
+    out_sizes.back() = weight.data.size(0);
+    return gemm(quantize_tiles(x.reshape({-1, K})), weight, options).view(out_sizes);
+}
+
 }  // namespace r1::fp8

@@ -135,6 +135,22 @@ TEST_P(GemmTest, Bf16OutputIsTheFloatResultRounded) {
 INSTANTIATE_TEST_SUITE_P(Kernels, GemmTest, ::testing::Values(Kernel::scalar, Kernel::avx2, Kernel::avx512),
                          [](const auto& info) { return std::string(name(info.param)); });
 
+TEST(GemmLinearTest, QuantisesActivationsPerTileAndKeepsLeadingDims) {
+    at::manual_seed(11);
+    const at::Tensor x = at::randn({2, 3, 300}), w = at::randn({70, 300}) * 0.05;
+    const Quantized wq = quantize_blocks(w);
+    const at::Tensor y = linear(x, wq);
+    ASSERT_EQ(y.sizes(), at::IntArrayRef({2, 3, 70}));
+    EXPECT_TRUE(at::equal(y, gemm(quantize_tiles(x.reshape({6, 300})), wq).view({2, 3, 70})));
+    // Against x · dequant(W)ᵀ in float64: activation rounding is at most 2^-4 relative per element
+    // (plus 2^-10·s for subnormals, far below the scales here), the GEMM's own bound is much smaller.
+    const at::Tensor w64 = dequantize_blocks(wq).to(at::kDouble), x64 = x.reshape({6, 300}).to(at::kDouble);
+    const at::Tensor bound = 0.07 * at::mm(x64.abs(), w64.abs().t()) + 1e-6;
+    EXPECT_TRUE(within(y.view({6, 70}), at::mm(x64, w64.t()), bound));
+    EXPECT_EQ(linear(x, wq, {.out_dtype = at::kBFloat16}).scalar_type(), at::kBFloat16);
+    EXPECT_THROW(linear(at::randn({4, 299}), wq), c10::Error);
+}
+
 TEST(GemmKernelTest, EnvironmentOverridesTheAutomaticChoice) {
     ASSERT_EQ(setenv("R1_FP8_KERNEL", "scalar", 1), 0);
     EXPECT_EQ(resolve(Kernel::automatic), Kernel::scalar);

@@ -23,4 +23,9 @@ at::Tensor gemm(const Quantized& a, const Quantized& b, const GemmOptions& optio
 /// The same into `out`, a contiguous float32 [M, N] tensor whose every element is overwritten.
 void gemm_out(const at::Tensor& out, const Quantized& a, const Quantized& b, Kernel kernel = Kernel::automatic);
 
+/// DeepSeek's linear() with gemm_impl = "fp8" (model-spec §5.4), without bias: x [..., K] is
+/// quantised per 1x128 tile on the fly (act_quant), weight is [N, K] with its block scales (a
+/// checkpoint's weight and weight_scale_inv). Returns [..., N].
+at::Tensor linear(const at::Tensor& x, const Quantized& weight, const GemmOptions& options = {});
+
 }  // namespace r1::fp8
