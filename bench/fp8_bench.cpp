@@ -1,8 +1,8 @@
-// FP8 GEMV and GEMM throughput against LibTorch's float32 and bfloat16 matmul on the same shapes, in
-// the same run, each also as a share of this machine's measured peaks (a large float32 matmul for
-// FLOP/s, a large copy for memory bandwidth). The FP8 timings include quantising the activations
-// (act_quant), as a real linear layer must; weights are quantised once, outside the timing.
-// Last line: one JSON object (ratios at the largest size, the peaks, every row).
+// FP8 GEMV and GEMM throughput against LibTorch's float32 and bfloat16 matmul on the same shapes,
+// in the same run, each also as a share of this machine's measured peaks (a large float32 matmul
+// for FLOP/s, a large copy for memory bandwidth). The FP8 timings include quantising the
+// activations (act_quant), as a real linear layer must; weights are quantised once, outside the
+// timing. Last line: one JSON object (ratios at the largest size, the peaks, every row).
 //
 //   r1_bench_fp8 [--max-size 16384] [--min-size 1024] [--gemm-m 256] [--only gemv|gemm]
 #include "r1/fp8/gemm.h"
@@ -16,8 +16,8 @@
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <string>
@@ -56,7 +56,7 @@ double load_average() {
 struct Peaks {
     double gflops = 0.0;       // float32 at::mm, 4096^3: the "peak" shares below are of this
     double bf16_gflops = 0.0;  // bf16 at::mm, 4096^3: for context (vdpbf16ps outruns float32 FMA)
-    double gbps = 0.0;    // bytes read + written per second by a 512 MiB copy
+    double gbps = 0.0;         // bytes read + written per second by a 512 MiB copy
 };
 
 Peaks measure_peaks() {
@@ -95,20 +95,23 @@ Row run_shape(const std::string& kind, int64_t M, int64_t N, int64_t K) {
 }
 
 void print_row(const Row& r, const Peaks& p) {
-    const double flop = 2.0 * static_cast<double>(r.M * r.N * r.K), weights = static_cast<double>(r.N * r.K);
+    const double flop = 2.0 * static_cast<double>(r.M * r.N * r.K),
+                 weights = static_cast<double>(r.N * r.K);
     auto gflops = [&](double s) { return flop / s / 1e9; };
-    std::printf("%-4s M=%-4ld N=K=%-6ld | GFLOP/s fp8 %7.1f bf16 %7.1f fp32 %7.1f (fp8 %5.1f%% of peak) | "
-                "weight GB/s fp8 %6.1f bf16 %6.1f fp32 %6.1f (fp8 %5.1f%% of copy) | fp8/bf16 %.2fx fp8/fp32 %.2fx\n",
-                r.kind.c_str(), r.M, r.N, gflops(r.fp8_s), gflops(r.bf16_s), gflops(r.fp32_s),
-                100.0 * gflops(r.fp8_s) / p.gflops, weights / r.fp8_s / 1e9, 2 * weights / r.bf16_s / 1e9,
-                4 * weights / r.fp32_s / 1e9, 100.0 * weights / r.fp8_s / 1e9 / p.gbps, r.bf16_s / r.fp8_s,
-                r.fp32_s / r.fp8_s);
+    std::printf(
+        "%-4s M=%-4ld N=K=%-6ld | GFLOP/s fp8 %7.1f bf16 %7.1f fp32 %7.1f (fp8 %5.1f%% of peak) | "
+        "weight GB/s fp8 %6.1f bf16 %6.1f fp32 %6.1f (fp8 %5.1f%% of copy) | fp8/bf16 %.2fx "
+        "fp8/fp32 %.2fx\n",
+        r.kind.c_str(), r.M, r.N, gflops(r.fp8_s), gflops(r.bf16_s), gflops(r.fp32_s),
+        100.0 * gflops(r.fp8_s) / p.gflops, weights / r.fp8_s / 1e9, 2 * weights / r.bf16_s / 1e9,
+        4 * weights / r.fp32_s / 1e9, 100.0 * weights / r.fp8_s / 1e9 / p.gbps, r.bf16_s / r.fp8_s,
+        r.fp32_s / r.fp8_s);
     std::fflush(stdout);
 }
 
 nlohmann::json to_json(const Row& r) {
-    return {{"kind", r.kind}, {"M", r.M}, {"N", r.N}, {"K", r.K}, {"fp8_s", r.fp8_s}, {"bf16_s", r.bf16_s},
-            {"fp32_s", r.fp32_s}};
+    return {{"kind", r.kind},   {"M", r.M},           {"N", r.N},          {"K", r.K},
+            {"fp8_s", r.fp8_s}, {"bf16_s", r.bf16_s}, {"fp32_s", r.fp32_s}};
 }
 
 }  // namespace
@@ -127,18 +130,20 @@ int main(int argc, char** argv) {
         } else if (flag == "--gemm-m") {
             gemm_m = std::atol(argv[i + 1]);
         } else {
-            std::cerr << "usage: r1_bench_fp8 [--max-size N] [--min-size N] [--gemm-m M] [--only gemv|gemm]\n";
+            std::cerr << "usage: r1_bench_fp8 [--max-size N] [--min-size N] [--gemm-m M] [--only "
+                         "gemv|gemm]\n";
             return 2;
         }
     }
     at::manual_seed(0);
     const auto start = Clock::now();
     const auto kernel = r1::fp8::resolve(r1::fp8::Kernel::automatic);
-    std::printf("fp8 kernel %s, %d threads, load average %.2f\n", std::string(r1::fp8::name(kernel)).c_str(),
-                at::get_num_threads(), load_average());
+    std::printf("fp8 kernel %s, %d threads, load average %.2f\n",
+                std::string(r1::fp8::name(kernel)).c_str(), at::get_num_threads(), load_average());
     const Peaks peaks = measure_peaks();
-    std::printf("peaks: float32 matmul %.1f GFLOP/s (bf16 matmul %.1f), copy %.1f GB/s (read + write)\n",
-                peaks.gflops, peaks.bf16_gflops, peaks.gbps);
+    std::printf(
+        "peaks: float32 matmul %.1f GFLOP/s (bf16 matmul %.1f), copy %.1f GB/s (read + write)\n",
+        peaks.gflops, peaks.bf16_gflops, peaks.gbps);
     std::vector<Row> rows;
     for (const std::string kind : {"gemv", "gemm"}) {
         if (!only.empty() && only != kind) {

@@ -1,6 +1,7 @@
-// Private: the scalar heart of format.h, written so the compiler vectorises it. encode_bits() rounds
-// float32 bits to an FP8 code (round-to-nearest-even in integer arithmetic, so no rounding mode or
-// denormal flag of the FPU can change it); the decode tables hold every code's exact float value.
+// Private: the scalar heart of format.h, written so the compiler vectorises it. encode_bits()
+// rounds float32 bits to an FP8 code (round-to-nearest-even in integer arithmetic, so no rounding
+// mode or denormal flag of the FPU can change it); the decode tables hold every code's exact float
+// value.
 #pragma once
 
 #include "r1/fp8/types.h"
@@ -17,25 +18,30 @@ namespace r1::fp8::detail {
 
 /// The constants of one format.
 struct Layout {
-    int man_bits;        // 3 (E4M3) or 2 (E5M2)
-    int bias;            // 7 or 15
-    uint32_t max_code;   // largest finite magnitude code: 0x7E or 0x7B
-    uint32_t nan_code;   // the NaN torch writes: 0x7F for both
-    uint32_t inf_code;   // 0x7C for E5M2; E4M3 has none (its non-saturating overflow is NaN)
+    int man_bits;       // 3 (E4M3) or 2 (E5M2)
+    int bias;           // 7 or 15
+    uint32_t max_code;  // largest finite magnitude code: 0x7E or 0x7B
+    uint32_t nan_code;  // the NaN torch writes: 0x7F for both
+    uint32_t inf_code;  // 0x7C for E5M2; E4M3 has none (its non-saturating overflow is NaN)
 };
 
 inline constexpr Layout kE4m3{3, 7, 0x7E, 0x7F, 0x7F};
 inline constexpr Layout kE5m2{2, 15, 0x7B, 0x7F, 0x7C};
 
-R1_FP8_INLINE constexpr const Layout& layout(Format format) { return format == Format::e4m3 ? kE4m3 : kE5m2; }
+R1_FP8_INLINE constexpr const Layout& layout(Format format) {
+    return format == Format::e4m3 ? kE4m3 : kE5m2;
+}
 
 /// The magnitude code an overflow becomes.
 R1_FP8_INLINE constexpr uint32_t overflow_code(const Layout& l, Overflow overflow) {
     const bool is_e4m3 = l.man_bits == 3;
     switch (overflow) {
-        case Overflow::like_torch: return is_e4m3 ? l.max_code : l.inf_code;
-        case Overflow::saturate: return l.max_code;
-        case Overflow::non_saturating: return l.inf_code;
+        case Overflow::like_torch:
+            return is_e4m3 ? l.max_code : l.inf_code;
+        case Overflow::saturate:
+            return l.max_code;
+        case Overflow::non_saturating:
+            return l.inf_code;
     }
     return l.max_code;
 }
@@ -110,13 +116,17 @@ R1_FP8_INLINE constexpr const std::array<float, 256>& table(Format format) {
 
 /// The bulk loops each kernel file wraps (in its anonymous namespace) with its own instruction set.
 /// GCC 12 does not vectorise encode_loop (mixed 32/8-bit lanes); kernels_avx512.cpp spells it out.
-R1_FP8_INLINE void encode_loop(const float* in, uint8_t* out, int64_t n, const Layout& l, uint32_t overflow) {
+R1_FP8_INLINE void encode_loop(
+    const float* in, uint8_t* out, int64_t n, const Layout& l, uint32_t overflow) {
     for (int64_t i = 0; i < n; ++i) {
         out[i] = encode_bits(std::bit_cast<uint32_t>(in[i]), l, overflow);
     }
 }
 
-R1_FP8_INLINE void decode_loop(const uint8_t* in, float* out, int64_t n, const std::array<float, 256>& t) {
+R1_FP8_INLINE void decode_loop(const uint8_t* in,
+                               float* out,
+                               int64_t n,
+                               const std::array<float, 256>& t) {
     for (int64_t i = 0; i < n; ++i) {
         out[i] = t[in[i]];
     }

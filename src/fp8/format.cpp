@@ -2,10 +2,10 @@
 // table, whose loops each instruction set compiles (and vectorises) on its own.
 #include "r1/fp8/format.h"
 
-#include "fp8/kernels.h"
-
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+
+#include "fp8/kernels.h"
 
 namespace r1::fp8 {
 namespace {
@@ -14,7 +14,9 @@ constexpr int64_t kGrain = 1 << 16;  // elements per parallel task: well above t
 
 }  // namespace
 
-std::string_view name(Format format) { return format == Format::e4m3 ? "e4m3" : "e5m2"; }
+std::string_view name(Format format) {
+    return format == Format::e4m3 ? "e4m3" : "e5m2";
+}
 
 uint8_t encode_e4m3(float x, Overflow overflow) {
     return detail::encode_bits(std::bit_cast<uint32_t>(x), detail::kE4m3,
@@ -26,9 +28,13 @@ uint8_t encode_e5m2(float x, Overflow overflow) {
                                detail::overflow_code(detail::kE5m2, overflow));
 }
 
-float decode_e4m3(uint8_t code) { return detail::kE4m3Table[code]; }
+float decode_e4m3(uint8_t code) {
+    return detail::kE4m3Table[code];
+}
 
-float decode_e5m2(uint8_t code) { return detail::kE5m2Table[code]; }
+float decode_e5m2(uint8_t code) {
+    return detail::kE5m2Table[code];
+}
 
 void encode(Format format, std::span<const float> in, std::span<uint8_t> out, Overflow overflow) {
     TORCH_CHECK(in.size() == out.size(), "fp8::encode: ", in.size(), " inputs but ", out.size(),
@@ -55,8 +61,8 @@ at::ScalarType dtype(Format format) {
 }
 
 at::Tensor to_fp8(const at::Tensor& x, Format format, Overflow overflow) {
-    TORCH_CHECK(at::isFloatingType(x.scalar_type()), "fp8::to_fp8: expected a floating tensor, got ",
-                x.scalar_type());
+    TORCH_CHECK(at::isFloatingType(x.scalar_type()),
+                "fp8::to_fp8: expected a floating tensor, got ", x.scalar_type());
     const at::Tensor in = x.to(at::kFloat).contiguous();
     at::Tensor out = at::empty(in.sizes(), in.options().dtype(dtype(format)));
     const auto n = static_cast<size_t>(in.numel());
@@ -67,7 +73,8 @@ at::Tensor to_fp8(const at::Tensor& x, Format format, Overflow overflow) {
 
 at::Tensor to_float(const at::Tensor& q, Format format) {
     TORCH_CHECK(q.scalar_type() == at::kByte || q.scalar_type() == dtype(format),
-                "fp8::to_float: expected ", dtype(format), " or uint8 codes, got ", q.scalar_type());
+                "fp8::to_float: expected ", dtype(format), " or uint8 codes, got ",
+                q.scalar_type());
     const at::Tensor in = q.contiguous();
     at::Tensor out = at::empty(in.sizes(), in.options().dtype(at::kFloat));
     const auto n = static_cast<size_t>(in.numel());

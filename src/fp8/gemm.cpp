@@ -2,17 +2,20 @@
 // kernel on them in LibTorch's intra-op thread pool.
 #include "r1/fp8/gemm.h"
 
-#include "fp8/kernels.h"
-
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+
+#include "fp8/kernels.h"
 
 namespace r1::fp8 {
 namespace {
 
-constexpr int64_t kItemsPerThread = 4;  // enough work items to even out the threads' finishing times
+constexpr int64_t kItemsPerThread =
+    4;  // enough work items to even out the threads' finishing times
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t ceil_div(int64_t a, int64_t b) {
+    return (a + b - 1) / b;
+}
 
 /// Columns per work item: a 128-row scale block, halved (down to the kernels' alignment) while
 /// there are too few items for the threads.
@@ -54,9 +57,19 @@ void gemm_out(const at::Tensor& out, const Quantized& a, const Quantized& b, Ker
         return;
     }
     const int64_t KB = num_blocks(K);
-    const detail::GemmView g{static_cast<const uint8_t*>(ad.const_data_ptr()), as.const_data_ptr<float>(),
-                             static_cast<const uint8_t*>(bd.const_data_ptr()), bs.const_data_ptr<float>(),
-                             out.mutable_data_ptr<float>(), M, N, K, K, KB, K, KB, N};
+    const detail::GemmView g{static_cast<const uint8_t*>(ad.const_data_ptr()),
+                             as.const_data_ptr<float>(),
+                             static_cast<const uint8_t*>(bd.const_data_ptr()),
+                             bs.const_data_ptr<float>(),
+                             out.mutable_data_ptr<float>(),
+                             M,
+                             N,
+                             K,
+                             K,
+                             KB,
+                             K,
+                             KB,
+                             N};
     const int64_t threads = at::get_num_threads();
     const int64_t n_chunk = column_chunk(N, threads), n_items = ceil_div(N, n_chunk);
     const int64_t m_chunk = row_chunk(M, n_items, threads), m_items = ceil_div(M, m_chunk);
@@ -73,7 +86,8 @@ at::Tensor gemm(const Quantized& a, const Quantized& b, const GemmOptions& optio
                 "fp8::gemm: out_dtype must be float32 or bfloat16, got ", options.out_dtype);
     TORCH_CHECK(a.data.defined() && b.data.defined() && a.data.dim() == 2 && b.data.dim() == 2,
                 "fp8::gemm: expected a [M, K] and b [N, K]");
-    at::Tensor out = at::empty({a.data.size(0), b.data.size(0)}, a.data.options().dtype(at::kFloat));
+    at::Tensor out =
+        at::empty({a.data.size(0), b.data.size(0)}, a.data.options().dtype(at::kFloat));
     gemm_out(out, a, b, options.kernel);
     return options.out_dtype == at::kFloat ? out : out.to(options.out_dtype);
 }
@@ -81,8 +95,8 @@ at::Tensor gemm(const Quantized& a, const Quantized& b, const GemmOptions& optio
 at::Tensor linear(const at::Tensor& x, const Quantized& weight, const GemmOptions& options) {
     check_blocks(weight, "fp8::linear: weight");
     const int64_t K = weight.data.size(1);
-    TORCH_CHECK(x.dim() >= 1 && x.size(-1) == K, "fp8::linear: x ", x.sizes(), " does not end in K = ", K,
-                " of weight ", weight.data.sizes());
+    TORCH_CHECK(x.dim() >= 1 && x.size(-1) == K, "fp8::linear: x ", x.sizes(),
+                " does not end in K = ", K, " of weight ", weight.data.sizes());
     auto out_sizes = x.sizes().vec();
     out_sizes.back() = weight.data.size(0);
     return gemm(quantize_tiles(x.reshape({-1, K})), weight, options).view(out_sizes);

@@ -1,7 +1,6 @@
 // Run-time choice of the FP8 kernels: CPU flags, then R1_FP8_KERNEL, then an explicit argument.
 #include "r1/fp8/kernel.h"
 
-#include "fp8/kernels.h"
 #include "r1/util/error.h"
 #include "r1/util/str.h"
 
@@ -9,10 +8,13 @@
 #include <cstdlib>
 #include <string>
 
+#include "fp8/kernels.h"
+
 namespace r1::fp8 {
 namespace {
 
-constexpr std::array<Kernel, 4> kAll{Kernel::automatic, Kernel::scalar, Kernel::avx2, Kernel::avx512};
+constexpr std::array<Kernel, 4> kAll{Kernel::automatic, Kernel::scalar, Kernel::avx2,
+                                     Kernel::avx512};
 
 Kernel best_supported() {
     if (supported(Kernel::avx512)) {
@@ -25,10 +27,14 @@ Kernel best_supported() {
 
 std::string_view name(Kernel kernel) {
     switch (kernel) {
-        case Kernel::automatic: return "automatic";
-        case Kernel::scalar: return "scalar";
-        case Kernel::avx2: return "avx2";
-        case Kernel::avx512: return "avx512";
+        case Kernel::automatic:
+            return "automatic";
+        case Kernel::scalar:
+            return "scalar";
+        case Kernel::avx2:
+            return "avx2";
+        case Kernel::avx512:
+            return "avx512";
     }
     return "?";
 }
@@ -47,7 +53,8 @@ bool supported(Kernel kernel) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     switch (kernel) {
         case Kernel::automatic:
-        case Kernel::scalar: return true;
+        case Kernel::scalar:
+            return true;
         case Kernel::avx2:
             return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
                    __builtin_cpu_supports("f16c");
@@ -89,10 +96,13 @@ namespace detail {
 const KernelTable& kernel_table(Kernel kernel) {
     switch (resolve(kernel)) {
 #if defined(__x86_64__)
-        case Kernel::avx512: return kAvx512Table;
-        case Kernel::avx2: return kAvx2Table;
+        case Kernel::avx512:
+            return kAvx512Table;
+        case Kernel::avx2:
+            return kAvx2Table;
 #endif
-        default: return kScalarTable;
+        default:
+            return kScalarTable;
     }
 }
 

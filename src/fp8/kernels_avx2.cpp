@@ -2,13 +2,11 @@
 // float32 with integer arithmetic (normal codes: shift and rebias; subnormals: an exact int→float
 // conversion times 2^-9), products accumulate with FMA.
 //
-// Same structure as the AVX-512 GEMM (K in lanes, B streamed once per block of A rows, promotion per
-// 128-wide K block into a lane-wise float32 total), except that one 128-wide block of four B rows is
-// widened into a 2 KiB L1 buffer rather than registers.
-#include "fp8/kernels.h"
-
+// Same structure as the AVX-512 GEMM (K in lanes, B streamed once per block of A rows, promotion
+// per 128-wide K block into a lane-wise float32 total), except that one 128-wide block of four B
+// rows is widened into a 2 KiB L1 buffer rather than registers.
 #include "fp8/kernel_scratch.h"
-
+#include "fp8/kernels.h"
 #include <immintrin.h>
 
 namespace r1::fp8::detail {
@@ -22,7 +20,8 @@ constexpr int64_t kMaxRowsPerBlock = 64;
 inline __m256 widen8(__m128i codes) {
     const __m256i x = _mm256_cvtepu8_epi32(codes);
     const __m256i mag = _mm256_and_si256(x, _mm256_set1_epi32(0x7F));
-    const __m256i normal = _mm256_add_epi32(_mm256_slli_epi32(mag, 20), _mm256_set1_epi32(120 << 23));
+    const __m256i normal =
+        _mm256_add_epi32(_mm256_slli_epi32(mag, 20), _mm256_set1_epi32(120 << 23));
     const __m256 sub = _mm256_mul_ps(_mm256_cvtepi32_ps(mag), _mm256_set1_ps(1.0f / 512.0f));
     const __m256i is_sub = _mm256_cmpgt_epi32(_mm256_set1_epi32(8), mag);
     __m256i v = _mm256_blendv_epi8(normal, _mm256_castps_si256(sub), is_sub);
@@ -42,11 +41,13 @@ inline void widen_block(const uint8_t* src, int64_t len, float* dst) {
         src = tail;
     }
     for (int64_t k = 0; k < kBlockSize; k += 8) {
-        _mm256_store_ps(dst + k, widen8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + k))));
+        _mm256_store_ps(dst + k,
+                        widen8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + k))));
     }
 }
 
-/// The 4 dot products of one widened A block with 4 widened B rows: two chains per row hide latency.
+/// The 4 dot products of one widened A block with 4 widened B rows: two chains per row hide
+/// latency.
 inline void dot_block(const float* a, const float* b, __m256* acc) {
     __m256 even[kRows], odd[kRows];
     for (int64_t r = 0; r < kRows; ++r) {
@@ -72,8 +73,14 @@ inline float hsum(__m256 v) {
 }
 
 /// C[m0:m1, n:n+rows] for rows ≤ 4 B rows in one 128-row scale block; A widened in `a` ([mc, Kp]).
-void gemm_group(const GemmView& g, const float* a, int64_t m0, int64_t m1, int64_t n, int64_t rows,
-                float* b_buf, __m256* total) {
+void gemm_group(const GemmView& g,
+                const float* a,
+                int64_t m0,
+                int64_t m1,
+                int64_t n,
+                int64_t rows,
+                float* b_buf,
+                __m256* total) {
     const int64_t mc = m1 - m0, KB = num_blocks(g.K), Kp = KB * kBlockSize;
     const float* b_scale = g.b_scale + (n / kBlockSize) * g.ldb_scale;
     for (int64_t i = 0; i < mc * kRows; ++i) {
@@ -103,23 +110,27 @@ void gemm_group(const GemmView& g, const float* a, int64_t m0, int64_t m1, int64
 void gemm_avx2(const GemmView& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     const int64_t KB = num_blocks(g.K), Kp = KB * kBlockSize;
     const int64_t mc_max = iclamp(kABudget / (Kp * 4), 1, kMaxRowsPerBlock);
-    const Scratch a_buf(mc_max * Kp * 4), b_buf(kRows * kBlockSize * 4), total_buf(mc_max * kRows * 32);
+    const Scratch a_buf(mc_max * Kp * 4), b_buf(kRows * kBlockSize * 4),
+        total_buf(mc_max * kRows * 32);
     float* a = a_buf.as<float>();
     for (int64_t mb = m0; mb < m1; mb += mc_max) {
         const int64_t me = imin(m1, mb + mc_max);
         for (int64_t m = mb; m < me; ++m) {
             for (int64_t kb = 0; kb < KB; ++kb) {
                 const int64_t k0 = kb * kBlockSize;
-                widen_block(g.a + m * g.lda + k0, imin(kBlockSize, g.K - k0), a + (m - mb) * Kp + k0);
+                widen_block(g.a + m * g.lda + k0, imin(kBlockSize, g.K - k0),
+                            a + (m - mb) * Kp + k0);
             }
         }
         for (int64_t n = n0; n < n1; n += kRows) {
-            gemm_group(g, a, mb, me, n, imin(kRows, n1 - n), b_buf.as<float>(), total_buf.as<__m256>());
+            gemm_group(g, a, mb, me, n, imin(kRows, n1 - n), b_buf.as<float>(),
+                       total_buf.as<__m256>());
         }
     }
 }
 
-void encode_avx2(const float* in, uint8_t* out, int64_t n, const Layout& layout, uint32_t overflow) {
+void encode_avx2(
+    const float* in, uint8_t* out, int64_t n, const Layout& layout, uint32_t overflow) {
     encode_loop(in, out, n, layout, overflow);
 }
 

@@ -3,21 +3,20 @@
 // products accumulate with vdpbf16ps: exact products, float32 sums, rounded to nearest even.
 //
 // Two GEMMs. Small M (decode, GEMV) keeps K in SIMD lanes, a dot product per output: B's one-byte
-// rows stream from memory once per block of A rows and are widened in registers, never written back;
-// each 128-wide K block's 16-lane partial sum is promoted into a 16-lane float32 total with its scale,
-// and the lanes are summed once at the end. Large M (prefill, training) packs B into bf16 panels per
-// K chunk and runs 12x32 outer-product micro-tiles, promoting into C after each 128-wide K block.
-#include "fp8/kernels.h"
-
+// rows stream from memory once per block of A rows and are widened in registers, never written
+// back; each 128-wide K block's 16-lane partial sum is promoted into a 16-lane float32 total with
+// its scale, and the lanes are summed once at the end. Large M (prefill, training) packs B into
+// bf16 panels per K chunk and runs 12x32 outer-product micro-tiles, promoting into C after each
+// 128-wide K block.
 #include "fp8/kernel_scratch.h"
-
+#include "fp8/kernels.h"
 #include <immintrin.h>
 
 namespace r1::fp8::detail {
 namespace {
 
-constexpr int64_t kRows = 4;                // B rows per group: 4 rows x 4 chunks = 16 zmm of weights
-constexpr int64_t kABudget = 512 * 1024;    // bytes of widened A kept hot in L2 per block of rows
+constexpr int64_t kRows = 4;              // B rows per group: 4 rows x 4 chunks = 16 zmm of weights
+constexpr int64_t kABudget = 512 * 1024;  // bytes of widened A kept hot in L2 per block of rows
 constexpr int64_t kMaxRowsPerBlock = 64;
 constexpr int64_t kPrefetch = 1024;  // bytes ahead in each B row
 
@@ -25,6 +24,7 @@ constexpr int64_t kPrefetch = 1024;  // bytes ahead in each B row
 struct Bf16Table {
     alignas(64) uint8_t lo[128];
     alignas(64) uint8_t hi[128];
+
     constexpr Bf16Table() : lo{}, hi{} {
         for (uint32_t c = 0; c < 128; ++c) {
             const uint32_t bf16 = decode_bits(c, kE4m3) >> 16;
@@ -33,6 +33,7 @@ struct Bf16Table {
         }
     }
 };
+
 constexpr Bf16Table kBf16{};
 
 /// 64 E4M3 codes → 64 exact bf16 in two registers: two 128-entry byte lookups (vpermi2b, which
@@ -41,6 +42,7 @@ constexpr Bf16Table kBf16{};
 /// product does not care as long as both operands are widened alike, which every caller does.
 struct Widen {
     __m512i lo0, lo1, hi0, hi1;
+
     Widen()
         : lo0(_mm512_load_si512(kBf16.lo)),
           lo1(_mm512_load_si512(kBf16.lo + 64)),
@@ -50,7 +52,8 @@ struct Widen {
     void operator()(__m512i codes, __m512i& w0, __m512i& w1) const {
         const __m512i lo = _mm512_permutex2var_epi8(lo0, codes, lo1);
         __m512i hi = _mm512_permutex2var_epi8(hi0, codes, hi1);
-        hi = _mm512_ternarylogic_epi32(hi, codes, _mm512_set1_epi8(static_cast<char>(0x80)), 0xF8);  // | sign
+        hi = _mm512_ternarylogic_epi32(hi, codes, _mm512_set1_epi8(static_cast<char>(0x80)),
+                                       0xF8);  // | sign
         w0 = _mm512_unpacklo_epi8(lo, hi);
         w1 = _mm512_unpackhi_epi8(lo, hi);
     }
@@ -83,8 +86,14 @@ inline __m512 dot4(__m512 acc, const __m512i* a, const __m512i* b) {
 // ---- small M: dot products with K in lanes ----------------------------------------------------
 
 /// C[m0:m1, n:n+rows] for rows ≤ 4 B rows in one 128-row scale block; A widened in `a` ([mc, Kp]).
-void gemm_group(const GemmView& g, const Widen& widen, const uint16_t* a, int64_t m0, int64_t m1,
-                int64_t n, int64_t rows, __m512* total) {
+void gemm_group(const GemmView& g,
+                const Widen& widen,
+                const uint16_t* a,
+                int64_t m0,
+                int64_t m1,
+                int64_t n,
+                int64_t rows,
+                __m512* total) {
     const int64_t mc = m1 - m0, KB = num_blocks(g.K), Kp = KB * kBlockSize;
     const uint8_t* brow[kRows];
     for (int64_t r = 0; r < kRows; ++r) {
@@ -122,7 +131,8 @@ void gemm_group(const GemmView& g, const Widen& widen, const uint16_t* a, int64_
     }
 }
 
-void gemm_dot(const GemmView& g, const Widen& widen, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+void gemm_dot(
+    const GemmView& g, const Widen& widen, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     const int64_t Kp = num_blocks(g.K) * kBlockSize;
     const int64_t mc_max = iclamp(kABudget / (Kp * 2), 1, kMaxRowsPerBlock);
     const Scratch a_buf(mc_max * Kp * 2), total_buf(mc_max * kRows * 64);
@@ -139,16 +149,17 @@ void gemm_dot(const GemmView& g, const Widen& widen, int64_t m0, int64_t m1, int
     }
 }
 
-
 // ---- large M: B packed once per K chunk, outer-product micro-tiles ----------------------------
 //
-// B's rows are widened and transposed into panels of 32 columns laid out [k pair][32 columns][2], so
-// that one vdpbf16ps multiplies a broadcast pair of A (a[m, k], a[m, k+1]) with a pair of 32 columns;
-// a 12 x 32 tile of C lives in 24 registers through a 128-wide K block, then is promoted into C.
+// B's rows are widened and transposed into panels of 32 columns laid out [k pair][32 columns][2],
+// so that one vdpbf16ps multiplies a broadcast pair of A (a[m, k], a[m, k+1]) with a pair of 32
+// columns; a 12 x 32 tile of C lives in 24 registers through a 128-wide K block, then is promoted
+// into C.
 
-constexpr int64_t kMr = 12;    // rows of A per micro-tile: 24 accumulators + 2 B + 1 broadcast
-constexpr int64_t kNr = 32;    // columns per panel (two zmm)
-constexpr int64_t kKc = 256;   // K per packing pass: a 16 KiB panel stays in L1 while the tiles sweep M
+constexpr int64_t kMr = 12;  // rows of A per micro-tile: 24 accumulators + 2 B + 1 broadcast
+constexpr int64_t kNr = 32;  // columns per panel (two zmm)
+constexpr int64_t kKc =
+    256;  // K per packing pass: a 16 KiB panel stays in L1 while the tiles sweep M
 constexpr int64_t kPairs = kBlockSize / 2;
 
 /// In-place transpose of 16 rows of 16 dwords (a dword = one k pair of bf16).
@@ -164,8 +175,10 @@ inline void transpose16(__m512i r[16]) {
         r[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
         r[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
     }
-    for (int j = 0; j < 4; ++j) {  // 4x4 transpose of 128-bit lanes among r[j], r[4+j], r[8+j], r[12+j]
-        const __m512i u0 = _mm512_shuffle_i32x4(r[j], r[4 + j], 0x44), u1 = _mm512_shuffle_i32x4(r[j], r[4 + j], 0xEE);
+    for (int j = 0; j < 4;
+         ++j) {  // 4x4 transpose of 128-bit lanes among r[j], r[4+j], r[8+j], r[12+j]
+        const __m512i u0 = _mm512_shuffle_i32x4(r[j], r[4 + j], 0x44),
+                      u1 = _mm512_shuffle_i32x4(r[j], r[4 + j], 0xEE);
         const __m512i u2 = _mm512_shuffle_i32x4(r[8 + j], r[12 + j], 0x44);
         const __m512i u3 = _mm512_shuffle_i32x4(r[8 + j], r[12 + j], 0xEE);
         t[j] = _mm512_shuffle_i32x4(u0, u2, 0x88);
@@ -180,14 +193,20 @@ inline void transpose16(__m512i r[16]) {
 
 /// Panel of B rows [n, n + 32) ∩ [n, n_end), K range [k0, k0 + kcl) → dst [kcl/2][32] dwords, the
 /// k pairs in Widen's order (A's rows are widened the same way).
-void pack_panel(const GemmView& g, const Widen& widen, int64_t n, int64_t n_end, int64_t k0, int64_t kcl,
+void pack_panel(const GemmView& g,
+                const Widen& widen,
+                int64_t n,
+                int64_t n_end,
+                int64_t k0,
+                int64_t kcl,
                 uint32_t* dst) {
     for (int64_t half = 0; half < 2; ++half) {
         for (int64_t k = k0; k < k0 + kcl; k += 64) {
             __m512i r[16], second[16];
             for (int64_t i = 0; i < 16; ++i) {
                 const int64_t row = n + 16 * half + i;
-                const __m512i codes = row < n_end ? load_codes(g.b + row * g.ldb + k, g.K - k) : _mm512_setzero_si512();
+                const __m512i codes = row < n_end ? load_codes(g.b + row * g.ldb + k, g.K - k)
+                                                  : _mm512_setzero_si512();
                 widen(codes, r[i], second[i]);
             }
             uint32_t* out = dst + (k - k0) / 2 * kNr + 16 * half;
@@ -206,8 +225,17 @@ void pack_panel(const GemmView& g, const Widen& widen, int64_t n, int64_t n_end,
 /// C[0:MR, 0:32] (+)= Σ over nblk K blocks of (A-tile · panel) · a_scale · b_scale. `a` holds MR
 /// widened rows of length lda_w at the chunk start, `bp` the panel; `first` overwrites C.
 template <int MR>
-void micro_tile(const uint16_t* a, int64_t lda_w, const uint32_t* bp, int64_t nblk, const float* a_scale,
-                int64_t lda_scale, const float* b_scale, float* c, int64_t ldc, __mmask16 mask0, __mmask16 mask1,
+void micro_tile(const uint16_t* a,
+                int64_t lda_w,
+                const uint32_t* bp,
+                int64_t nblk,
+                const float* a_scale,
+                int64_t lda_scale,
+                const float* b_scale,
+                float* c,
+                int64_t ldc,
+                __mmask16 mask0,
+                __mmask16 mask1,
                 bool first) {
     for (int64_t blk = 0; blk < nblk; ++blk) {
         __m512 acc0[MR], acc1[MR];
@@ -232,25 +260,38 @@ void micro_tile(const uint16_t* a, int64_t lda_w, const uint32_t* bp, int64_t nb
             const __m512 s = _mm512_set1_ps(a_scale[i * lda_scale + blk] * b_scale[blk]);
             float* ci = c + i * ldc;
             const __m512 c0 = overwrite ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(mask0, ci);
-            const __m512 c1 = overwrite ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(mask1, ci + 16);
+            const __m512 c1 =
+                overwrite ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(mask1, ci + 16);
             _mm512_mask_storeu_ps(ci, mask0, _mm512_fmadd_ps(acc0[i], s, c0));
             _mm512_mask_storeu_ps(ci + 16, mask1, _mm512_fmadd_ps(acc1[i], s, c1));
         }
     }
 }
 
-using MicroTile = void (*)(const uint16_t*, int64_t, const uint32_t*, int64_t, const float*, int64_t, const float*,
-                           float*, int64_t, __mmask16, __mmask16, bool);
+using MicroTile = void (*)(const uint16_t*,
+                           int64_t,
+                           const uint32_t*,
+                           int64_t,
+                           const float*,
+                           int64_t,
+                           const float*,
+                           float*,
+                           int64_t,
+                           __mmask16,
+                           __mmask16,
+                           bool);
 constexpr MicroTile kMicroTiles[kMr + 1] = {
-    nullptr,       micro_tile<1>, micro_tile<2>, micro_tile<3>,  micro_tile<4>,  micro_tile<5>, micro_tile<6>,
-    micro_tile<7>, micro_tile<8>, micro_tile<9>, micro_tile<10>, micro_tile<11>, micro_tile<12>};
+    nullptr,        micro_tile<1>,  micro_tile<2>, micro_tile<3>, micro_tile<4>,
+    micro_tile<5>,  micro_tile<6>,  micro_tile<7>, micro_tile<8>, micro_tile<9>,
+    micro_tile<10>, micro_tile<11>, micro_tile<12>};
 
 inline __mmask16 column_mask(int64_t valid) {
     const int64_t v = iclamp(valid, 0, 16);
     return v == 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << v) - 1);
 }
 
-void gemm_packed(const GemmView& g, const Widen& widen, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+void gemm_packed(
+    const GemmView& g, const Widen& widen, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     const int64_t Kp = num_blocks(g.K) * kBlockSize, panels = (n1 - n0 + kNr - 1) / kNr;
     const Scratch b_buf(panels * kKc * kNr * 2), a_buf(kMr * kKc * 2);
     uint32_t* bpack = b_buf.as<uint32_t>();
@@ -269,8 +310,9 @@ void gemm_packed(const GemmView& g, const Widen& widen, int64_t m0, int64_t m1, 
                 const int64_t n = n0 + p * kNr;
                 kMicroTiles[mr](a, kcl, bpack + p * panel_size, kcl / kBlockSize,
                                 g.a_scale + m * g.lda_scale + k0 / kBlockSize, g.lda_scale,
-                                g.b_scale + (n / kBlockSize) * g.ldb_scale + k0 / kBlockSize, g.c + m * g.ldc + n,
-                                g.ldc, column_mask(n1 - n), column_mask(n1 - n - 16), k0 == 0);
+                                g.b_scale + (n / kBlockSize) * g.ldb_scale + k0 / kBlockSize,
+                                g.c + m * g.ldc + n, g.ldc, column_mask(n1 - n),
+                                column_mask(n1 - n - 16), k0 == 0);
             }
         }
     }
@@ -296,36 +338,45 @@ inline __m128i encode16(__m512i bits, const Layout& l, uint32_t overflow) {
     const __m512i abs = _mm512_and_si512(bits, _mm512_set1_epi32(0x7FFFFFFF));
     const __m512i fexp = _mm512_srli_epi32(abs, 23);
     __m512i mant = _mm512_and_si512(abs, _mm512_set1_epi32(0x7FFFFF));
-    mant = _mm512_mask_or_epi32(mant, _mm512_test_epi32_mask(fexp, fexp), mant, _mm512_set1_epi32(0x800000));
+    mant = _mm512_mask_or_epi32(mant, _mm512_test_epi32_mask(fexp, fexp), mant,
+                                _mm512_set1_epi32(0x800000));
     const __m512i e = _mm512_sub_epi32(_mm512_max_epi32(fexp, one), _mm512_set1_epi32(127));
-    const __m512i below = _mm512_max_epi32(_mm512_sub_epi32(_mm512_set1_epi32(1 - l.bias), e), _mm512_setzero_si512());
-    const __m512i shift =
-        _mm512_min_epi32(_mm512_add_epi32(_mm512_set1_epi32(23 - l.man_bits), below), _mm512_set1_epi32(31));
+    const __m512i below = _mm512_max_epi32(_mm512_sub_epi32(_mm512_set1_epi32(1 - l.bias), e),
+                                           _mm512_setzero_si512());
+    const __m512i shift = _mm512_min_epi32(
+        _mm512_add_epi32(_mm512_set1_epi32(23 - l.man_bits), below), _mm512_set1_epi32(31));
     __m512i r = _mm512_srlv_epi32(mant, shift);
-    const __m512i rem = _mm512_and_si512(mant, _mm512_sub_epi32(_mm512_sllv_epi32(one, shift), one));
+    const __m512i rem =
+        _mm512_and_si512(mant, _mm512_sub_epi32(_mm512_sllv_epi32(one, shift), one));
     const __m512i half = _mm512_sllv_epi32(one, _mm512_sub_epi32(shift, one));
     const __mmask16 up = _mm512_cmpgt_epu32_mask(rem, half) |
                          (_mm512_cmpeq_epi32_mask(rem, half) & _mm512_test_epi32_mask(r, one));
     r = _mm512_mask_add_epi32(r, up, r, one);
-    const __m512i eb = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(e, _mm512_set1_epi32(l.bias)), one),
-                                        _mm512_set1_epi32(64));
-    __m512i code = _mm512_add_epi32(_mm512_sll_epi32(_mm512_sub_epi32(eb, one), _mm_cvtsi32_si128(l.man_bits)), r);
-    code = _mm512_mask_mov_epi32(code, _mm512_cmpgt_epu32_mask(code, _mm512_set1_epi32(static_cast<int>(l.max_code))),
-                                 _mm512_set1_epi32(static_cast<int>(overflow)));
+    const __m512i eb =
+        _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(e, _mm512_set1_epi32(l.bias)), one),
+                         _mm512_set1_epi32(64));
+    __m512i code = _mm512_add_epi32(
+        _mm512_sll_epi32(_mm512_sub_epi32(eb, one), _mm_cvtsi32_si128(l.man_bits)), r);
+    code = _mm512_mask_mov_epi32(
+        code, _mm512_cmpgt_epu32_mask(code, _mm512_set1_epi32(static_cast<int>(l.max_code))),
+        _mm512_set1_epi32(static_cast<int>(overflow)));
     code = _mm512_mask_mov_epi32(code, _mm512_cmpgt_epu32_mask(abs, _mm512_set1_epi32(0x7F800000)),
                                  _mm512_set1_epi32(static_cast<int>(l.nan_code)));
     return _mm512_cvtepi32_epi8(_mm512_or_si512(code, sign));
 }
 
-void encode_avx512(const float* in, uint8_t* out, int64_t n, const Layout& layout, uint32_t overflow) {
+void encode_avx512(
+    const float* in, uint8_t* out, int64_t n, const Layout& layout, uint32_t overflow) {
     const Layout l = layout;
     int64_t i = 0;
     for (; i + 16 <= n; i += 16) {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), encode16(_mm512_loadu_si512(in + i), l, overflow));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i),
+                         encode16(_mm512_loadu_si512(in + i), l, overflow));
     }
     if (i < n) {
         const auto mask = static_cast<__mmask16>((1u << (n - i)) - 1);
-        _mm_mask_storeu_epi8(out + i, mask, encode16(_mm512_maskz_loadu_epi32(mask, in + i), l, overflow));
+        _mm_mask_storeu_epi8(out + i, mask,
+                             encode16(_mm512_maskz_loadu_epi32(mask, in + i), l, overflow));
     }
 }
 

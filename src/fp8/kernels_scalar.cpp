@@ -3,11 +3,11 @@
 // scaled by a_scale·b_scale and added to the float32 total.
 #include "fp8/kernels.h"
 
-
 namespace r1::fp8::detail {
 namespace {
 
-void encode_scalar(const float* in, uint8_t* out, int64_t n, const Layout& layout, uint32_t overflow) {
+void encode_scalar(
+    const float* in, uint8_t* out, int64_t n, const Layout& layout, uint32_t overflow) {
     encode_loop(in, out, n, layout, overflow);
 }
 

@@ -2,12 +2,12 @@
 // reciprocal multiply, as act_quant does, so the codes match DeepSeek's bit for bit).
 #include "r1/fp8/quantize.h"
 
-#include "fp8/kernels.h"
-
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
 #include <cmath>
+
+#include "fp8/kernels.h"
 
 namespace r1::fp8 {
 namespace {
@@ -31,12 +31,14 @@ float amax_of(const float* x, int64_t len) {
 }
 
 /// q[0:len] = e4m3(x / s) through the kernel table's vectorised encoder.
-void encode_scaled(const detail::KernelTable& table, const float* x, uint8_t* q, int64_t len, float s) {
+void encode_scaled(
+    const detail::KernelTable& table, const float* x, uint8_t* q, int64_t len, float s) {
     float buffer[kBlockSize];
     for (int64_t i = 0; i < len; ++i) {
         buffer[i] = x[i] / s;
     }
-    table.encode(buffer, q, len, detail::kE4m3, detail::overflow_code(detail::kE4m3, Overflow::like_torch));
+    table.encode(buffer, q, len, detail::kE4m3,
+                 detail::overflow_code(detail::kE4m3, Overflow::like_torch));
 }
 
 at::Tensor float_contiguous(const at::Tensor& x, const char* what) {
@@ -48,8 +50,8 @@ at::Tensor float_contiguous(const at::Tensor& x, const char* what) {
 }  // namespace
 
 Quantized quantize_tiles(const at::Tensor& x, ScaleFormat scale_format) {
-    TORCH_CHECK(x.dim() >= 1 && x.size(-1) > 0, "fp8::quantize_tiles: expected [..., K] with K > 0, got ",
-                x.sizes());
+    TORCH_CHECK(x.dim() >= 1 && x.size(-1) > 0,
+                "fp8::quantize_tiles: expected [..., K] with K > 0, got ", x.sizes());
     const at::Tensor in = float_contiguous(x, "fp8::quantize_tiles");
     const int64_t K = in.size(-1), KB = num_blocks(K), rows = in.numel() / K;
     auto scale_sizes = in.sizes().vec();
@@ -75,11 +77,12 @@ Quantized quantize_tiles(const at::Tensor& x, ScaleFormat scale_format) {
 }
 
 Quantized quantize_blocks(const at::Tensor& w, ScaleFormat scale_format) {
-    TORCH_CHECK(w.dim() == 2 && w.numel() > 0, "fp8::quantize_blocks: expected a non-empty [N, K] weight, got ",
-                w.sizes());
+    TORCH_CHECK(w.dim() == 2 && w.numel() > 0,
+                "fp8::quantize_blocks: expected a non-empty [N, K] weight, got ", w.sizes());
     const at::Tensor in = float_contiguous(w, "fp8::quantize_blocks");
     const int64_t N = in.size(0), K = in.size(1), NB = num_blocks(N), KB = num_blocks(K);
-    Quantized q{at::empty({N, K}, in.options().dtype(at::kFloat8_e4m3fn)), at::empty({NB, KB}, in.options())};
+    Quantized q{at::empty({N, K}, in.options().dtype(at::kFloat8_e4m3fn)),
+                at::empty({NB, KB}, in.options())};
     const float* src = in.const_data_ptr<float>();
     auto* dst = static_cast<uint8_t*>(q.data.mutable_data_ptr());
     float* scale = q.scale.mutable_data_ptr<float>();
@@ -105,26 +108,28 @@ Quantized quantize_blocks(const at::Tensor& w, ScaleFormat scale_format) {
 void check_tiles(const Quantized& q, std::string_view what) {
     TORCH_CHECK(q.data.defined() && q.scale.defined() && q.data.dim() >= 1, what,
                 ": expected FP8 data [..., K] and scales [..., ceil(K/128)]");
-    TORCH_CHECK(q.data.scalar_type() == at::kFloat8_e4m3fn, what, ": data must be float8_e4m3fn, got ",
-                q.data.scalar_type());
+    TORCH_CHECK(q.data.scalar_type() == at::kFloat8_e4m3fn, what,
+                ": data must be float8_e4m3fn, got ", q.data.scalar_type());
     TORCH_CHECK(q.scale.scalar_type() == at::kFloat, what, ": scale must be float32, got ",
                 q.scale.scalar_type());
     auto expected = q.data.sizes().vec();
     expected.back() = num_blocks(expected.back());
     TORCH_CHECK(q.scale.sizes() == at::IntArrayRef(expected), what, ": data ", q.data.sizes(),
-                " needs 1x128 tile scales of shape ", at::IntArrayRef(expected), ", got ", q.scale.sizes());
+                " needs 1x128 tile scales of shape ", at::IntArrayRef(expected), ", got ",
+                q.scale.sizes());
 }
 
 void check_blocks(const Quantized& q, std::string_view what) {
     TORCH_CHECK(q.data.defined() && q.scale.defined() && q.data.dim() == 2, what,
                 ": expected FP8 data [N, K] and scales [ceil(N/128), ceil(K/128)]");
-    TORCH_CHECK(q.data.scalar_type() == at::kFloat8_e4m3fn, what, ": data must be float8_e4m3fn, got ",
-                q.data.scalar_type());
+    TORCH_CHECK(q.data.scalar_type() == at::kFloat8_e4m3fn, what,
+                ": data must be float8_e4m3fn, got ", q.data.scalar_type());
     TORCH_CHECK(q.scale.scalar_type() == at::kFloat, what, ": scale must be float32, got ",
                 q.scale.scalar_type());
     const std::vector<int64_t> expected{num_blocks(q.data.size(0)), num_blocks(q.data.size(1))};
     TORCH_CHECK(q.scale.sizes() == at::IntArrayRef(expected), what, ": data ", q.data.sizes(),
-                " needs 128x128 block scales of shape ", at::IntArrayRef(expected), ", got ", q.scale.sizes());
+                " needs 128x128 block scales of shape ", at::IntArrayRef(expected), ", got ",
+                q.scale.sizes());
 }
 
 at::Tensor dequantize_tiles(const Quantized& q) {

@@ -2,7 +2,6 @@
 // brute-force float64 nearest-value search for the overflow modes torch does not offer.
 #include "r1/fp8/format.h"
 
-#include "fp8/kernels.h"
 #include "r1/fp8/kernel.h"
 
 #include <ATen/ATen.h>
@@ -14,6 +13,8 @@
 #include <random>
 #include <vector>
 
+#include "fp8/kernels.h"
+
 namespace r1::fp8 {
 namespace {
 
@@ -21,6 +22,7 @@ struct Spec {
     Format format;
     int man_bits, bias, max_code;
 };
+
 constexpr Spec kE4m3Spec{Format::e4m3, 3, 7, 0x7E};
 constexpr Spec kE5m2Spec{Format::e5m2, 2, 15, 0x7B};
 
@@ -44,15 +46,18 @@ uint8_t brute_force(const Spec& f, float x, Overflow overflow) {
     if (a > magnitude(f, f.max_code + 1)) {
         best = f.max_code + 1;  // far past the range: double's distances would tie
     }
-    for (int code = 1; code <= f.max_code + 1 && best <= f.max_code; ++code) {  // max_code + 1: the first value past the max
-        const double d = std::fabs(magnitude(f, code) - a), best_d = std::fabs(magnitude(f, best) - a);
+    for (int code = 1; code <= f.max_code + 1 && best <= f.max_code;
+         ++code) {  // max_code + 1: the first value past the max
+        const double d = std::fabs(magnitude(f, code) - a),
+                     best_d = std::fabs(magnitude(f, best) - a);
         if (d < best_d || (d == best_d && code % 2 == 0)) {
             best = code;
         }
     }
     if (std::isinf(x) || best > f.max_code) {
         const bool e4m3 = f.format == Format::e4m3;
-        const bool saturate = overflow == Overflow::saturate || (overflow == Overflow::like_torch && e4m3);
+        const bool saturate =
+            overflow == Overflow::saturate || (overflow == Overflow::like_torch && e4m3);
         best = saturate ? f.max_code : (e4m3 ? 0x7F : 0x7C);
     }
     return static_cast<uint8_t>(sign | best);
@@ -67,7 +72,8 @@ std::vector<float> test_floats(const Spec& f, int64_t random_count) {
     for (int64_t i = 0; i < random_count; ++i) {
         xs.push_back(std::bit_cast<float>(static_cast<uint32_t>(rng())));
     }
-    std::uniform_real_distribution<float> near(-2.0f * magnitude(f, f.max_code), 2.0f * magnitude(f, f.max_code));
+    std::uniform_real_distribution<float> near(-2.0f * magnitude(f, f.max_code),
+                                               2.0f * magnitude(f, f.max_code));
     for (int64_t i = 0; i < random_count / 4; ++i) {  // dense in the format's own range
         xs.push_back(near(rng) * std::ldexp(1.0f, -static_cast<int>(rng() % 30)));
     }
@@ -81,15 +87,17 @@ std::vector<float> test_floats(const Spec& f, int64_t random_count) {
             }
         }
     }
-    for (float s : {0.0f, -0.0f, 464.0f, 465.0f, 480.0f, 61440.0f, 65536.0f, INFINITY, -INFINITY, NAN, -NAN,
-                    std::numeric_limits<float>::denorm_min(), std::numeric_limits<float>::min(),
-                    std::numeric_limits<float>::max()}) {
+    for (float s : {0.0f, -0.0f, 464.0f, 465.0f, 480.0f, 61440.0f, 65536.0f, INFINITY, -INFINITY,
+                    NAN, -NAN, std::numeric_limits<float>::denorm_min(),
+                    std::numeric_limits<float>::min(), std::numeric_limits<float>::max()}) {
         xs.push_back(s);
     }
     return xs;
 }
 
-at::Tensor bytes_of(const at::Tensor& fp8) { return fp8.view(at::kByte); }
+at::Tensor bytes_of(const at::Tensor& fp8) {
+    return fp8.view(at::kByte);
+}
 
 class FormatTest : public ::testing::TestWithParam<Spec> {};
 
@@ -133,10 +141,12 @@ TEST_P(FormatTest, MillionFloatsEncodeLikeTorchOnEveryKernel) {
         }
         std::vector<uint8_t> out(xs.size());
         const detail::Layout& l = detail::layout(f.format);
-        detail::kernel_table(k).encode(xs.data(), out.data(), n, l, detail::overflow_code(l, Overflow::like_torch));
+        detail::kernel_table(k).encode(xs.data(), out.data(), n, l,
+                                       detail::overflow_code(l, Overflow::like_torch));
         const at::Tensor got = at::from_blob(out.data(), {n}, at::kByte);
         const at::Tensor bad = (got != expected).nonzero();
-        ASSERT_EQ(bad.size(0), 0) << name(k) << ": first mismatch at " << xs[bad[0][0].item<int64_t>()];
+        ASSERT_EQ(bad.size(0), 0) << name(k) << ": first mismatch at "
+                                  << xs[bad[0][0].item<int64_t>()];
     }
     for (int64_t i = 0; i < n; i += 97) {  // the scalar entry points too (every 97th value)
         const uint8_t got = f.format == Format::e4m3 ? encode_e4m3(xs[i]) : encode_e5m2(xs[i]);
@@ -151,12 +161,15 @@ TEST_P(FormatTest, EveryOverflowModeMatchesBruteForce) {
         std::vector<uint8_t> out(xs.size());
         encode(f.format, xs, out, o);
         for (size_t i = 0; i < xs.size(); ++i) {
-            ASSERT_EQ(out[i], brute_force(f, xs[i], o)) << "x = " << xs[i] << ", mode " << static_cast<int>(o);
+            ASSERT_EQ(out[i], brute_force(f, xs[i], o))
+                << "x = " << xs[i] << ", mode " << static_cast<int>(o);
         }
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, FormatTest, ::testing::Values(kE4m3Spec, kE5m2Spec),
+INSTANTIATE_TEST_SUITE_P(Formats,
+                         FormatTest,
+                         ::testing::Values(kE4m3Spec, kE5m2Spec),
                          [](const auto& info) { return std::string(name(info.param.format)); });
 
 TEST(FormatTest, TorchSaturatesE4m3AndOverflowsE5m2) {

@@ -3,7 +3,6 @@
 #include "r1/fp8/gemm.h"
 
 #include "r1/util/error.h"
-#include "support/expect.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -15,6 +14,8 @@
 #include <random>
 #include <tuple>
 #include <vector>
+
+#include "support/expect.h"
 
 namespace r1::fp8 {
 namespace {
@@ -45,15 +46,21 @@ struct Reference {
 };
 
 Reference reference(const Quantized& a, const Quantized& b) {
-    const at::Tensor a64 = dequantize_tiles(a).to(at::kDouble), b64 = dequantize_blocks(b).to(at::kDouble);
+    const at::Tensor a64 = dequantize_tiles(a).to(at::kDouble),
+                     b64 = dequantize_blocks(b).to(at::kDouble);
     const int64_t K = a64.size(1);
     const double n = static_cast<double>(std::min(K, kBlockSize) + num_blocks(K) + 6);
-    return {at::mm(a64, b64.t()), 2.0 * n * std::ldexp(1.0, -24) * at::mm(a64.abs(), b64.abs().t()) + 1e-30};
+    return {at::mm(a64, b64.t()),
+            2.0 * n * std::ldexp(1.0, -24) * at::mm(a64.abs(), b64.abs().t()) + 1e-30};
 }
 
-at::Tensor poisoned(int64_t M, int64_t N) { return at::full({M, N}, NAN, at::kFloat); }
+at::Tensor poisoned(int64_t M, int64_t N) {
+    return at::full({M, N}, NAN, at::kFloat);
+}
 
-::testing::AssertionResult within(const at::Tensor& c, const at::Tensor& expected, const at::Tensor& bound) {
+::testing::AssertionResult within(const at::Tensor& c,
+                                  const at::Tensor& expected,
+                                  const at::Tensor& bound) {
     const at::Tensor err = (c.to(at::kDouble) - expected).abs();
     const at::Tensor bad = (err <= bound).logical_not();  // NaN (an unwritten element) is bad
     if (!bad.any().item<bool>()) {
@@ -61,16 +68,16 @@ at::Tensor poisoned(int64_t M, int64_t N) { return at::full({M, N}, NAN, at::kFl
     }
     const at::Tensor first = bad.nonzero()[0];
     const int64_t m = first[0].item<int64_t>(), n = first[1].item<int64_t>();
-    return ::testing::AssertionFailure() << bad.sum().item<int64_t>() << " bad elements; first [" << m << ", "
-                                         << n << "]: " << c[m][n].item<double>() << " vs "
-                                         << expected[m][n].item<double>() << " (bound "
-                                         << bound[m][n].item<double>() << ")";
+    return ::testing::AssertionFailure()
+           << bad.sum().item<int64_t>() << " bad elements; first [" << m << ", " << n
+           << "]: " << c[m][n].item<double>() << " vs " << expected[m][n].item<double>()
+           << " (bound " << bound[m][n].item<double>() << ")";
 }
 
 std::vector<Shape> test_shapes() {
-    std::vector<Shape> shapes{{1, 1, 1},     {1, 256, 384}, {1, 129, 300},  {1, 1000, 1100}, {2, 77, 128},
-                              {3, 33, 1000}, {5, 4, 129},   {17, 131, 260}, {64, 96, 513},   {65, 300, 200},
-                              {130, 40, 256}, {300, 37, 130}};
+    std::vector<Shape> shapes{{1, 1, 1},     {1, 256, 384},  {1, 129, 300},  {1, 1000, 1100},
+                              {2, 77, 128},  {3, 33, 1000},  {5, 4, 129},    {17, 131, 260},
+                              {64, 96, 513}, {65, 300, 200}, {130, 40, 256}, {300, 37, 130}};
     std::mt19937 rng(7);
     for (int i = 0; i < 8; ++i) {  // random shapes: M from 1, odd N, K across block boundaries
         const auto draw = [&](int64_t n) { return static_cast<int64_t>(rng() % n); };
@@ -83,7 +90,8 @@ class GemmTest : public ::testing::TestWithParam<Kernel> {
   protected:
     void SetUp() override {
         if (!supported(GetParam())) {
-            GTEST_SKIP() << "this CPU lacks the instructions of the " << name(GetParam()) << " kernel";
+            GTEST_SKIP() << "this CPU lacks the instructions of the " << name(GetParam())
+                         << " kernel";
         }
     }
 };
@@ -132,7 +140,9 @@ TEST_P(GemmTest, Bf16OutputIsTheFloatResultRounded) {
     EXPECT_TRUE(at::equal(c16, c.to(at::kBFloat16)));
 }
 
-INSTANTIATE_TEST_SUITE_P(Kernels, GemmTest, ::testing::Values(Kernel::scalar, Kernel::avx2, Kernel::avx512),
+INSTANTIATE_TEST_SUITE_P(Kernels,
+                         GemmTest,
+                         ::testing::Values(Kernel::scalar, Kernel::avx2, Kernel::avx512),
                          [](const auto& info) { return std::string(name(info.param)); });
 
 TEST(GemmLinearTest, QuantisesActivationsPerTileAndKeepsLeadingDims) {
@@ -143,8 +153,10 @@ TEST(GemmLinearTest, QuantisesActivationsPerTileAndKeepsLeadingDims) {
     ASSERT_EQ(y.sizes(), at::IntArrayRef({2, 3, 70}));
     EXPECT_TRUE(at::equal(y, gemm(quantize_tiles(x.reshape({6, 300})), wq).view({2, 3, 70})));
     // Against x · dequant(W)ᵀ in float64: activation rounding is at most 2^-4 relative per element
-    // (plus 2^-10·s for subnormals, far below the scales here), the GEMM's own bound is much smaller.
-    const at::Tensor w64 = dequantize_blocks(wq).to(at::kDouble), x64 = x.reshape({6, 300}).to(at::kDouble);
+    // (plus 2^-10·s for subnormals, far below the scales here), the GEMM's own bound is much
+    // smaller.
+    const at::Tensor w64 = dequantize_blocks(wq).to(at::kDouble),
+                     x64 = x.reshape({6, 300}).to(at::kDouble);
     const at::Tensor bound = 0.07 * at::mm(x64.abs(), w64.abs().t()) + 1e-6;
     EXPECT_TRUE(within(y.view({6, 70}), at::mm(x64, w64.t()), bound));
     EXPECT_EQ(linear(x, wq, {.out_dtype = at::kBFloat16}).scalar_type(), at::kBFloat16);

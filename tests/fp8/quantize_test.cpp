@@ -67,7 +67,8 @@ TEST_P(QuantizeTest, BlocksMatchZeroPaddedBlockAmax) {
     const at::Tensor w = test_input(N, K) * 0.02;
     const Quantized q = quantize_blocks(w, GetParam());
     ASSERT_EQ(q.scale.sizes(), at::IntArrayRef({3, 2}));
-    const at::Tensor padded = at::constant_pad_nd(w, {0, 2 * kBlockSize - K, 0, 3 * kBlockSize - N});
+    const at::Tensor padded =
+        at::constant_pad_nd(w, {0, 2 * kBlockSize - K, 0, 3 * kBlockSize - N});
     const at::Tensor amax = padded.view({3, kBlockSize, 2, kBlockSize}).abs().amax({1, 3});
     at::Tensor s = amax.clamp_min(kAmaxFloor) / kE4m3Max;
     if (GetParam() == ScaleFormat::ue8m0) {
@@ -87,10 +88,13 @@ TEST_P(QuantizeTest, RoundTripWithinHalfAnE4m3Step) {
     const at::Tensor s = q.scale.to(at::kDouble).repeat_interleave(kBlockSize, 1).narrow(1, 0, 500);
     const at::Tensor x64 = x.to(at::kDouble);
     const at::Tensor err = (dequantize_tiles(q).to(at::kDouble) - x64).abs();
-    const at::Tensor bound = at::maximum(x64.abs() * std::ldexp(1.0, -4), s * std::ldexp(1.0, -10)) * (1 + 1e-6);
-    EXPECT_TRUE((err <= bound).all().item<bool>()) << "max excess " << (err - bound).max().item<double>();
+    const at::Tensor bound =
+        at::maximum(x64.abs() * std::ldexp(1.0, -4), s * std::ldexp(1.0, -10)) * (1 + 1e-6);
+    EXPECT_TRUE((err <= bound).all().item<bool>())
+        << "max excess " << (err - bound).max().item<double>();
     // The scale is amax/448 (float32-rounded) of each tile, in float64.
-    const at::Tensor amax = at::constant_pad_nd(x64, {0, 12}).view({7, 4, kBlockSize}).abs().amax(-1);
+    const at::Tensor amax =
+        at::constant_pad_nd(x64, {0, 12}).view({7, 4, kBlockSize}).abs().amax(-1);
     const at::Tensor expected = amax.clamp_min(kAmaxFloor) / kE4m3Max;
     if (GetParam() == ScaleFormat::fp32) {
         EXPECT_TRUE(at::allclose(q.scale.to(at::kDouble), expected, 1e-7, 0.0));
@@ -105,13 +109,18 @@ TEST_P(QuantizeTest, BlockRoundTripMatchesWeightDequant) {
     const Quantized q = quantize_blocks(w, GetParam());
     // weight_dequant: out[r, c] = float(q[r, c]) · s[r // 128, c // 128], spelled out per element.
     const at::Tensor qf = q.data.to(at::kFloat);
-    const at::Tensor rows = at::arange(130).div(kBlockSize, "floor"), cols = at::arange(260).div(kBlockSize, "floor");
+    const at::Tensor rows = at::arange(130).div(kBlockSize, "floor"),
+                     cols = at::arange(260).div(kBlockSize, "floor");
     const at::Tensor expected = qf * q.scale.index({rows.unsqueeze(1), cols.unsqueeze(0)});
     EXPECT_TRUE(at::equal(dequantize_blocks(q), expected));
 }
 
-INSTANTIATE_TEST_SUITE_P(ScaleFormats, QuantizeTest, ::testing::Values(ScaleFormat::fp32, ScaleFormat::ue8m0),
-                         [](const auto& info) { return info.param == ScaleFormat::fp32 ? "fp32" : "ue8m0"; });
+INSTANTIATE_TEST_SUITE_P(ScaleFormats,
+                         QuantizeTest,
+                         ::testing::Values(ScaleFormat::fp32, ScaleFormat::ue8m0),
+                         [](const auto& info) {
+                             return info.param == ScaleFormat::fp32 ? "fp32" : "ue8m0";
+                         });
 
 TEST(QuantizeTest, ZeroTileGetsTheFloorScale) {
     const Quantized q = quantize_tiles(at::zeros({1, 128}));

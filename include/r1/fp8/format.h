@@ -1,6 +1,6 @@
-// The two FP8 formats of DeepSeek-V3 and PyTorch: E4M3 (e4m3fn) and E5M2, encoded from and decoded to
-// float32 bit for bit as torch.float8_e4m3fn / torch.float8_e5m2 do (model-spec §5.1), one value at
-// a time or in bulk (vectorised for the CPU at hand), on raw bytes or on tensors.
+// The two FP8 formats of DeepSeek-V3 and PyTorch: E4M3 (e4m3fn) and E5M2, encoded from and decoded
+// to float32 bit for bit as torch.float8_e4m3fn / torch.float8_e5m2 do (model-spec §5.1), one value
+// at a time or in bulk (vectorised for the CPU at hand), on raw bytes or on tensors.
 #pragma once
 
 #include "r1/fp8/types.h"
@@ -23,7 +23,10 @@ float decode_e5m2(uint8_t code);
 
 /// Bulk conversion of raw bytes with the fastest kernel this CPU runs (kernel.h);
 /// `out` must be as long as `in`.
-void encode(Format format, std::span<const float> in, std::span<uint8_t> out, Overflow overflow = Overflow::like_torch);
+void encode(Format format,
+            std::span<const float> in,
+            std::span<uint8_t> out,
+            Overflow overflow = Overflow::like_torch);
 void decode(Format format, std::span<const uint8_t> in, std::span<float> out);
 
 /// Tensor form: any floating tensor → a contiguous tensor of dtype at::kFloat8_e4m3fn or

@@ -13,7 +13,8 @@ namespace r1::fp8 {
 
 struct GemmOptions {
     Kernel kernel = Kernel::automatic;
-    at::ScalarType out_dtype = at::kFloat;  ///< kFloat, or kBFloat16 (the float32 result rounded once)
+    at::ScalarType out_dtype =
+        at::kFloat;  ///< kFloat, or kBFloat16 (the float32 result rounded once)
 };
 
 /// a: data [M, K] with tile scales [M, ceil(K/128)] (an activation); b: data [N, K] with block
@@ -21,7 +22,10 @@ struct GemmOptions {
 at::Tensor gemm(const Quantized& a, const Quantized& b, const GemmOptions& options = {});
 
 /// The same into `out`, a contiguous float32 [M, N] tensor whose every element is overwritten.
-void gemm_out(const at::Tensor& out, const Quantized& a, const Quantized& b, Kernel kernel = Kernel::automatic);
+void gemm_out(const at::Tensor& out,
+              const Quantized& a,
+              const Quantized& b,
+              Kernel kernel = Kernel::automatic);
 
 /// DeepSeek's linear() with gemm_impl = "fp8" (model-spec §5.4), without bias: x [..., K] is
 /// quantised per 1x128 tile on the fly (act_quant), weight is [N, K] with its block scales (a

@@ -11,7 +11,7 @@ enum class Kernel {
     automatic,  ///< R1_FP8_KERNEL if set, else the best this CPU supports
     scalar,     ///< portable C++, the reference the SIMD paths are tested against
     avx2,       ///< AVX2 + FMA + F16C: E4M3 widened to float32, FMA accumulation
-    avx512,     ///< AVX-512 F/BW/VL/VBMI + BF16: E4M3 widened to bf16 (exact), vdpbf16ps accumulation
+    avx512,  ///< AVX-512 F/BW/VL/VBMI + BF16: E4M3 widened to bf16 (exact), vdpbf16ps accumulation
 };
 
 std::string_view name(Kernel kernel);

@@ -13,7 +13,8 @@
 
 namespace r1::fp8 {
 
-inline constexpr float kAmaxFloor = 1e-4f;  // act_quant's floor: an all-zero tile gets scale 1e-4/448
+inline constexpr float kAmaxFloor =
+    1e-4f;  // act_quant's floor: an all-zero tile gets scale 1e-4/448
 
 enum class ScaleFormat {
     fp32,   ///< s = amax / 448, as DeepSeek-V3 (SM90)
@@ -21,14 +22,15 @@ enum class ScaleFormat {
 };
 
 /// An E4M3 tensor with its block scales. Tiles: data [..., K], scale [..., ceil(K/128)].
-/// Blocks: data [N, K], scale [ceil(N/128), ceil(K/128)] (a checkpoint's weight and weight_scale_inv).
+/// Blocks: data [N, K], scale [ceil(N/128), ceil(K/128)] (a checkpoint's weight and
+/// weight_scale_inv).
 struct Quantized {
     at::Tensor data;   // dtype at::kFloat8_e4m3fn
     at::Tensor scale;  // float32 dequantisation multipliers
 };
 
-/// Per 1x128 tile along the last dim (DeepSeek's act_quant, plus tails: a partial tile's scale comes
-/// from its valid elements, as if zero-padded). q = e4m3(x / s), s = max(amax, 1e-4) / 448.
+/// Per 1x128 tile along the last dim (DeepSeek's act_quant, plus tails: a partial tile's scale
+/// comes from its valid elements, as if zero-padded). q = e4m3(x / s), s = max(amax, 1e-4) / 448.
 Quantized quantize_tiles(const at::Tensor& x, ScaleFormat scale_format = ScaleFormat::fp32);
 
 /// Per 128x128 block of a 2-D [N, K] weight; same rule for s, same handling of partial blocks.
@@ -40,7 +42,8 @@ at::Tensor dequantize_tiles(const Quantized& q);
 /// float32 w[r, c] = float(q[r, c]) · scale[r / 128, c / 128] (DeepSeek's weight_dequant).
 at::Tensor dequantize_blocks(const Quantized& q);
 
-/// Throw (c10::Error, naming `what` and the shapes) unless `q` is a valid tile or block quantisation.
+/// Throw (c10::Error, naming `what` and the shapes) unless `q` is a valid tile or block
+/// quantisation.
 void check_tiles(const Quantized& q, std::string_view what);
 void check_blocks(const Quantized& q, std::string_view what);
 

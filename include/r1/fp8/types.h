@@ -29,6 +29,8 @@ inline constexpr float kE5m2Max = 57344.0f;
 inline constexpr int64_t kBlockSize = 128;  // DeepSeek's block: 1x128 tiles, 128x128 blocks
 
 /// Number of 128-wide blocks covering `n` (the tail block is partial).
-constexpr int64_t num_blocks(int64_t n) { return (n + kBlockSize - 1) / kBlockSize; }
+constexpr int64_t num_blocks(int64_t n) {
+    return (n + kBlockSize - 1) / kBlockSize;
+}
 
 }  // namespace r1::fp8
