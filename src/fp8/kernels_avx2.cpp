@@ -1,6 +1,5 @@
-// AVX2 + FMA kernels; only this file is compiled with -mavx2 -mfma -mf16c. E4M3 widens exactly to
-// float32 with integer arithmetic (normal codes: shift and rebias; subnormals: an exact int→float
-// conversion times 2^-9), products accumulate with FMA.
+// AVX2 + FMA + F16C kernels; only this file is compiled with -mavx2 -mfma -mf16c. E4M3 widens
+// exactly to float32 through a half (vcvtph2ps) times 2^8, products accumulate with FMA.
 //
 // Same structure as the AVX-512 GEMM (K in lanes, B streamed once per block of A rows, promotion
 // per 128-wide K block into a lane-wise float32 total), except that one 128-wide block of four B
@@ -16,20 +15,20 @@ constexpr int64_t kRows = 4;              // B rows per group
 constexpr int64_t kABudget = 512 * 1024;  // bytes of widened A kept hot in L2 per block of rows
 constexpr int64_t kMaxRowsPerBlock = 64;
 
-/// 8 E4M3 codes (the low 8 bytes) → 8 exact float32.
-inline __m256 widen8(__m128i codes) {
-    const __m256i x = _mm256_cvtepu8_epi32(codes);
-    const __m256i mag = _mm256_and_si256(x, _mm256_set1_epi32(0x7F));
-    const __m256i normal =
-        _mm256_add_epi32(_mm256_slli_epi32(mag, 20), _mm256_set1_epi32(120 << 23));
-    const __m256 sub = _mm256_mul_ps(_mm256_cvtepi32_ps(mag), _mm256_set1_ps(1.0f / 512.0f));
-    const __m256i is_sub = _mm256_cmpgt_epi32(_mm256_set1_epi32(8), mag);
-    __m256i v = _mm256_blendv_epi8(normal, _mm256_castps_si256(sub), is_sub);
-    // 0x7F is NaN: OR-ing 0x7FF00000 into its normal pattern (0x43F00000) gives torch's NaN.
-    v = _mm256_or_si256(v, _mm256_and_si256(_mm256_cmpeq_epi32(mag, _mm256_set1_epi32(0x7F)),
-                                            _mm256_set1_epi32(0x7FF00000)));
-    const __m256i sign = _mm256_slli_epi32(_mm256_and_si256(x, _mm256_set1_epi32(0x80)), 24);
-    return _mm256_castsi256_ps(_mm256_or_si256(v, sign));
+/// 16 E4M3 codes → 16 exact float32 through F16C: the code's exponent and mantissa bits, shifted
+/// into a half's, read as a half and scaled by 2^8 (the bias difference 15 - 7) give the value for
+/// normal and subnormal codes alike (E4M3 subnormals land on half subnormals, which vcvtph2ps
+/// converts exactly whatever MXCSR says); 0x7F gets a half NaN's exponent first.
+inline void widen16(__m128i codes, float* dst) {
+    const __m256i x = _mm256_cvtepu8_epi16(codes);
+    const __m256i mag = _mm256_and_si256(x, _mm256_set1_epi16(0x7F));
+    __m256i h = _mm256_slli_epi16(mag, 7);
+    h = _mm256_or_si256(h, _mm256_slli_epi16(_mm256_and_si256(x, _mm256_set1_epi16(0x80)), 8));
+    h = _mm256_or_si256(h, _mm256_and_si256(_mm256_cmpeq_epi16(mag, _mm256_set1_epi16(0x7F)),
+                                            _mm256_set1_epi16(0x7C00)));
+    const __m256 scale = _mm256_set1_ps(256.0f);
+    _mm256_store_ps(dst, _mm256_mul_ps(_mm256_cvtph_ps(_mm256_castsi256_si128(h)), scale));
+    _mm256_store_ps(dst + 8, _mm256_mul_ps(_mm256_cvtph_ps(_mm256_extracti128_si256(h, 1)), scale));
 }
 
 /// dst[0:len] = float(src[0:len]), zero-filled to 128 (len ≤ 128).
@@ -40,9 +39,8 @@ inline void widen_block(const uint8_t* src, int64_t len, float* dst) {
         std::memcpy(tail, src, static_cast<size_t>(len));
         src = tail;
     }
-    for (int64_t k = 0; k < kBlockSize; k += 8) {
-        _mm256_store_ps(dst + k,
-                        widen8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + k))));
+    for (int64_t k = 0; k < kBlockSize; k += 16) {
+        widen16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + k)), dst + k);
     }
 }
 

@@ -140,6 +140,26 @@ TEST_P(GemmTest, Bf16OutputIsTheFloatResultRounded) {
     EXPECT_TRUE(at::equal(c16, c.to(at::kBFloat16)));
 }
 
+TEST_P(GemmTest, EveryCodeWidensExactly) {
+    // Row n of B holds code n at column 7 (zeros elsewhere), A is all 1.0: C[m, n] = decode(n)
+    // exactly, NaN for the NaN codes, on the dot path (M = 1) and the packed one (M = 20).
+    for (int64_t M : {1, 20}) {
+        const int64_t N = 256, K = 160;
+        at::Tensor b = at::zeros({N, K}, at::kByte);
+        b.select(1, 7).copy_(at::arange(N, at::kInt).to(at::kByte));
+        const at::Tensor a = at::full({M, K}, 0x38, at::kByte);  // 0x38 = 1.0
+        const Quantized aq{a.view(at::kFloat8_e4m3fn), at::ones({M, 2})};
+        const Quantized bq{b.view(at::kFloat8_e4m3fn), at::ones({2, 2})};
+        const at::Tensor c = poisoned(M, N);
+        gemm_out(c, aq, bq, GetParam());
+        const at::Tensor expected = to_float(at::arange(N, at::kInt).to(at::kByte), Format::e4m3);
+        for (int64_t m = 0; m < M; ++m) {
+            EXPECT_TRUE(at::equal(c[m].isnan(), expected.isnan())) << "row " << m;
+            EXPECT_TRUE(at::equal(c[m].nan_to_num(0.0), expected.nan_to_num(0.0))) << "row " << m;
+        }
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Kernels,
                          GemmTest,
                          ::testing::Values(Kernel::scalar, Kernel::avx2, Kernel::avx512),
