@@ -33,7 +33,7 @@ struct KernelTable {
     void (*gemm)(const GemmView& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1);
 };
 
-inline constexpr int64_t kNAlign = 32;
+inline constexpr int64_t kNAlign = 64;
 
 extern const KernelTable kScalarTable;
 extern const KernelTable kAvx2Table;  // defined only when the compiler can build it

@@ -6,8 +6,10 @@
 // rows stream from memory once per block of A rows and are widened in registers, never written
 // back; each 128-wide K block's 16-lane partial sum is promoted into a 16-lane float32 total with
 // its scale, and the lanes are summed once at the end. Large M (prefill, training) packs B into
-// bf16 panels per K chunk and runs 12x32 outer-product micro-tiles, promoting into C after each
+// bf16 panels per K chunk and runs 6x64 outer-product micro-tiles, promoting into C after each
 // 128-wide K block.
+#include <utility>
+
 #include "fp8/kernel_scratch.h"
 #include "fp8/kernels.h"
 #include <immintrin.h>
@@ -151,15 +153,15 @@ void gemm_dot(
 
 // ---- large M: B packed once per K chunk, outer-product micro-tiles ----------------------------
 //
-// B's rows are widened and transposed into panels of 32 columns laid out [k pair][32 columns][2],
-// so that one vdpbf16ps multiplies a broadcast pair of A (a[m, k], a[m, k+1]) with a pair of 32
-// columns; a 12 x 32 tile of C lives in 24 registers through a 128-wide K block, then is promoted
-// into C.
+// B's rows are widened and transposed into panels of 64 columns laid out [k pair][64 columns][2],
+// so that one vdpbf16ps multiplies a broadcast pair of A (a[m, k], a[m, k+1]) with a pair of 16
+// columns; a 6 x 64 tile of C lives in 24 registers through a 128-wide K block, then is promoted
+// into C. (6 x 64 beat 12 x 32 by ~7% on Zen 4: fewer loads and broadcasts per vdpbf16ps.)
 
-constexpr int64_t kMr = 12;  // rows of A per micro-tile: 24 accumulators + 2 B + 1 broadcast
-constexpr int64_t kNr = 32;  // columns per panel (two zmm)
-constexpr int64_t kKc =
-    256;  // K per packing pass: a 16 KiB panel stays in L1 while the tiles sweep M
+constexpr int kMr = 6;             // rows of A per micro-tile: 24 accumulators, 4 B, 1 broadcast
+constexpr int kNv = 4;             // zmm of columns per panel
+constexpr int64_t kNr = 16 * kNv;  // columns per panel
+constexpr int64_t kKc = 512;       // K per packing pass: 4 K blocks; a panel is 64 KiB, in L2
 constexpr int64_t kPairs = kBlockSize / 2;
 
 /// In-place transpose of 16 rows of 16 dwords (a dword = one k pair of bf16).
@@ -191,7 +193,7 @@ inline void transpose16(__m512i r[16]) {
     }
 }
 
-/// Panel of B rows [n, n + 32) ∩ [n, n_end), K range [k0, k0 + kcl) → dst [kcl/2][32] dwords, the
+/// Panel of B rows [n, n + 64) ∩ [n, n_end), K range [k0, k0 + kcl) → dst [kcl/2][64] dwords, the
 /// k pairs in Widen's order (A's rows are widened the same way).
 void pack_panel(const GemmView& g,
                 const Widen& widen,
@@ -200,7 +202,7 @@ void pack_panel(const GemmView& g,
                 int64_t k0,
                 int64_t kcl,
                 uint32_t* dst) {
-    for (int64_t half = 0; half < 2; ++half) {
+    for (int64_t half = 0; half < kNv; ++half) {
         for (int64_t k = k0; k < k0 + kcl; k += 64) {
             __m512i r[16], second[16];
             for (int64_t i = 0; i < 16; ++i) {
@@ -234,36 +236,45 @@ void micro_tile(const uint16_t* a,
                 const float* b_scale,
                 float* c,
                 int64_t ldc,
-                __mmask16 mask0,
-                __mmask16 mask1,
+                int64_t valid_cols,
                 bool first) {
+    __mmask16 masks[kNv];
+    for (int j = 0; j < kNv; ++j) {
+        const int64_t v = iclamp(valid_cols - 16 * j, 0, 16);
+        masks[j] = v == 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << v) - 1);
+    }
     for (int64_t blk = 0; blk < nblk; ++blk) {
-        __m512 acc0[MR], acc1[MR];
+        __m512 acc[MR][kNv];
         for (int i = 0; i < MR; ++i) {
-            acc0[i] = acc1[i] = _mm512_setzero_ps();
+            for (int j = 0; j < kNv; ++j) {
+                acc[i][j] = _mm512_setzero_ps();
+            }
         }
         const uint32_t* b = bp + blk * kPairs * kNr;
         const uint16_t* ab = a + blk * kBlockSize;
         for (int64_t p = 0; p < kPairs; ++p) {
-            const __m512bh b0 = (__m512bh)_mm512_load_si512(b + p * kNr);
-            const __m512bh b1 = (__m512bh)_mm512_load_si512(b + p * kNr + 16);
+            __m512bh bv[kNv];
+            for (int j = 0; j < kNv; ++j) {
+                bv[j] = (__m512bh)_mm512_load_si512(b + p * kNr + 16 * j);
+            }
             for (int i = 0; i < MR; ++i) {
                 int32_t pair;
                 __builtin_memcpy(&pair, ab + i * lda_w + 2 * p, sizeof pair);
                 const __m512bh ai = (__m512bh)_mm512_set1_epi32(pair);
-                acc0[i] = _mm512_dpbf16_ps(acc0[i], ai, b0);
-                acc1[i] = _mm512_dpbf16_ps(acc1[i], ai, b1);
+                for (int j = 0; j < kNv; ++j) {
+                    acc[i][j] = _mm512_dpbf16_ps(acc[i][j], ai, bv[j]);
+                }
             }
         }
         const bool overwrite = first && blk == 0;
         for (int i = 0; i < MR; ++i) {
             const __m512 s = _mm512_set1_ps(a_scale[i * lda_scale + blk] * b_scale[blk]);
-            float* ci = c + i * ldc;
-            const __m512 c0 = overwrite ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(mask0, ci);
-            const __m512 c1 =
-                overwrite ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(mask1, ci + 16);
-            _mm512_mask_storeu_ps(ci, mask0, _mm512_fmadd_ps(acc0[i], s, c0));
-            _mm512_mask_storeu_ps(ci + 16, mask1, _mm512_fmadd_ps(acc1[i], s, c1));
+            for (int j = 0; j < kNv; ++j) {
+                float* cij = c + i * ldc + 16 * j;
+                const __m512 old =
+                    overwrite ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(masks[j], cij);
+                _mm512_mask_storeu_ps(cij, masks[j], _mm512_fmadd_ps(acc[i][j], s, old));
+            }
         }
     }
 }
@@ -277,18 +288,19 @@ using MicroTile = void (*)(const uint16_t*,
                            const float*,
                            float*,
                            int64_t,
-                           __mmask16,
-                           __mmask16,
+                           int64_t,
                            bool);
-constexpr MicroTile kMicroTiles[kMr + 1] = {
-    nullptr,        micro_tile<1>,  micro_tile<2>, micro_tile<3>, micro_tile<4>,
-    micro_tile<5>,  micro_tile<6>,  micro_tile<7>, micro_tile<8>, micro_tile<9>,
-    micro_tile<10>, micro_tile<11>, micro_tile<12>};
 
-inline __mmask16 column_mask(int64_t valid) {
-    const int64_t v = iclamp(valid, 0, 16);
-    return v == 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << v) - 1);
+struct MicroTiles {
+    MicroTile by_rows[kMr + 1];  // by_rows[mr]: the tile for mr rows of A
+};
+
+template <int... R>
+constexpr MicroTiles make_micro_tiles(std::integer_sequence<int, R...>) {
+    return {{nullptr, micro_tile<R + 1>...}};
 }
+
+constexpr MicroTiles kMicroTiles = make_micro_tiles(std::make_integer_sequence<int, kMr>{});
 
 void gemm_packed(
     const GemmView& g, const Widen& widen, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
@@ -308,11 +320,11 @@ void gemm_packed(
             }
             for (int64_t p = 0; p < panels; ++p) {
                 const int64_t n = n0 + p * kNr;
-                kMicroTiles[mr](a, kcl, bpack + p * panel_size, kcl / kBlockSize,
-                                g.a_scale + m * g.lda_scale + k0 / kBlockSize, g.lda_scale,
-                                g.b_scale + (n / kBlockSize) * g.ldb_scale + k0 / kBlockSize,
-                                g.c + m * g.ldc + n, g.ldc, column_mask(n1 - n),
-                                column_mask(n1 - n - 16), k0 == 0);
+                kMicroTiles.by_rows[mr](
+                    a, kcl, bpack + p * panel_size, kcl / kBlockSize,
+                    g.a_scale + m * g.lda_scale + k0 / kBlockSize, g.lda_scale,
+                    g.b_scale + (n / kBlockSize) * g.ldb_scale + k0 / kBlockSize,
+                    g.c + m * g.ldc + n, g.ldc, n1 - n, k0 == 0);
             }
         }
     }
@@ -324,7 +336,9 @@ constexpr int64_t kPackedMinRows = 16;  // below this, B's packing costs more th
 
 void gemm_avx512(const GemmView& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     const Widen widen;
-    if (m1 - m0 >= kPackedMinRows) {
+    // Chosen by the whole problem's M, not this item's rows, so the summation order (and so the
+    // bits of C) does not depend on how the driver split the work among threads.
+    if (g.M >= kPackedMinRows) {
         gemm_packed(g, widen, m0, m1, n0, n1);
     } else {
         gemm_dot(g, widen, m0, m1, n0, n1);
