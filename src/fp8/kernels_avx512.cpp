@@ -112,8 +112,12 @@ void gemm_group(const GemmView& g,
             // Four streams per thread are more than the hardware prefetcher keeps ahead of DRAM.
             _mm_prefetch(reinterpret_cast<const char*>(brow[r] + k0 + kPrefetch), _MM_HINT_T0);
             _mm_prefetch(reinterpret_cast<const char*>(brow[r] + k0 + kPrefetch + 64), _MM_HINT_T0);
-            widen(load_codes(brow[r] + k0, len), b[r][0], b[r][1]);
-            widen(load_codes(brow[r] + k0 + 64, len - 64), b[r][2], b[r][3]);
+            const bool full = len == kBlockSize;  // plain loads: no mask to build
+            widen(full ? _mm512_loadu_si512(brow[r] + k0) : load_codes(brow[r] + k0, len), b[r][0],
+                  b[r][1]);
+            widen(full ? _mm512_loadu_si512(brow[r] + k0 + 64)
+                       : load_codes(brow[r] + k0 + 64, len - 64),
+                  b[r][2], b[r][3]);
         }
         for (int64_t m = 0; m < mc; ++m) {
             const uint16_t* arow = a + m * Kp + k0;
