@@ -1,0 +1,143 @@
+// AVX2 + FMA + F16C kernels; only this file is compiled with -mavx2 -mfma -mf16c. E4M3 widens
+// exactly to float32 through a half (vcvtph2ps) times 2^8, products accumulate with FMA.
+//
+// Same structure as the AVX-512 GEMM (K in lanes, B streamed once per block of A rows, promotion
+// per 128-wide K block into a lane-wise float32 total), except that one 128-wide block of four B
+// rows is widened into a 2 KiB L1 buffer rather than registers.
+#include "fp8/kernel_scratch.h"
+#include "fp8/kernels.h"
+#include <immintrin.h>
+
+namespace r1::fp8::detail {
+namespace {
+
+constexpr int64_t kRows = 4;              // B rows per group
+constexpr int64_t kABudget = 512 * 1024;  // bytes of widened A kept hot in L2 per block of rows
+constexpr int64_t kMaxRowsPerBlock = 64;
+
+/// 16 E4M3 codes → 16 exact float32 through F16C: the code's exponent and mantissa bits, shifted
+/// into a half's, read as a half and scaled by 2^8 (the bias difference 15 - 7) give the value for
+/// normal and subnormal codes alike (E4M3 subnormals land on half subnormals, which vcvtph2ps
+/// converts exactly whatever MXCSR says); 0x7F gets a half NaN's exponent first.
+inline void widen16(__m128i codes, float* dst) {
+    const __m256i x = _mm256_cvtepu8_epi16(codes);
+    const __m256i mag = _mm256_and_si256(x, _mm256_set1_epi16(0x7F));
+    __m256i h = _mm256_slli_epi16(mag, 7);
+    h = _mm256_or_si256(h, _mm256_slli_epi16(_mm256_and_si256(x, _mm256_set1_epi16(0x80)), 8));
+    h = _mm256_or_si256(h, _mm256_and_si256(_mm256_cmpeq_epi16(mag, _mm256_set1_epi16(0x7F)),
+                                            _mm256_set1_epi16(0x7C00)));
+    const __m256 scale = _mm256_set1_ps(256.0f);
+    _mm256_store_ps(dst, _mm256_mul_ps(_mm256_cvtph_ps(_mm256_castsi256_si128(h)), scale));
+    _mm256_store_ps(dst + 8, _mm256_mul_ps(_mm256_cvtph_ps(_mm256_extracti128_si256(h, 1)), scale));
+}
+
+/// dst[0:len] = float(src[0:len]), zero-filled to 128 (len ≤ 128).
+inline void widen_block(const uint8_t* src, int64_t len, float* dst) {
+    alignas(16) uint8_t tail[kBlockSize];
+    if (len < kBlockSize) {
+        std::memset(tail, 0, sizeof tail);
+        std::memcpy(tail, src, static_cast<size_t>(len));
+        src = tail;
+    }
+    for (int64_t k = 0; k < kBlockSize; k += 16) {
+        widen16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + k)), dst + k);
+    }
+}
+
+/// The 4 dot products of one widened A block with 4 widened B rows: two chains per row hide
+/// latency.
+inline void dot_block(const float* a, const float* b, __m256* acc) {
+    __m256 even[kRows], odd[kRows];
+    for (int64_t r = 0; r < kRows; ++r) {
+        even[r] = odd[r] = _mm256_setzero_ps();
+    }
+    for (int64_t k = 0; k < kBlockSize; k += 16) {
+        const __m256 a0 = _mm256_load_ps(a + k), a1 = _mm256_load_ps(a + k + 8);
+        for (int64_t r = 0; r < kRows; ++r) {
+            even[r] = _mm256_fmadd_ps(a0, _mm256_load_ps(b + r * kBlockSize + k), even[r]);
+            odd[r] = _mm256_fmadd_ps(a1, _mm256_load_ps(b + r * kBlockSize + k + 8), odd[r]);
+        }
+    }
+    for (int64_t r = 0; r < kRows; ++r) {
+        acc[r] = _mm256_add_ps(even[r], odd[r]);
+    }
+}
+
+inline float hsum(__m256 v) {
+    __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    x = _mm_add_ps(x, _mm_movehl_ps(x, x));
+    x = _mm_add_ss(x, _mm_movehdup_ps(x));
+    return _mm_cvtss_f32(x);
+}
+
+/// C[m0:m1, n:n+rows] for rows ≤ 4 B rows in one 128-row scale block; A widened in `a` ([mc, Kp]).
+void gemm_group(const GemmView& g,
+                const float* a,
+                int64_t m0,
+                int64_t m1,
+                int64_t n,
+                int64_t rows,
+                float* b_buf,
+                __m256* total) {
+    const int64_t mc = m1 - m0, KB = num_blocks(g.K), Kp = KB * kBlockSize;
+    const float* b_scale = g.b_scale + (n / kBlockSize) * g.ldb_scale;
+    for (int64_t i = 0; i < mc * kRows; ++i) {
+        total[i] = _mm256_setzero_ps();
+    }
+    for (int64_t kb = 0; kb < KB; ++kb) {
+        const int64_t k0 = kb * kBlockSize, len = imin(kBlockSize, g.K - k0);
+        for (int64_t r = 0; r < kRows; ++r) {  // a short group repeats its last row
+            widen_block(g.b + (n + imin(r, rows - 1)) * g.ldb + k0, len, b_buf + r * kBlockSize);
+        }
+        for (int64_t m = 0; m < mc; ++m) {
+            __m256 acc[kRows];
+            dot_block(a + m * Kp + k0, b_buf, acc);
+            const __m256 s = _mm256_set1_ps(g.a_scale[(m0 + m) * g.lda_scale + kb] * b_scale[kb]);
+            for (int64_t r = 0; r < kRows; ++r) {
+                total[m * kRows + r] = _mm256_fmadd_ps(acc[r], s, total[m * kRows + r]);
+            }
+        }
+    }
+    for (int64_t m = 0; m < mc; ++m) {
+        for (int64_t r = 0; r < rows; ++r) {
+            g.c[(m0 + m) * g.ldc + n + r] = hsum(total[m * kRows + r]);
+        }
+    }
+}
+
+void gemm_avx2(const GemmView& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+    const int64_t KB = num_blocks(g.K), Kp = KB * kBlockSize;
+    const int64_t mc_max = iclamp(kABudget / (Kp * 4), 1, kMaxRowsPerBlock);
+    const Scratch a_buf(mc_max * Kp * 4), b_buf(kRows * kBlockSize * 4),
+        total_buf(mc_max * kRows * 32);
+    float* a = a_buf.as<float>();
+    for (int64_t mb = m0; mb < m1; mb += mc_max) {
+        const int64_t me = imin(m1, mb + mc_max);
+        for (int64_t m = mb; m < me; ++m) {
+            for (int64_t kb = 0; kb < KB; ++kb) {
+                const int64_t k0 = kb * kBlockSize;
+                widen_block(g.a + m * g.lda + k0, imin(kBlockSize, g.K - k0),
+                            a + (m - mb) * Kp + k0);
+            }
+        }
+        for (int64_t n = n0; n < n1; n += kRows) {
+            gemm_group(g, a, mb, me, n, imin(kRows, n1 - n), b_buf.as<float>(),
+                       total_buf.as<__m256>());
+        }
+    }
+}
+
+void encode_avx2(
+    const float* in, uint8_t* out, int64_t n, const Layout& layout, uint32_t overflow) {
+    encode_loop(in, out, n, layout, overflow);
+}
+
+void decode_avx2(const uint8_t* in, float* out, int64_t n, Format format) {
+    decode_loop(in, out, n, table(format));
+}
+
+}  // namespace
+
+const KernelTable kAvx2Table{encode_avx2, decode_avx2, gemm_avx2};
+
+}  // namespace r1::fp8::detail
