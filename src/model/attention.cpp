@@ -31,12 +31,15 @@ at::Tensor attention(const at::Tensor& q,
         scores = scores + mask;
     }
     // softmax in float32 for low-precision activations (HF eager), float64 stays float64
-    const auto probs = torch::softmax(scores, -1, at::promote_types(q.scalar_type(), torch::kFloat32))
-                           .to(q.scalar_type());
+    const auto probs =
+        torch::softmax(scores, -1, at::promote_types(q.scalar_type(), torch::kFloat32))
+            .to(q.scalar_type());
     return torch::matmul(probs, v);  // [B, n, S, dv]
 }
 
-AttentionImpl::AttentionImpl(const ModelOptions& options_) : options(options_) { reset(); }
+AttentionImpl::AttentionImpl(const ModelOptions& options_) : options(options_) {
+    reset();
+}
 
 void AttentionImpl::reset() {
     using torch::nn::LinearOptions;
@@ -51,7 +54,9 @@ void AttentionImpl::reset() {
     o_proj = register_module("o_proj", torch::nn::Linear(LinearOptions(nh * hd, H).bias(false)));
 }
 
-at::Tensor AttentionImpl::forward(const at::Tensor& x, const RopeTable& rope, const at::Tensor& mask) {
+at::Tensor AttentionImpl::forward(const at::Tensor& x,
+                                  const RopeTable& rope,
+                                  const at::Tensor& mask) {
     const int64_t B = x.size(0);
     const int64_t S = x.size(1);
     const int64_t hd = options.dense_head_dim();
@@ -63,8 +68,9 @@ at::Tensor AttentionImpl::forward(const at::Tensor& x, const RopeTable& rope, co
     k = apply_rope(k, rope);
     k = k.repeat_interleave(groups, 1);  // [B, nh, S, hd]: each KV head serves `groups` query heads
     v = v.repeat_interleave(groups, 1);
-    const auto o = attention(q, k, v, mask, 1.0 / std::sqrt(static_cast<double>(hd)));  // [B, nh, S, hd]
-    return o_proj(o.transpose(1, 2).reshape({B, S, -1}));                                // [B, S, H]
+    const auto o =
+        attention(q, k, v, mask, 1.0 / std::sqrt(static_cast<double>(hd)));  // [B, nh, S, hd]
+    return o_proj(o.transpose(1, 2).reshape({B, S, -1}));                    // [B, S, H]
 }
 
 }  // namespace r1::model

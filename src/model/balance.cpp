@@ -2,13 +2,16 @@
 
 namespace r1::model {
 
-at::Tensor sequence_balance_loss(const at::Tensor& scores, const at::Tensor& indices, double alpha) {
+at::Tensor sequence_balance_loss(const at::Tensor& scores,
+                                 const at::Tensor& indices,
+                                 double alpha) {
     const int64_t B = scores.size(0), T = scores.size(1), E = scores.size(2), K = indices.size(2);
     at::Tensor f;  // [B, E] fraction of routed slots, scaled so that even routing gives 1
     {
         torch::NoGradGuard no_grad;
         const auto slots = indices.reshape({B, T * K});
-        f = torch::zeros({B, E}, scores.options()).scatter_add(1, slots, torch::ones(slots.sizes(), scores.options()));
+        f = torch::zeros({B, E}, scores.options())
+                .scatter_add(1, slots, torch::ones(slots.sizes(), scores.options()));
         f = f * (static_cast<double>(E) / static_cast<double>(K * T));
     }
     const auto P = (scores / scores.sum(-1, true)).mean(1);  // [B, E] mean normalised affinity

@@ -1,5 +1,7 @@
 #include "r1/model/decoder_layer.h"
 
+#include "r1/model/checkpoint.h"
+
 namespace r1::model {
 
 DecoderLayerImpl::DecoderLayerImpl(const ModelOptions& options_, int64_t layer_idx_)
@@ -19,13 +21,16 @@ void DecoderLayerImpl::reset() {
     if (options.is_moe_layer(layer_idx)) {
         moe = register_module("mlp", Moe(options));
     } else {
-        dense_mlp = register_module("mlp", Mlp(MlpOptions{.hidden_size = options.hidden_size,
-                                                          .intermediate_size = options.intermediate_size,
-                                                          .bias = options.mlp_bias}));
+        dense_mlp =
+            register_module("mlp", Mlp(MlpOptions{.hidden_size = options.hidden_size,
+                                                  .intermediate_size = options.intermediate_size,
+                                                  .bias = options.mlp_bias}));
     }
 }
 
-LayerOutput DecoderLayerImpl::forward(const at::Tensor& x, const RopeTable& rope, const at::Tensor& mask) {
+LayerOutput DecoderLayerImpl::forward(const at::Tensor& x,
+                                      const RopeTable& rope,
+                                      const at::Tensor& mask) {
     // x: [B, S, H]
     const auto normed = input_layernorm(x);
     auto h = x + (mla ? mla(normed, rope, mask) : attention(normed, rope, mask));
@@ -35,6 +40,24 @@ LayerOutput DecoderLayerImpl::forward(const at::Tensor& x, const RopeTable& rope
         return {.hidden = h + out.hidden, .aux_loss = out.aux_loss};
     }
     return {.hidden = h + dense_mlp(normed2), .aux_loss = {}};
+}
+
+LayerOutput DecoderLayerImpl::forward_checkpointed(const at::Tensor& x,
+                                                   const RopeTable& rope,
+                                                   const at::Tensor& mask) {
+    auto self = std::dynamic_pointer_cast<DecoderLayerImpl>(shared_from_this());
+    auto fn = [self, rope, mask](const at::Tensor& input) -> std::vector<at::Tensor> {
+        // the recomputation in backward must not count the tokens' routing a second time
+        const auto load = self->moe ? self->moe->expert_load() : at::Tensor();
+        auto out = self->forward(input, rope, mask);
+        if (self->moe && torch::GradMode::is_enabled()) {
+            self->moe->restore_expert_load(load);
+        }
+        return {out.hidden, out.aux_loss};
+    };
+    const bool has_aux = moe && moe->is_training() && moe->balance_loss_alpha > 0.0;
+    auto outputs = checkpointed(fn, x);
+    return {.hidden = outputs[0], .aux_loss = has_aux ? outputs[1] : at::Tensor()};
 }
 
 }  // namespace r1::model

@@ -84,8 +84,9 @@ class Reader {
 
   private:
     [[noreturn]] void fail(const char* key, const char* expected, const json& found) const {
-        throw ConfigError(str("key '", prefix_, key, "': expected ", expected, ", found ", found.dump()),
-                          {source_});
+        throw ConfigError(
+            str("key '", prefix_, key, "': expected ", expected, ", found ", found.dump()),
+            {source_});
     }
 
     const json& object_;
@@ -94,7 +95,9 @@ class Reader {
 };
 
 // rope_scaling (v4: "type" or "rope_type") or rope_parameters (v5, which also carries rope_theta).
-std::optional<RopeScaling> parse_rope(const json& config, const std::string& source, double& theta) {
+std::optional<RopeScaling> parse_rope(const json& config,
+                                      const std::string& source,
+                                      double& theta) {
     const char* key = config.contains("rope_parameters") && !config.at("rope_parameters").is_null()
                           ? "rope_parameters"
                           : "rope_scaling";
@@ -103,7 +106,8 @@ std::optional<RopeScaling> parse_rope(const json& config, const std::string& sou
     }
     const json& object = config.at(key);
     if (!object.is_object()) {
-        throw ConfigError(str("key '", key, "': expected an object, found ", object.dump()), {source});
+        throw ConfigError(str("key '", key, "': expected an object, found ", object.dump()),
+                          {source});
     }
     const Reader r(object, source, str(key, "."));
     r.get("rope_theta", theta);
@@ -134,9 +138,9 @@ std::optional<RopeScaling> parse_rope(const json& config, const std::string& sou
 }
 
 void parse_deepseek(const Reader& r, ModelOptions& o) {
-    for (const char* key : {"moe_intermediate_size", "kv_lora_rank", "qk_nope_head_dim",
-                            "qk_rope_head_dim", "v_head_dim", "n_routed_experts",
-                            "num_experts_per_tok"}) {
+    for (const char* key :
+         {"moe_intermediate_size", "kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim",
+          "v_head_dim", "n_routed_experts", "num_experts_per_tok"}) {
         r.require(key);
     }
     r.get("moe_intermediate_size", o.moe_intermediate_size);
@@ -228,7 +232,8 @@ void check(bool ok, const std::string& source, const std::string& message) {
 void validate_deepseek(const ModelOptions& o, const std::string& src) {
     const int64_t E = o.n_routed_experts;
     const int64_t G = o.n_group;
-    check(o.kv_lora_rank > 0 && o.qk_nope_head_dim > 0 && o.v_head_dim > 0 && o.moe_intermediate_size > 0,
+    check(o.kv_lora_rank > 0 && o.qk_nope_head_dim > 0 && o.v_head_dim > 0 &&
+              o.moe_intermediate_size > 0,
           src, "kv_lora_rank, qk_nope_head_dim, v_head_dim and moe_intermediate_size must be > 0");
     check(o.qk_rope_head_dim > 0 && o.qk_rope_head_dim % 2 == 0, src,
           str("qk_rope_head_dim (", o.qk_rope_head_dim, ") must be positive and even"));
@@ -241,11 +246,12 @@ void validate_deepseek(const ModelOptions& o, const std::string& src) {
     check(o.topk_group >= 1 && o.topk_group <= G, src,
           str("topk_group (", o.topk_group, ") must be in [1, n_group (", G, ")]"));
     check(o.num_experts_per_tok >= 1 && o.num_experts_per_tok <= o.topk_group * E / G, src,
-          str("num_experts_per_tok (", o.num_experts_per_tok, ") must be in [1, topk_group * n_routed_experts / n_group (",
-              o.topk_group * E / G, ")]"));
+          str("num_experts_per_tok (", o.num_experts_per_tok,
+              ") must be in [1, topk_group * n_routed_experts / n_group (", o.topk_group * E / G,
+              ")]"));
     check(o.first_k_dense_replace >= 0 && o.first_k_dense_replace <= o.num_hidden_layers, src,
-          str("first_k_dense_replace (", o.first_k_dense_replace, ") must be in [0, num_hidden_layers (",
-              o.num_hidden_layers, ")]"));
+          str("first_k_dense_replace (", o.first_k_dense_replace,
+              ") must be in [0, num_hidden_layers (", o.num_hidden_layers, ")]"));
     check(o.n_shared_experts >= 0 && o.num_nextn_predict_layers >= 0, src,
           "n_shared_experts and num_nextn_predict_layers must be >= 0");
     check(o.scoring_func == "sigmoid" || o.scoring_func == "softmax", src,
@@ -257,14 +263,17 @@ void validate_deepseek(const ModelOptions& o, const std::string& src) {
 }  // namespace
 
 void validate(const ModelOptions& o, const std::string& src) {
-    check(o.vocab_size > 0 && o.hidden_size > 0 && o.intermediate_size > 0 && o.num_hidden_layers > 0 &&
-              o.num_attention_heads > 0,
-          src, "vocab_size, hidden_size, intermediate_size, num_hidden_layers and num_attention_heads must be > 0");
+    check(o.vocab_size > 0 && o.hidden_size > 0 && o.intermediate_size > 0 &&
+              o.num_hidden_layers > 0 && o.num_attention_heads > 0,
+          src,
+          "vocab_size, hidden_size, intermediate_size, num_hidden_layers and num_attention_heads "
+          "must be > 0");
     check(o.rms_norm_eps > 0 && o.rope_theta > 0, src, "rms_norm_eps and rope_theta must be > 0");
     check(o.hidden_act == "silu", src,
           str("hidden_act '", o.hidden_act, "' is not supported; expected silu"));
     if (o.rope_scaling) {
-        check(o.rope_scaling->factor > 0 && o.rope_scaling->original_max_position_embeddings > 0, src,
+        check(o.rope_scaling->factor > 0 && o.rope_scaling->original_max_position_embeddings > 0,
+              src,
               "rope_scaling.factor and rope_scaling.original_max_position_embeddings must be > 0");
     }
     if (o.is_deepseek()) {
@@ -272,8 +281,8 @@ void validate(const ModelOptions& o, const std::string& src) {
         return;
     }
     check(o.num_key_value_heads > 0 && o.num_attention_heads % o.num_key_value_heads == 0, src,
-          str("num_attention_heads (", o.num_attention_heads, ") must be a multiple of num_key_value_heads (",
-              o.num_key_value_heads, ")"));
+          str("num_attention_heads (", o.num_attention_heads,
+              ") must be a multiple of num_key_value_heads (", o.num_key_value_heads, ")"));
     check(o.head_dim || o.hidden_size % o.num_attention_heads == 0, src,
           str("hidden_size (", o.hidden_size, ") must be a multiple of num_attention_heads (",
               o.num_attention_heads, ") when head_dim is absent"));

@@ -1,9 +1,10 @@
 #include "r1/model/rms_norm.h"
 
-
 namespace r1::model {
 
-RmsNormImpl::RmsNormImpl(RmsNormOptions options_) : options(options_) { reset(); }
+RmsNormImpl::RmsNormImpl(RmsNormOptions options_) : options(options_) {
+    reset();
+}
 
 void RmsNormImpl::reset() {
     weight = register_parameter("weight", torch::ones({options.dim}));

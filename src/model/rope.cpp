@@ -1,6 +1,5 @@
 #include "r1/model/rope.h"
 
-
 #include <cmath>
 #include <numbers>
 
@@ -12,11 +11,16 @@ double yarn_mscale(double factor, double mscale) {
     return factor <= 1.0 ? 1.0 : 0.1 * mscale * std::log(factor) + 1.0;
 }
 
-// HF _compute_yarn_parameters: blend interpolated and extrapolated frequencies over a ramp of pairs.
-at::Tensor yarn_inv_freq(const at::Tensor& pos_freqs, int64_t dim, double theta, const RopeScaling& s) {
+// HF _compute_yarn_parameters: blend interpolated and extrapolated frequencies over a ramp of
+// pairs.
+at::Tensor yarn_inv_freq(const at::Tensor& pos_freqs,
+                         int64_t dim,
+                         double theta,
+                         const RopeScaling& s) {
     const double orig = static_cast<double>(s.original_max_position_embeddings);
     auto correction_dim = [&](double rotations) {
-        return dim * std::log(orig / (rotations * 2.0 * std::numbers::pi)) / (2.0 * std::log(theta));
+        return dim * std::log(orig / (rotations * 2.0 * std::numbers::pi)) /
+               (2.0 * std::log(theta));
     };
     double low = correction_dim(s.beta_fast);
     double high = correction_dim(s.beta_slow);
@@ -43,7 +47,8 @@ at::Tensor llama3_inv_freq(const at::Tensor& inv_freq, const RopeScaling& s) {
     const double high_freq_wavelen = orig / s.high_freq_factor;
     const auto wavelen = 2 * std::numbers::pi / inv_freq;
     auto scaled = torch::where(wavelen > low_freq_wavelen, inv_freq / s.factor, inv_freq);
-    const auto smooth = (orig / wavelen - s.low_freq_factor) / (s.high_freq_factor - s.low_freq_factor);
+    const auto smooth =
+        (orig / wavelen - s.low_freq_factor) / (s.high_freq_factor - s.low_freq_factor);
     const auto smoothed = (1 - smooth) * scaled / s.factor + smooth * scaled;
     const auto is_medium = (wavelen >= high_freq_wavelen) & (wavelen <= low_freq_wavelen);
     return torch::where(is_medium, smoothed, scaled);
@@ -53,7 +58,8 @@ at::Tensor llama3_inv_freq(const at::Tensor& inv_freq, const RopeScaling& s) {
 
 at::Tensor rope_inv_freq(int64_t dim, double theta, const std::optional<RopeScaling>& scaling) {
     // base^(2i/d) in float32, as HF computes it
-    const auto pos_freqs = torch::pow(theta, torch::arange(0, dim, 2, torch::kInt64).to(torch::kFloat32) / dim);
+    const auto pos_freqs =
+        torch::pow(theta, torch::arange(0, dim, 2, torch::kInt64).to(torch::kFloat32) / dim);
     if (scaling && scaling->rope_type == "yarn") {
         return yarn_inv_freq(pos_freqs, dim, theta, *scaling);
     }
@@ -85,11 +91,13 @@ double rope_softmax_mscale(const std::optional<RopeScaling>& s) {
     return m * m;
 }
 
-RopeTable rope_table(const ModelOptions& options, const at::Tensor& positions, at::ScalarType dtype) {
+RopeTable rope_table(const ModelOptions& options,
+                     const at::Tensor& positions,
+                     at::ScalarType dtype) {
     const bool deepseek = options.is_deepseek();
     const int64_t dim = deepseek ? options.qk_rope_head_dim : options.dense_head_dim();
     const auto inv_freq = rope_inv_freq(dim, options.rope_theta, options.rope_scaling);  // [d/2]
-    const auto angles = positions.to(torch::kFloat32).unsqueeze(-1) * inv_freq;        // [T, d/2]
+    const auto angles = positions.to(torch::kFloat32).unsqueeze(-1) * inv_freq;          // [T, d/2]
     const double factor = rope_attention_factor(options.rope_scaling);
     return {.cos = (angles.cos() * factor).to(dtype),
             .sin = (angles.sin() * factor).to(dtype),

@@ -8,7 +8,6 @@
 
 namespace r1::model {
 
-
 NamedTensors named_tensors(const torch::nn::Module& module) {
     NamedTensors result;
     for (const auto& p : module.named_parameters()) {
@@ -20,7 +19,9 @@ NamedTensors named_tensors(const torch::nn::Module& module) {
     return result;
 }
 
-void load_named_tensors(torch::nn::Module& module, const NamedTensors& tensors, const std::string& source) {
+void load_named_tensors(torch::nn::Module& module,
+                        const NamedTensors& tensors,
+                        const std::string& source) {
     std::map<std::string, at::Tensor> targets;
     for (auto& [name, tensor] : named_tensors(module)) {
         targets.emplace(name, tensor);
@@ -40,16 +41,17 @@ void load_named_tensors(torch::nn::Module& module, const NamedTensors& tensors, 
         }
     }
     if (!missing.empty() || !unexpected.empty()) {
-        throw util::FormatError(util::str(missing.size(), " tensors missing: [", util::join(missing, ", "), "]; ",
-                                    unexpected.size(), " unexpected: [", util::join(unexpected, ", "), "]"),
-                                {source});
+        throw util::FormatError(
+            util::str(missing.size(), " tensors missing: [", util::join(missing, ", "), "]; ",
+                      unexpected.size(), " unexpected: [", util::join(unexpected, ", "), "]"),
+            {source});
     }
     torch::NoGradGuard no_grad;
     for (const auto& [name, tensor] : tensors) {
         auto& target = targets.at(name);
         if (target.sizes() != tensor.sizes()) {
-            throw util::FormatError(util::str("tensor '", name, "': shape ", tensor.sizes(), " but the model expects ",
-                                        target.sizes()),
+            throw util::FormatError(util::str("tensor '", name, "': shape ", tensor.sizes(),
+                                              " but the model expects ", target.sizes()),
                                     {source});
         }
         target.copy_(tensor);  // converts dtype and device

@@ -20,7 +20,8 @@ TEST(BalanceTest, SequenceLossMatchesFormula) {
         for (int64_t i = 0; i < E; ++i) {
             double hits = 0, P = 0;
             for (int64_t t = 0; t < T; ++t) {
-                for (int64_t k = 0; k < K; ++k) hits += idx[b][t][k].item<int64_t>() == i;
+                for (int64_t k = 0; k < K; ++k)
+                    hits += idx[b][t][k].item<int64_t>() == i;
                 P += scores[b][t][i].item<double>() / scores[b][t].sum().item<double>() / T;
             }
             expected += static_cast<double>(E) / (K * T) * hits * P / B;
@@ -38,18 +39,22 @@ TEST(BalanceTest, BiasUpdateEvensOutSkewedStream) {
     torch::manual_seed(0);
     Moe moe(test::tiny_deepseek(R"({"n_routed_experts": 16, "num_experts_per_tok": 4})"));
     torch::NoGradGuard no_grad;
-    const auto skew = torch::randn({32}) * 3.0;  // every token leans the same way: a few experts win
+    const auto skew =
+        torch::randn({32}) * 3.0;  // every token leans the same way: a few experts win
     auto batch = [&] { return moe->gate(torch::randn({256, 32}) + skew); };
     moe->reset_expert_load();
-    for (int i = 0; i < 10; ++i) moe->record_load(batch());
+    for (int i = 0; i < 10; ++i)
+        moe->record_load(batch());
     const double before = max_over_mean_load(moe->expert_load());
     for (int step = 0; step < 300; ++step) {  // one "optimizer step" per batch
         moe->record_load(batch());
         update_expert_bias(*moe, 0.01);
     }
-    for (int i = 0; i < 10; ++i) moe->record_load(batch());
+    for (int i = 0; i < 10; ++i)
+        moe->record_load(batch());
     const double after = max_over_mean_load(moe->expert_load());
-    std::cout << "max/mean expert load: " << before << " before, " << after << " after 300 bias updates (gamma 0.01)\n";
+    std::cout << "max/mean expert load: " << before << " before, " << after
+              << " after 300 bias updates (gamma 0.01)\n";
     EXPECT_LT(after, 0.6 * before);
     EXPECT_LT(after, 1.5);
 }

@@ -31,13 +31,15 @@ class GradcheckTest : public ::testing::Test {
         const auto weight = torch::randn_like(forward(x).detach());
         auto leaves = test::parameters_of(module);
         leaves.push_back(x);
-        const double error = test::gradient_error([&] { return (forward(x) * weight).sum(); }, leaves);
+        const double error =
+            test::gradient_error([&] { return (forward(x) * weight).sum(); }, leaves);
         EXPECT_LT(error, kTol);
     }
 
     ModelOptions ds = test::tiny_deepseek();
     ModelOptions qwen = test::tiny_qwen2();
-    at::Tensor mask = causal_mask(5, torch::tensor({{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}}), torch::kFloat64);
+    at::Tensor mask =
+        causal_mask(5, torch::tensor({{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}}), torch::kFloat64);
 };
 
 TEST_F(GradcheckTest, RmsNorm) {
@@ -111,7 +113,9 @@ TEST_F(GradcheckTest, DenseCausalLm) {
     lm->to(torch::kFloat64);
     const auto ids = torch::randint(0, 64, {2, 5});
     const auto r = torch::randn({2, 5, 64}, torch::kFloat64);
-    EXPECT_LT(test::gradient_error([&] { return (lm(ids).logits * r).sum(); }, test::parameters_of(*lm)), kTol);
+    EXPECT_LT(
+        test::gradient_error([&] { return (lm(ids).logits * r).sum(); }, test::parameters_of(*lm)),
+        kTol);
 }
 
 }  // namespace

@@ -14,7 +14,11 @@ namespace r1::model {
 namespace {
 
 // All size-k subsets of {0..n-1}.
-void subsets(int64_t n, int64_t k, std::vector<int64_t>& current, const std::function<void()>& visit, int64_t from = 0) {
+void subsets(int64_t n,
+             int64_t k,
+             std::vector<int64_t>& current,
+             const std::function<void()>& visit,
+             int64_t from = 0) {
     if (static_cast<int64_t>(current.size()) == k) {
         visit();
         return;
@@ -38,29 +42,37 @@ std::set<int64_t> brute_force(const at::Tensor& c, int64_t G, int64_t TG, int64_
     double best_group_score = -1e300, best_score = -1e300;
     subsets(G, TG, groups, [&] {
         double s = 0;
-        for (auto g : groups) s += score(g);
-        if (s > best_group_score) best_group_score = s, best_groups = groups;
+        for (auto g : groups)
+            s += score(g);
+        if (s > best_group_score)
+            best_group_score = s, best_groups = groups;
     });
     subsets(E, K, experts, [&] {
         double s = 0;
         for (auto e : experts) {
-            if (std::find(best_groups.begin(), best_groups.end(), e / per) == best_groups.end()) return;
+            if (std::find(best_groups.begin(), best_groups.end(), e / per) == best_groups.end())
+                return;
             s += c[e].item<double>();
         }
-        if (s > best_score) best_score = s, best = experts;
+        if (s > best_score)
+            best_score = s, best = experts;
     });
     return {best.begin(), best.end()};
 }
 
 TEST(GateTest, GroupLimitedTopkEqualsBruteForce) {
     torch::manual_seed(0);
-    for (auto [G, TG, K] : {std::tuple{4, 2, 3}, std::tuple{4, 1, 2}, std::tuple{2, 1, 4}, std::tuple{1, 1, 3}}) {
-        const auto c = torch::randn({40, 8}, torch::kFloat64) - 0.5;  // negatives exercise the -inf fill
+    for (auto [G, TG, K] :
+         {std::tuple{4, 2, 3}, std::tuple{4, 1, 2}, std::tuple{2, 1, 4}, std::tuple{1, 1, 3}}) {
+        const auto c =
+            torch::randn({40, 8}, torch::kFloat64) - 0.5;  // negatives exercise the -inf fill
         const auto idx = group_limited_topk(c, G, TG, K);
         for (int64_t n = 0; n < c.size(0); ++n) {
             std::set<int64_t> got;
-            for (int64_t k = 0; k < K; ++k) got.insert(idx[n][k].item<int64_t>());
-            EXPECT_EQ(got, brute_force(c[n], G, TG, K)) << "token " << n << " G " << G << " TG " << TG;
+            for (int64_t k = 0; k < K; ++k)
+                got.insert(idx[n][k].item<int64_t>());
+            EXPECT_EQ(got, brute_force(c[n], G, TG, K))
+                << "token " << n << " G " << G << " TG " << TG;
         }
     }
 }
@@ -78,7 +90,8 @@ TEST(GateTest, BiasSelectsButDoesNotWeigh) {
     R1_EXPECT_CLOSE(r.weights, chosen / chosen.sum(-1, true) * 2.5, 1e-12, 0.0);
     const auto choice = s + gate->e_score_correction_bias;
     R1_EXPECT_CLOSE(r.indices, group_limited_topk(choice, 4, 2, 2), 0.0, 0.0);
-    EXPECT_FALSE(torch::equal(std::get<0>(r.indices.sort(-1)), std::get<0>(group_limited_topk(s, 4, 2, 2).sort(-1))));
+    EXPECT_FALSE(torch::equal(std::get<0>(r.indices.sort(-1)),
+                              std::get<0>(group_limited_topk(s, 4, 2, 2).sort(-1))));
 }
 
 TEST(MoeTest, GroupedDispatchEqualsPerTokenLoop) {
@@ -94,7 +107,9 @@ TEST(MoeTest, GroupedDispatchEqualsPerTokenLoop) {
     for (int64_t n = 0; n < tokens.size(0); ++n) {
         auto yn = moe->shared_experts(tokens[n]);
         for (int64_t k = 0; k < r.indices.size(1); ++k) {
-            yn = yn + r.weights[n][k] * moe->experts[r.indices[n][k].item<int64_t>()]->as<MlpImpl>()->forward(tokens[n]);
+            yn = yn + r.weights[n][k] *
+                          moe->experts[r.indices[n][k].item<int64_t>()]->as<MlpImpl>()->forward(
+                              tokens[n]);
         }
         expected[n] = yn;
     }

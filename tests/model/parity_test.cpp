@@ -34,13 +34,15 @@ Fixture load_fixture(const std::string& name) {
 }
 
 // Logits at the valid (non-padding) positions: [n_valid, V]. Relative 1e-4 of the logits' scale.
-void expect_logits_match(const at::Tensor& actual, const at::Tensor& expected, const at::Tensor& valid) {
+void expect_logits_match(const at::Tensor& actual,
+                         const at::Tensor& expected,
+                         const at::Tensor& valid) {
     const auto keep = valid.to(torch::kBool);
     const auto a = actual.index({keep});
     const auto e = expected.index({keep});
     const double scale = e.abs().max().item<double>();
-    std::cout << "max |r1 - reference| " << (a - e).abs().max().item<double>() << " (logit scale " << scale
-              << ")\n";
+    std::cout << "max |r1 - reference| " << (a - e).abs().max().item<double>() << " (logit scale "
+              << scale << ")\n";
     R1_EXPECT_CLOSE(a, e, 1e-4, 1e-4 * scale);
 }
 
@@ -54,17 +56,26 @@ void expect_parity(const std::string& name) {
     ASSERT_EQ(static_cast<int64_t>(out.mtp_logits.size()), D);
     for (int64_t k = 1; k <= D; ++k) {
         SCOPED_TRACE("MTP depth " + std::to_string(k));
-        expect_logits_match(out.mtp_logits[k - 1], f.io.at("mtp_logits_" + std::to_string(k)), mask.slice(1, k));
+        expect_logits_match(out.mtp_logits[k - 1], f.io.at("mtp_logits_" + std::to_string(k)),
+                            mask.slice(1, k));
     }
 }
 
-TEST(CausalLmParityTest, DeepseekGroupLimitedYarnMatchesTransformers) { expect_parity("deepseek_group_yarn"); }
+TEST(CausalLmParityTest, DeepseekGroupLimitedYarnMatchesTransformers) {
+    expect_parity("deepseek_group_yarn");
+}
 
-TEST(CausalLmParityTest, DeepseekWithoutQLoraMatchesTransformers) { expect_parity("deepseek_no_q_lora"); }
+TEST(CausalLmParityTest, DeepseekWithoutQLoraMatchesTransformers) {
+    expect_parity("deepseek_no_q_lora");
+}
 
-TEST(CausalLmParityTest, Qwen2TiedMatchesTransformers) { expect_parity("qwen2"); }
+TEST(CausalLmParityTest, Qwen2TiedMatchesTransformers) {
+    expect_parity("qwen2");
+}
 
-TEST(CausalLmParityTest, Llama3ScaledRopeMatchesTransformers) { expect_parity("llama3"); }
+TEST(CausalLmParityTest, Llama3ScaledRopeMatchesTransformers) {
+    expect_parity("llama3");
+}
 
 TEST(CausalLmParityTest, PaddingDoesNotChangeValidLogits) {
     // Right padding: the valid prefix of row 1 gives the same logits alone as in the padded batch.

@@ -14,8 +14,11 @@ namespace {
 
 TEST(RopeTest, YarnTinyVariantMatchesSpec) {
     // dr 16, orig 64, factor 4: low 0, high 3 -> pair 0 keeps theta_0, pairs >= 3 use theta_i / 4
-    const RopeScaling yarn{.rope_type = "yarn", .factor = 4.0, .original_max_position_embeddings = 64,
-                           .mscale = 1.0, .mscale_all_dim = 1.0};
+    const RopeScaling yarn{.rope_type = "yarn",
+                           .factor = 4.0,
+                           .original_max_position_embeddings = 64,
+                           .mscale = 1.0,
+                           .mscale_all_dim = 1.0};
     const auto inv = rope_inv_freq(16, 10000.0, yarn).to(torch::kFloat64);
     const auto theta = torch::pow(10000.0, -torch::arange(0, 16, 2, torch::kFloat64) / 16);
     EXPECT_NEAR(inv[0].item<double>(), theta[0].item<double>(), 1e-6);
@@ -30,7 +33,8 @@ TEST(RopeTest, YarnTinyVariantMatchesSpec) {
 
 TEST(RopeTest, V3FullConfigCorrectionRange) {
     // dr 64, orig 4096, factor 40: pairs 0..10 keep theta, pairs >= 23 divided by 40 (spec §2.2)
-    const RopeScaling yarn{.rope_type = "yarn", .factor = 40.0, .original_max_position_embeddings = 4096};
+    const RopeScaling yarn{
+        .rope_type = "yarn", .factor = 40.0, .original_max_position_embeddings = 4096};
     const auto inv = rope_inv_freq(64, 10000.0, yarn).to(torch::kFloat64);
     const auto theta = torch::pow(10000.0, -torch::arange(0, 64, 2, torch::kFloat64) / 64);
     R1_EXPECT_CLOSE(inv.slice(0, 0, 11), theta.slice(0, 0, 11), 1e-6, 0.0);
@@ -48,19 +52,21 @@ TEST(RopeTest, InterleavedEqualsHalfSplitOnPermutedPairs) {
     auto half = inter;
     half.layout = RopeLayout::half_split;
     const auto perm = torch::cat({torch::arange(0, 8, 2), torch::arange(1, 8, 2)});
-    R1_EXPECT_CLOSE(apply_rope(x, inter).index_select(-1, perm), apply_rope(x.index_select(-1, perm), half), 1e-12,
-                    1e-12);
+    R1_EXPECT_CLOSE(apply_rope(x, inter).index_select(-1, perm),
+                    apply_rope(x.index_select(-1, perm), half), 1e-12, 1e-12);
 }
 
 TEST(RopeTest, ScoresDependOnlyOnRelativePosition) {
     torch::manual_seed(0);
     const auto q = torch::randn({1, 1, 1, 8}, torch::kFloat64);
     const auto k = torch::randn({1, 1, 1, 8}, torch::kFloat64);
-    for (const auto& options : {test::tiny_qwen2(R"({"hidden_size": 16, "num_attention_heads": 2})"),
-                                test::tiny_deepseek()}) {
+    for (const auto& options :
+         {test::tiny_qwen2(R"({"hidden_size": 16, "num_attention_heads": 2})"),
+          test::tiny_deepseek()}) {
         const auto table = rope_table(options, torch::arange(12), torch::kFloat64);
         auto at = [&](const at::Tensor& v, int64_t p) {
-            const RopeTable row{table.cos.slice(0, p, p + 1), table.sin.slice(0, p, p + 1), table.layout};
+            const RopeTable row{table.cos.slice(0, p, p + 1), table.sin.slice(0, p, p + 1),
+                                table.layout};
             return apply_rope(v, row);
         };
         const double near = (at(q, 3) * at(k, 1)).sum().item<double>();

@@ -1,6 +1,7 @@
 // Loading by name: the parameter names are the HF checkpoint keys; mismatches list both sides.
-#include "r1/model/causal_lm.h"
 #include "r1/model/state.h"
+
+#include "r1/model/causal_lm.h"
 #include "r1/util/error.h"
 
 #include <gtest/gtest.h>
@@ -19,14 +20,14 @@ TEST(StateTest, NamesAreCheckpointKeys) {
     for (const auto& [name, tensor] : named_tensors(*lm)) {
         names.insert(name);
     }
-    for (const char* key : {"model.embed_tokens.weight", "model.layers.0.mlp.gate_proj.weight",
-                            "model.layers.0.self_attn.q_a_layernorm.weight",
-                            "model.layers.1.mlp.experts.7.down_proj.weight",
-                            "model.layers.1.mlp.gate.e_score_correction_bias",
-                            "model.layers.1.mlp.shared_experts.up_proj.weight",
-                            "model.layers.2.eh_proj.weight", "model.layers.2.enorm.weight",
-                            "model.layers.2.shared_head.norm.weight", "model.layers.2.mlp.gate.weight",
-                            "model.norm.weight", "lm_head.weight"}) {
+    for (const char* key :
+         {"model.embed_tokens.weight", "model.layers.0.mlp.gate_proj.weight",
+          "model.layers.0.self_attn.q_a_layernorm.weight",
+          "model.layers.1.mlp.experts.7.down_proj.weight",
+          "model.layers.1.mlp.gate.e_score_correction_bias",
+          "model.layers.1.mlp.shared_experts.up_proj.weight", "model.layers.2.eh_proj.weight",
+          "model.layers.2.enorm.weight", "model.layers.2.shared_head.norm.weight",
+          "model.layers.2.mlp.gate.weight", "model.norm.weight", "lm_head.weight"}) {
         EXPECT_TRUE(names.contains(key)) << key;
     }
     CausalLm tied(test::tiny_qwen2());
@@ -42,15 +43,17 @@ TEST(StateTest, MismatchListsMissingAndUnexpected) {
     tensors.emplace_back("model.layers.9.bogus", torch::zeros({1}));
     const auto message = test::error_of<util::FormatError>(
         [&] { load_named_tensors(*lm, tensors, "dir/model.safetensors"); });
-    test::expect_contains(message, {"dir/model.safetensors", "1 tensors missing: [model.embed_tokens.weight]",
-                                    "1 unexpected: [model.layers.9.bogus]"});
+    test::expect_contains(
+        message, {"dir/model.safetensors", "1 tensors missing: [model.embed_tokens.weight]",
+                  "1 unexpected: [model.layers.9.bogus]"});
 }
 
 TEST(StateTest, ShapeMismatchNamesTheTensor) {
     CausalLm lm(test::tiny_qwen2());
     auto tensors = named_tensors(*lm);
     tensors[0].second = torch::zeros({3, 3});
-    const auto message = test::error_of<util::FormatError>([&] { load_named_tensors(*lm, tensors, "f"); });
+    const auto message =
+        test::error_of<util::FormatError>([&] { load_named_tensors(*lm, tensors, "f"); });
     test::expect_contains(message, {"tensor 'model.embed_tokens.weight'", "[3, 3]", "[64, 32]"});
 }
 
@@ -61,8 +64,8 @@ TEST(StateTest, CloneIsDeepAndEqual) {
     auto copy = std::dynamic_pointer_cast<CausalLmImpl>(lm->clone());
     const auto ids = torch::randint(0, 64, {2, 5});
     torch::NoGradGuard no_grad;
-    R1_EXPECT_CLOSE(copy->forward(ids, {}, {.mtp = true}).mtp_logits[0], lm->forward(ids, {}, {.mtp = true}).mtp_logits[0],
-                    0.0, 0.0);
+    R1_EXPECT_CLOSE(copy->forward(ids, {}, {.mtp = true}).mtp_logits[0],
+                    lm->forward(ids, {}, {.mtp = true}).mtp_logits[0], 0.0, 0.0);
     copy->model->norm->weight.add_(1.0);
     EXPECT_FALSE(torch::equal(copy->model->norm->weight, lm->model->norm->weight));
 }

@@ -70,7 +70,8 @@ model::NamedTensors load_tensor_dict(const std::string& path) {
     return result;
 }
 
-double gradient_error(const std::function<at::Tensor()>& loss, const std::vector<at::Tensor>& leaves) {
+double gradient_error(const std::function<at::Tensor()>& loss,
+                      const std::vector<at::Tensor>& leaves) {
     double worst = 0.0;
     for (int trial = 0; trial < 2; ++trial) {
         std::vector<at::Tensor> directions;
@@ -105,6 +106,8 @@ double gradient_error(const std::function<at::Tensor()>& loss, const std::vector
     return worst;
 }
 
-std::vector<at::Tensor> parameters_of(const torch::nn::Module& module) { return module.parameters(); }
+std::vector<at::Tensor> parameters_of(const torch::nn::Module& module) {
+    return module.parameters();
+}
 
 }  // namespace r1::test

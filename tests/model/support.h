@@ -2,15 +2,15 @@
 // with torch::pickle_load) and a float64 finite-difference gradient check.
 #pragma once
 
-#include <functional>
-#include <string>
-#include <vector>
+#include "r1/model/options.h"
+#include "r1/model/state.h"
 
 #include <ATen/core/Tensor.h>
 #include <torch/nn/module.h>
 
-#include "r1/model/options.h"
-#include "r1/model/state.h"
+#include <functional>
+#include <string>
+#include <vector>
 
 namespace r1::test {
 
@@ -26,8 +26,10 @@ std::string fixture_dir(const std::string& name);
 model::NamedTensors load_tensor_dict(const std::string& path);
 
 /// Compares the directional derivative of the scalar `loss()` along random directions of `leaves`
-/// (inputs and parameters, float64) with central finite differences; returns the worst relative error.
-double gradient_error(const std::function<at::Tensor()>& loss, const std::vector<at::Tensor>& leaves);
+/// (inputs and parameters, float64) with central finite differences; returns the worst relative
+/// error.
+double gradient_error(const std::function<at::Tensor()>& loss,
+                      const std::vector<at::Tensor>& leaves);
 
 /// All parameters of `module` (float64 after module.to(kFloat64)).
 std::vector<at::Tensor> parameters_of(const torch::nn::Module& module);

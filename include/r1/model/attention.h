@@ -3,15 +3,15 @@
 // (model-spec §7.1).
 #pragma once
 
-#include <cstdint>
+#include "r1/model/options.h"
+#include "r1/model/rope.h"
 
 #include <ATen/core/Tensor.h>
 #include <torch/nn/cloneable.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
-#include "r1/model/options.h"
-#include "r1/model/rope.h"
+#include <cstdint>
 
 namespace r1::model {
 
@@ -20,7 +20,8 @@ namespace r1::model {
 at::Tensor causal_mask(int64_t S, const at::Tensor& attention_mask, at::ScalarType dtype);
 
 /// softmax(q·kᵀ·scale + mask) (softmax in float32) · v.
-/// q [B, n, S, dk], k [B, n, T, dk], v [B, n, T, dv], mask [., 1, S, T] or undefined -> [B, n, S, dv]
+/// q [B, n, S, dk], k [B, n, T, dk], v [B, n, T, dv], mask [., 1, S, T] or undefined -> [B, n, S,
+/// dv]
 at::Tensor attention(const at::Tensor& q,
                      const at::Tensor& k,
                      const at::Tensor& v,
@@ -41,6 +42,7 @@ class AttentionImpl : public torch::nn::Cloneable<AttentionImpl> {
     torch::nn::Linear v_proj{nullptr};
     torch::nn::Linear o_proj{nullptr};
 };
+
 TORCH_MODULE(Attention);
 
 }  // namespace r1::model

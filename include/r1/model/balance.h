@@ -2,9 +2,9 @@
 // complementary sequence-wise balance loss, plus load statistics for logging.
 #pragma once
 
-#include <ATen/core/Tensor.h>
-
 #include "r1/model/moe.h"
+
+#include <ATen/core/Tensor.h>
 
 namespace r1::model {
 

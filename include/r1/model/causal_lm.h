@@ -3,8 +3,10 @@
 // layers sit after the main layers (model.layers.{L..L+D-1}), as in DeepSeek's checkpoint.
 #pragma once
 
-#include <cstdint>
-#include <vector>
+#include "r1/model/decoder_layer.h"
+#include "r1/model/moe.h"
+#include "r1/model/mtp.h"
+#include "r1/model/options.h"
 
 #include <ATen/core/Tensor.h>
 #include <torch/nn/cloneable.h>
@@ -13,21 +15,21 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
-#include "r1/model/decoder_layer.h"
-#include "r1/model/moe.h"
-#include "r1/model/mtp.h"
-#include "r1/model/options.h"
+#include <cstdint>
+#include <vector>
 
 namespace r1::model {
 
 struct ForwardOptions {
-    bool mtp = false;  // also run the D multi-token-prediction layers
+    bool mtp = false;       // also run the D multi-token-prediction layers
+    bool autocast = false;  // CPU autocast to bfloat16 (float32 master weights; router, norms and
+                            // softmax stay float32)
 };
 
 struct DecoderOutput {
-    at::Tensor hidden;               // [B, S, H] after model.norm
-    std::vector<at::Tensor> mtp;     // depth k = 1..D: shared_head.norm(h^k) [B, S-k, H]
-    at::Tensor aux_loss;             // Σ over MoE layers of the balance loss, or undefined
+    at::Tensor hidden;            // [B, S, H] after model.norm
+    std::vector<at::Tensor> mtp;  // depth k = 1..D: shared_head.norm(h^k) [B, S-k, H]
+    at::Tensor aux_loss;          // Σ over MoE layers of the balance loss, or undefined
 };
 
 class DecoderImpl : public torch::nn::Cloneable<DecoderImpl> {
@@ -49,6 +51,7 @@ class DecoderImpl : public torch::nn::Cloneable<DecoderImpl> {
     torch::nn::ModuleList layers{nullptr};
     RmsNorm norm{nullptr};
 };
+
 TORCH_MODULE(Decoder);
 
 struct CausalLmOutput {
@@ -67,11 +70,15 @@ class CausalLmImpl : public torch::nn::Cloneable<CausalLmImpl> {
     at::Tensor head(const at::Tensor& hidden);  // [..., H] -> [..., V]
     /// Sets the sequence-wise balance-loss weight of every MoE layer (0 = off).
     void set_balance_loss_alpha(double alpha);
+    /// Recompute each main decoder layer's activations in backward (training only); per layer via
+    /// model->layer(i).activation_checkpointing.
+    void set_activation_checkpointing(bool enabled);
 
     ModelOptions options;
     Decoder model{nullptr};
     torch::nn::Linear lm_head{nullptr};  // empty when tied to model.embed_tokens
 };
+
 TORCH_MODULE(CausalLm);
 
 }  // namespace r1::model

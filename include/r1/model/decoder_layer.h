@@ -1,12 +1,7 @@
-// DecoderLayer: pre-norm block h += attn(input_layernorm(h)); h += mlp(post_attention_layernorm(h)),
-// with MLA + (dense Mlp or Moe) for DeepSeek-V3 and GQA attention + Mlp for Qwen2/Llama.
+// DecoderLayer: pre-norm block h += attn(input_layernorm(h)); h +=
+// mlp(post_attention_layernorm(h)), with MLA + (dense Mlp or Moe) for DeepSeek-V3 and GQA attention
+// + Mlp for Qwen2/Llama.
 #pragma once
-
-#include <cstdint>
-
-#include <ATen/core/Tensor.h>
-#include <torch/nn/cloneable.h>
-#include <torch/nn/pimpl.h>
 
 #include "r1/model/attention.h"
 #include "r1/model/mla.h"
@@ -15,6 +10,12 @@
 #include "r1/model/options.h"
 #include "r1/model/rms_norm.h"
 #include "r1/model/rope.h"
+
+#include <ATen/core/Tensor.h>
+#include <torch/nn/cloneable.h>
+#include <torch/nn/pimpl.h>
+
+#include <cstdint>
 
 namespace r1::model {
 
@@ -32,8 +33,15 @@ class DecoderLayerImpl : public torch::nn::Cloneable<DecoderLayerImpl> {
     /// x [B, S, H], rope table of S rows, mask from causal_mask() -> [B, S, H]
     LayerOutput forward(const at::Tensor& x, const RopeTable& rope, const at::Tensor& mask);
 
+    /// forward() through checkpointed() when training with grad: activations recomputed in
+    /// backward.
+    LayerOutput forward_checkpointed(const at::Tensor& x,
+                                     const RopeTable& rope,
+                                     const at::Tensor& mask);
+
     ModelOptions options;
     int64_t layer_idx = 0;
+    bool activation_checkpointing = false;  // used by Decoder in training
     RmsNorm input_layernorm{nullptr};
     Mla mla{nullptr};              // "self_attn" of DeepSeek-V3
     Attention attention{nullptr};  // "self_attn" of Qwen2/Llama
@@ -41,6 +49,7 @@ class DecoderLayerImpl : public torch::nn::Cloneable<DecoderLayerImpl> {
     Mlp dense_mlp{nullptr};  // "mlp" of dense layers
     Moe moe{nullptr};        // "mlp" of MoE layers (layer_idx >= first_k_dense_replace)
 };
+
 TORCH_MODULE(DecoderLayer);
 
 }  // namespace r1::model

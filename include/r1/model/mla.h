@@ -3,14 +3,14 @@
 // Training/prefill path (the "naive" one): K and V are materialised per head.
 #pragma once
 
+#include "r1/model/options.h"
+#include "r1/model/rms_norm.h"
+#include "r1/model/rope.h"
+
 #include <ATen/core/Tensor.h>
 #include <torch/nn/cloneable.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
-
-#include "r1/model/options.h"
-#include "r1/model/rms_norm.h"
-#include "r1/model/rope.h"
 
 namespace r1::model {
 
@@ -35,6 +35,7 @@ class MlaImpl : public torch::nn::Cloneable<MlaImpl> {
     torch::nn::Linear kv_b_proj{nullptr};
     torch::nn::Linear o_proj{nullptr};
 };
+
 TORCH_MODULE(Mla);
 
 }  // namespace r1::model

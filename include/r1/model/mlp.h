@@ -2,12 +2,12 @@
 // one routed expert (model-spec §3.1).
 #pragma once
 
-#include <cstdint>
-
 #include <ATen/core/Tensor.h>
 #include <torch/nn/cloneable.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
+
+#include <cstdint>
 
 namespace r1::model {
 
@@ -28,6 +28,7 @@ class MlpImpl : public torch::nn::Cloneable<MlpImpl> {
     torch::nn::Linear up_proj{nullptr};
     torch::nn::Linear down_proj{nullptr};
 };
+
 TORCH_MODULE(Mlp);
 
 }  // namespace r1::model

@@ -1,19 +1,21 @@
 // Multi-token prediction (model-spec §4): MtpLayer k predicts token i+k+1 from the previous depth's
-// state at i and the embedding of token i+k. Registered like DeepSeek's checkpoint, as decoder layer
-// num_hidden_layers + k - 1 (the block's own names plus enorm, hnorm, eh_proj, shared_head.norm);
-// embed_tokens and shared_head.head are shared with the main model (the file's copies are tied).
+// state at i and the embedding of token i+k. Registered like DeepSeek's checkpoint, as decoder
+// layer num_hidden_layers + k - 1 (the block's own names plus enorm, hnorm, eh_proj,
+// shared_head.norm); embed_tokens and shared_head.head are shared with the main model (the file's
+// copies are tied).
 #pragma once
 
-#include <cstdint>
+#include "r1/model/decoder_layer.h"
+#include "r1/model/options.h"
+#include "r1/model/rms_norm.h"
 
 #include <ATen/core/Tensor.h>
 #include <torch/nn/cloneable.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
-#include "r1/model/decoder_layer.h"
-#include "r1/model/options.h"
-#include "r1/model/rms_norm.h"
+#include <cstdint>
+#include <vector>
 
 namespace r1::model {
 
@@ -25,6 +27,7 @@ class SharedHeadImpl : public torch::nn::Cloneable<SharedHeadImpl> {
     RmsNormOptions options;
     RmsNorm norm{nullptr};
 };
+
 TORCH_MODULE(SharedHead);
 
 struct MtpOutput {
@@ -53,6 +56,16 @@ class MtpLayerImpl : public torch::nn::Cloneable<MtpLayerImpl> {
     torch::nn::Linear eh_proj{nullptr};
     SharedHead shared_head{nullptr};
 };
+
 TORCH_MODULE(MtpLayer);
+
+/// L_MTP = (λ/D)·Σ_k L^k, L^k = −(1/T)·Σ_{valid i} log P^k_i[t_{i+k+1}] (model-spec §4.2), T the
+/// count of valid tokens: the report normalises by the full length, not T−k. mtp_logits[k-1] [B,
+/// S-k, V] (CausalLmOutput::mtp_logits), input_ids [B, S], attention_mask [B, S] or undefined ->
+/// scalar.
+at::Tensor mtp_loss(const std::vector<at::Tensor>& mtp_logits,
+                    const at::Tensor& input_ids,
+                    const at::Tensor& attention_mask,
+                    double lambda);
 
 }  // namespace r1::model

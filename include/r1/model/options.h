@@ -2,11 +2,11 @@
 // verbatim, parsed from JSON with errors naming file and key, and validated (model-spec §1, §7).
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace r1::model {
 
@@ -18,8 +18,8 @@ struct RopeScaling {
     // YaRN (model-spec §2.2)
     double beta_fast = 32.0;
     double beta_slow = 1.0;
-    double mscale = 0.0;          // 0 = absent (HF treats a missing key as falsy)
-    double mscale_all_dim = 0.0;  // 0 = absent: no softmax temperature (HF)
+    double mscale = 0.0;                     // 0 = absent (HF treats a missing key as falsy)
+    double mscale_all_dim = 0.0;             // 0 = absent: no softmax temperature (HF)
     std::optional<double> attention_factor;  // cos/sin multiplier; derived when absent
     bool truncate = true;                    // floor/ceil the correction range (HF default)
     // Llama 3 (model-spec §7.1)
@@ -71,11 +71,14 @@ struct ModelOptions {
     bool rope_interleave = true;
 
     bool is_deepseek() const { return model_type == "deepseek_v3"; }
+
     /// Layers < first_k_dense_replace use a dense Mlp; the rest a Moe (DeepSeek only).
     bool is_moe_layer(int64_t layer) const {
         return is_deepseek() && layer >= first_k_dense_replace;
     }
+
     int64_t dense_head_dim() const { return head_dim.value_or(hidden_size / num_attention_heads); }
+
     int64_t qk_head_dim() const { return qk_nope_head_dim + qk_rope_head_dim; }  // dq
 };
 

@@ -1,17 +1,19 @@
 // Rotary position embedding: inverse frequencies (plain, YaRN, Llama 3), the cos/sin table and its
-// application in DeepSeek's interleaved layout or Qwen/Llama's half-split layout (model-spec §2.2-2.3).
+// application in DeepSeek's interleaved layout or Qwen/Llama's half-split layout (model-spec
+// §2.2-2.3).
 #pragma once
 
-#include <cstdint>
+#include "r1/model/options.h"
 
 #include <ATen/core/Tensor.h>
 
-#include "r1/model/options.h"
+#include <cstdint>
 
 namespace r1::model {
 
 enum class RopeLayout {
-    interleaved,  // pairs (2i, 2i+1): DeepSeek weights (HF rope_interleave=True gives equal attention)
+    interleaved,  // pairs (2i, 2i+1): DeepSeek weights (HF rope_interleave=True gives equal
+                  // attention)
     half_split,   // pairs (i, i + d/2): HF rotate_half, Qwen2/Llama
 };
 
@@ -35,7 +37,9 @@ struct RopeTable {
 };
 
 /// The table for `positions` [T] (int64) of the rotary part of `options`' attention.
-RopeTable rope_table(const ModelOptions& options, const at::Tensor& positions, at::ScalarType dtype);
+RopeTable rope_table(const ModelOptions& options,
+                     const at::Tensor& positions,
+                     at::ScalarType dtype);
 
 /// Rotates the last dim of x [..., T, d] by the table (T rows); layout kept.
 at::Tensor apply_rope(const at::Tensor& x, const RopeTable& table);
