@@ -92,6 +92,9 @@ at::Tensor MoeImpl::record_load(const Routing& routing) {
 
 at::Tensor MoeImpl::routed(const at::Tensor& x, const Routing& routing) {
     const int64_t K = routing.indices.size(1);
+    if (x.size(0) == 0) {
+        return torch::zeros_like(x);
+    }
     const auto flat = routing.indices.reshape({-1});  // [N·K] expert of each slot
     const auto order =
         std::get<1>(flat.sort(/*stable=*/true, /*dim=*/0, /*descending=*/false));  // by expert
