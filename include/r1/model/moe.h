@@ -1,0 +1,84 @@
+// DeepSeekMoE (model-spec §3): the Gate (sigmoid affinities, bias used for selection only,
+// group-limited top-k, norm_topk_prob, routed_scaling_factor) and Moe (shared + routed experts,
+// tokens grouped by expert: one batched GEMM chain per active expert, never a loop over tokens).
+#pragma once
+
+#include "r1/model/mlp.h"
+#include "r1/model/options.h"
+
+#include <ATen/core/Tensor.h>
+#include <torch/nn/cloneable.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/pimpl.h>
+
+#include <cstdint>
+
+namespace r1::model {
+
+/// The routing of N tokens.
+struct Routing {
+    at::Tensor scores;   // [N, E] float32 affinities s (unbiased)
+    at::Tensor indices;  // [N, K] int64 selected experts
+    at::Tensor weights;  // [N, K] float32 gating weights (from s, normalised, scaled)
+};
+
+/// Group-limited top-k over selection scores c [N, E]: view as [N, G, E/G], score a group by the
+/// sum of its top-2, keep the TG best groups, mask the rest with -inf (DeepSeek's reference and
+/// current HF; HF 4.x used 0.0, model-spec §8.3), take the top K. -> [N, K] int64 (unordered).
+at::Tensor group_limited_topk(const at::Tensor& choice,
+                              int64_t n_group,
+                              int64_t topk_group,
+                              int64_t k);
+
+class GateImpl : public torch::nn::Cloneable<GateImpl> {
+  public:
+    explicit GateImpl(const ModelOptions& options);
+    void reset() override;  // registers weight [E, H], buffer e_score_correction_bias [E]
+    Routing forward(const at::Tensor& x);  // x [N, H] -> routing of the N tokens
+
+    ModelOptions options;
+    at::Tensor weight;                   // float32 always (HF keeps the router in fp32)
+    at::Tensor e_score_correction_bias;  // float32, no gradient; moved by update_expert_bias()
+};
+
+TORCH_MODULE(Gate);
+
+struct MoeOutput {
+    at::Tensor hidden;    // [B, S, H]
+    at::Tensor aux_loss;  // scalar sequence-wise balance loss, or undefined (alpha 0 / eval)
+};
+
+class MoeImpl : public torch::nn::Cloneable<MoeImpl> {
+  public:
+    explicit MoeImpl(const ModelOptions& options);
+    /// Registers gate, experts.{0..E-1} (each an Mlp of width mI) and shared_experts (width
+    /// n_shared_experts·mI) when n_shared_experts > 0.
+    void reset() override;
+    MoeOutput forward(const at::Tensor& x);  // x [B, S, H]
+    /// Σ_k w[n,k]·Expert_{idx[n,k]}(x_n), tokens sorted by expert. x [N, H] -> [N, H]
+    at::Tensor routed(const at::Tensor& x, const Routing& routing);
+
+    /// Tokens routed to each expert since the last reset_expert_load(): [E] int64 (for logging
+    /// and the bias update).
+    const at::Tensor& expert_load() const { return load_; }
+
+    void reset_expert_load();
+
+    void restore_expert_load(const at::Tensor& load) { load_ = load; }
+
+    /// Adds a routing's per-expert token counts to expert_load() (routed() calls it). -> counts [E]
+    at::Tensor record_load(const Routing& routing);
+
+    ModelOptions options;
+    double balance_loss_alpha = 0.0;  // sequence-wise balance loss weight (training only)
+    Gate gate{nullptr};
+    torch::nn::ModuleList experts{nullptr};
+    Mlp shared_experts{nullptr};
+
+  private:
+    at::Tensor load_;  // [E] int64, replaced (never modified in place) so clones do not share it
+};
+
+TORCH_MODULE(Moe);
+
+}  // namespace r1::model

@@ -1,0 +1,76 @@
+#include "r1/model/attention.h"
+
+#include <cmath>
+#include <limits>
+
+namespace r1::model {
+
+at::Tensor causal_mask(int64_t S, const at::Tensor& attention_mask, at::ScalarType dtype) {
+    auto allowed = torch::ones({S, S}, torch::kBool).tril().view({1, 1, S, S});  // [1, 1, S, S]
+    if (attention_mask.defined()) {
+        TORCH_CHECK(attention_mask.dim() == 2 && attention_mask.size(1) == S, "attention_mask ",
+                    attention_mask.sizes(), " must be [B, ", S, "]");
+        allowed = allowed & attention_mask.to(torch::kBool).view({-1, 1, 1, S});  // [B, 1, S, S]
+    }
+    const double lowest = dtype == torch::kFloat64 ? std::numeric_limits<double>::lowest()
+                                                   : std::numeric_limits<float>::lowest();
+    auto mask = torch::zeros(allowed.sizes(), torch::TensorOptions().dtype(dtype));
+    if (dtype == torch::kBFloat16 || dtype == torch::kHalf) {
+        mask = mask.to(torch::kFloat32);
+    }
+    return mask.masked_fill(allowed.logical_not(), lowest).to(dtype);
+}
+
+at::Tensor attention(const at::Tensor& q,
+                     const at::Tensor& k,
+                     const at::Tensor& v,
+                     const at::Tensor& mask,
+                     double scale) {
+    auto scores = torch::matmul(q, k.transpose(-2, -1)) * scale;  // [B, n, S, T]
+    if (mask.defined()) {
+        scores = scores + mask;
+    }
+    // softmax in float32 for low-precision activations (HF eager), float64 stays float64
+    const auto probs =
+        torch::softmax(scores, -1, at::promote_types(q.scalar_type(), torch::kFloat32))
+            .to(q.scalar_type());
+    return torch::matmul(probs, v);  // [B, n, S, dv]
+}
+
+AttentionImpl::AttentionImpl(const ModelOptions& options_) : options(options_) {
+    reset();
+}
+
+void AttentionImpl::reset() {
+    using torch::nn::LinearOptions;
+    const int64_t H = options.hidden_size;
+    const int64_t hd = options.dense_head_dim();
+    const int64_t nh = options.num_attention_heads;
+    const int64_t nkv = options.num_key_value_heads;
+    const bool bias = options.attention_bias;
+    q_proj = register_module("q_proj", torch::nn::Linear(LinearOptions(H, nh * hd).bias(bias)));
+    k_proj = register_module("k_proj", torch::nn::Linear(LinearOptions(H, nkv * hd).bias(bias)));
+    v_proj = register_module("v_proj", torch::nn::Linear(LinearOptions(H, nkv * hd).bias(bias)));
+    o_proj = register_module("o_proj", torch::nn::Linear(LinearOptions(nh * hd, H).bias(false)));
+}
+
+at::Tensor AttentionImpl::forward(const at::Tensor& x,
+                                  const RopeTable& rope,
+                                  const at::Tensor& mask) {
+    const int64_t B = x.size(0);
+    const int64_t S = x.size(1);
+    const int64_t hd = options.dense_head_dim();
+    const int64_t groups = options.num_attention_heads / options.num_key_value_heads;
+    auto q = q_proj(x).view({B, S, -1, hd}).transpose(1, 2);  // [B, nh, S, hd]
+    auto k = k_proj(x).view({B, S, -1, hd}).transpose(1, 2);  // [B, nkv, S, hd]
+    auto v = v_proj(x).view({B, S, -1, hd}).transpose(1, 2);  // [B, nkv, S, hd]
+    q = apply_rope(q, rope);
+    k = apply_rope(k, rope);
+    k = k.repeat_interleave(groups, 1);  // [B, nh, S, hd]: each KV head serves `groups` query heads
+    v = v.repeat_interleave(groups, 1);
+    const auto o =
+        attention(q, k, v, mask, 1.0 / std::sqrt(static_cast<double>(hd)));  // [B, nh, S, hd]
+    return o_proj(o.transpose(1, 2).reshape({B, S, -1}));                    // [B, S, H]
+}
+
+}  // namespace r1::model

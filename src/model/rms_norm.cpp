@@ -1,0 +1,26 @@
+#include "r1/model/rms_norm.h"
+
+namespace r1::model {
+
+RmsNormImpl::RmsNormImpl(RmsNormOptions options_) : options(options_) {
+    reset();
+}
+
+void RmsNormImpl::reset() {
+    weight = register_parameter("weight", torch::ones({options.dim}));
+}
+
+at::Tensor RmsNormImpl::forward(const at::Tensor& x) {
+    // x: [..., D]; statistics in float32 for bf16/fp16 activations (HF DeepseekV3RMSNorm); float64
+    // stays float64 (HF would downcast it, which only blurs gradient checks).
+    const auto x32 = x.to(at::promote_types(x.scalar_type(), torch::kFloat32));
+    const auto variance = x32.pow(2).mean(-1, /*keepdim=*/true);  // [..., 1]
+    const auto normed = (x32 * torch::rsqrt(variance + options.eps)).to(x.scalar_type());
+    return weight * normed;  // [..., D]
+}
+
+void RmsNormImpl::pretty_print(std::ostream& out) const {
+    out << "r1::model::RmsNorm(" << options.dim << ", eps=" << options.eps << ")";
+}
+
+}  // namespace r1::model
