@@ -15,7 +15,8 @@ using Action = std::function<int()>;
 
 void add_train(CLI::App& root, Action& action);
 void add_info(CLI::App& root, Action& action);
-/// pipeline, generate, eval, score, reward, convert, report: flags declared, capability pending.
+void add_reward(CLI::App& root, Action& action);
+/// pipeline, generate, eval, score, convert, report: flags declared, capability pending.
 void add_planned(CLI::App& root, Action& action);
 
 }  // namespace r1::cli

@@ -3,8 +3,12 @@
 #include <algorithm>
 
 #include "r1/rewards/accuracy.h"
+#include "r1/rewards/code.h"
 #include "r1/rewards/countdown.h"
 #include "r1/rewards/format.h"
+#include "r1/rewards/language.h"
+#include "r1/rewards/length.h"
+#include "r1/rewards/repetition.h"
 #include "r1/util/error.h"
 #include "r1/util/str.h"
 
@@ -22,6 +26,15 @@ void add_builtins(RewardRegistry& r) {
     r.add<FormatOptions>("format", "completion follows the <think>/<answer> template", bind(&format));
     r.add<TagCountOptions>("tag_count", "0.25 per well-placed template tag (open-r1)", bind(&tag_count));
     r.add<CountdownOptions>("countdown", "TinyZero's Countdown rule", bind(&countdown));
+    r.add<LanguageOptions>("language_consistency", "share of the chain of thought in the target language",
+                           bind(&language_consistency));
+    r.add<CosineOptions>("cosine", "correctness scaled by length (shorter correct answers earn more)",
+                         bind(&cosine));
+    r.add<RepetitionOptions>("repetition", "penalty for repeated n-grams", bind(&repetition));
+    r.add<SoftOverlongOptions>("soft_overlong", "DAPO's soft punishment near the length limit",
+                               bind(&soft_overlong));
+    r.add<CodeOptions>("code", "the completion's code passes the row's tests (sandboxed)",
+                       std::function<RewardFn(const CodeOptions&)>(&make_code_reward));
 }
 
 }  // namespace
