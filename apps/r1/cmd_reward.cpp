@@ -1,6 +1,13 @@
 // r1 reward --fn NAME --input F.jsonl [--output O.jsonl] [--set key=value]: scores completions
-// offline with one reward function; one {"reward", "extracted", "reason"} line per input line, and a
-// summary on stderr. --set sets that reward's own options (e.g. --set mode=boxed for accuracy).
+// offline with one reward function; one {"reward", "extracted", "reason"} line per input line, and
+// a summary on stderr. --set sets that reward's own options (e.g. --set mode=boxed for accuracy).
+#include "r1/config/load.h"
+#include "r1/rewards/offline.h"
+#include "r1/rewards/reward.h"
+#include "r1/util/error.h"
+#include "r1/util/fs.h"
+#include "r1/util/str.h"
+
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
@@ -11,12 +18,6 @@
 #include <vector>
 
 #include "commands.h"
-#include "r1/config/load.h"
-#include "r1/rewards/offline.h"
-#include "r1/rewards/reward.h"
-#include "r1/util/error.h"
-#include "r1/util/fs.h"
-#include "r1/util/str.h"
 
 namespace r1::cli {
 namespace {
@@ -34,10 +35,12 @@ int run_reward(const RewardArgs& a) {
     std::vector<std::string> overrides = {"name=" + a.fn};
     overrides.insert(overrides.end(), a.sets.begin(), a.sets.end());
     rewards::RewardSpec spec;
-    config::read(config::load_document(std::nullopt, overrides), [&spec](config::Visitor& v) { visit(v, spec); });
+    config::read(config::load_document(std::nullopt, overrides),
+                 [&spec](config::Visitor& v) { visit(v, spec); });
 
     std::ostringstream lines;
-    const rewards::OfflineSummary summary = rewards::score_jsonl(spec, a.input, a.output.empty() ? std::cout : lines);
+    const rewards::OfflineSummary summary =
+        rewards::score_jsonl(spec, a.input, a.output.empty() ? std::cout : lines);
     if (!a.output.empty()) {
         util::atomic_write_file(a.output, lines.str());
     }
@@ -49,9 +52,12 @@ int run_reward(const RewardArgs& a) {
 
 void add_reward(CLI::App& root, Action& action) {
     auto a = std::make_shared<RewardArgs>();
-    CLI::App* cmd = root.add_subcommand("reward", "Score completions with a reward function offline");
-    cmd->add_option("--fn", a->fn, "Reward function name (accuracy, format, countdown, code, ...)")->required();
-    cmd->add_option("--input", a->input, "JSONL of {\"completion\", \"answer\", \"tests\", \"numbers\", ...}")
+    CLI::App* cmd =
+        root.add_subcommand("reward", "Score completions with a reward function offline");
+    cmd->add_option("--fn", a->fn, "Reward function name (accuracy, format, countdown, code, ...)")
+        ->required();
+    cmd->add_option("--input", a->input,
+                    "JSONL of {\"completion\", \"answer\", \"tests\", \"numbers\", ...}")
         ->required();
     cmd->add_option("--output", a->output, "Write the scores here (JSONL) instead of stdout");
     cmd->add_option("--set", a->sets, "Set one of the reward's options, key=value (repeatable)");

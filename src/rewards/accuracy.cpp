@@ -5,7 +5,8 @@
 namespace r1::rewards {
 
 void visit(config::Visitor& v, AccuracyOptions& o) {
-    v.field("mode", o.mode, "where the answer is looked for: answer_tag, boxed, latex, last_number, any");
+    v.field("mode", o.mode,
+            "where the answer is looked for: answer_tag, boxed, latex, last_number, any");
     v.field("float_rounding", o.float_rounding, "decimals two numbers must agree to").range(0, 15);
     v.field("values", o.values, "[reward if correct, reward if wrong]");
 }

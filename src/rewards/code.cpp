@@ -1,9 +1,9 @@
 #include "r1/rewards/code.h"
 
+#include "r1/util/str.h"
+
 #include <memory>
 #include <vector>
-
-#include "r1/util/str.h"
 
 namespace r1::rewards {
 
@@ -43,7 +43,8 @@ std::vector<std::string> content_lines(std::string_view text) {
             end = text.size();
         }
         std::string line(text.substr(start, end - start));
-        while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) {
+        while (!line.empty() &&
+               (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) {
             line.pop_back();
         }
         if (!line.empty()) {
@@ -68,21 +69,24 @@ RewardResult code(const RewardInput& in, const CodeOptions& o, const Sandbox& sa
     if (!program) {
         return {0.0, "", "no ```" + o.language + " block"};
     }
-    const size_t n = o.max_tests > 0 ? std::min<size_t>(in.tests.size(), static_cast<size_t>(o.max_tests))
-                                     : in.tests.size();
+    const size_t n = o.max_tests > 0
+                         ? std::min<size_t>(in.tests.size(), static_cast<size_t>(o.max_tests))
+                         : in.tests.size();
     RewardResult result{0.0, *program, ""};
     size_t passed = 0, run = 0;
     std::string first_failure;
     for (; run < n; ++run) {
         const CodeTest& t = in.tests[run];
-        const SandboxResult r = t.assertion.empty()
-                                    ? sandbox.run_python(*program, t.input)
-                                    : sandbox.run_python(*program + "\n\n" + t.assertion + "\n", t.input);
+        const SandboxResult r =
+            t.assertion.empty()
+                ? sandbox.run_python(*program, t.input)
+                : sandbox.run_python(*program + "\n\n" + t.assertion + "\n", t.input);
         result.timeouts += r.status == SandboxStatus::timeout ? 1 : 0;
         const bool ok = r.ok() && (!t.assertion.empty() || outputs_match(r.out, t.output));
         passed += ok ? 1 : 0;
         if (!ok && first_failure.empty()) {
-            first_failure = util::str("test ", run + 1, ": ", r.ok() ? "wrong output" : r.describe());
+            first_failure =
+                util::str("test ", run + 1, ": ", r.ok() ? "wrong output" : r.describe());
         }
         if (!ok && o.score == CodeScore::pass_fail) {
             ++run;
@@ -91,7 +95,8 @@ RewardResult code(const RewardInput& in, const CodeOptions& o, const Sandbox& sa
     }
     const double fraction = static_cast<double>(passed) / static_cast<double>(n);
     result.value = o.score == CodeScore::partial ? fraction : (passed == n ? 1.0 : 0.0);
-    result.reason = util::str(passed, "/", n, " tests passed", first_failure.empty() ? "" : "; ", first_failure);
+    result.reason = util::str(passed, "/", n, " tests passed", first_failure.empty() ? "" : "; ",
+                              first_failure);
     return result;
 }
 

@@ -1,16 +1,17 @@
 #include "r1/rewards/combine.h"
 
+#include "r1/util/log.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <limits>
 #include <thread>
 
-#include "r1/util/log.h"
-
 namespace r1::rewards {
 
-RewardSet::RewardSet(const std::vector<RewardSpec>& specs, RewardSetOptions options) : options_(options) {
+RewardSet::RewardSet(const std::vector<RewardSpec>& specs, RewardSetOptions options)
+    : options_(options) {
     for (const RewardSpec& spec : specs) {
         fns_.push_back(make_reward(spec));
         names_.push_back(spec.name);
@@ -39,7 +40,8 @@ std::vector<RewardResult> run_one(const RewardFn& fn,
         }
     };
     std::vector<std::thread> pool;
-    const auto n = static_cast<size_t>(std::clamp<int64_t>(threads, 1, static_cast<int64_t>(batch.size())));
+    const auto n =
+        static_cast<size_t>(std::clamp<int64_t>(threads, 1, static_cast<int64_t>(batch.size())));
     for (size_t t = 1; t < n; ++t) {
         pool.emplace_back(work);
     }
@@ -70,8 +72,11 @@ void summarize(const std::vector<RewardResult>& results, RewardStats& s) {
             ++s.none;
         }
     }
-    s.mean = s.scored > 0 ? sum / static_cast<double>(s.scored) : std::numeric_limits<double>::quiet_NaN();
-    s.std = s.scored > 0 ? std::sqrt(std::max(0.0, sq / static_cast<double>(s.scored) - s.mean * s.mean)) : 0.0;
+    s.mean = s.scored > 0 ? sum / static_cast<double>(s.scored)
+                          : std::numeric_limits<double>::quiet_NaN();
+    s.std = s.scored > 0
+                ? std::sqrt(std::max(0.0, sq / static_cast<double>(s.scored) - s.mean * s.mean))
+                : 0.0;
 }
 
 }  // namespace
@@ -91,8 +96,8 @@ CombinedRewards RewardSet::score(const std::vector<RewardInput>& batch) const {
         c.results.push_back(run_one(fns_[k], batch, options_.num_threads, s));
         summarize(c.results.back(), s);
         if (s.failures > 0) {
-            log::warn("reward ", s.name, ": ", s.failures, " of ", N, " calls failed (scored as None); first: ",
-                      s.first_error);
+            log::warn("reward ", s.name, ": ", s.failures, " of ", N,
+                      " calls failed (scored as None); first: ", s.first_error);
         }
         for (int64_t i = 0; i < N; ++i) {
             if (const auto& v = c.results.back()[i].value) {
@@ -117,8 +122,10 @@ std::map<std::string, double> CombinedRewards::metrics() const {
         m[p + "timeouts"] = static_cast<double>(s.timeouts);
     }
     const at::Tensor scored = total.index({scorable});
-    m["reward/mean"] = scored.numel() > 0 ? scored.mean().item<double>() : std::numeric_limits<double>::quiet_NaN();
-    m["reward/std"] = scored.numel() > 1 ? scored.std().item<double>() : 0.0;  // Bessel, as advantages use
+    m["reward/mean"] = scored.numel() > 0 ? scored.mean().item<double>()
+                                          : std::numeric_limits<double>::quiet_NaN();
+    m["reward/std"] =
+        scored.numel() > 1 ? scored.std().item<double>() : 0.0;  // Bessel, as advantages use
     m["reward/unscorable"] = static_cast<double>(scorable.numel() - scorable.sum().item<int64_t>());
     return m;
 }

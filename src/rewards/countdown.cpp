@@ -1,10 +1,10 @@
 #include "r1/rewards/countdown.h"
 
+#include "r1/util/str.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-
-#include "r1/util/str.h"
 
 namespace r1::rewards {
 
@@ -15,7 +15,9 @@ void visit(config::Visitor& v, CountdownOptions& o) {
 
 namespace {
 
-bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
+bool is_digit(char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) != 0;
+}
 
 // Python's grammar restricted to numbers, + - * / // **, unary signs and parentheses.
 class PyArith {
@@ -41,7 +43,8 @@ class PyArith {
             return false;
         }
         // "*" must not take the first half of "**", nor "/" of "//"
-        if (op.size() == 1 && (op[0] == '*' || op[0] == '/') && i_ + 1 < s_.size() && s_[i_ + 1] == op[0]) {
+        if (op.size() == 1 && (op[0] == '*' || op[0] == '/') && i_ + 1 < s_.size() &&
+            s_[i_ + 1] == op[0]) {
             return false;
         }
         i_ += op.size();
@@ -123,7 +126,8 @@ class PyArith {
             return std::nullopt;
         }
         const bool integer = tok.find('.') == std::string_view::npos;
-        if (integer && tok.size() > 1 && tok[0] == '0' && tok.find_first_not_of('0') != std::string_view::npos) {
+        if (integer && tok.size() > 1 && tok[0] == '0' &&
+            tok.find_first_not_of('0') != std::string_view::npos) {
             return std::nullopt;  // "05": Python 3 rejects leading zeros in integers
         }
         skip();

@@ -65,7 +65,8 @@ bool loose(std::string_view s) {
 }
 
 bool think_only(std::string_view s) {
-    return s.starts_with("<think>") && s.find("<think>", 7) == kNpos && s.find("</think>", 7) != kNpos;
+    return s.starts_with("<think>") && s.find("<think>", 7) == kNpos &&
+           s.find("</think>", 7) != kNpos;
 }
 
 int64_t count(std::string_view s, std::string_view what) {  // Python's str.count: non-overlapping
@@ -81,9 +82,12 @@ int64_t count(std::string_view s, std::string_view what) {  // Python's str.coun
 bool matches_format(std::string_view completion, const FormatOptions& o) {
     const std::string s = with_think(completion, o.prefilled_think);
     switch (o.variant) {
-        case FormatVariant::r1_strict: return strict(s);
-        case FormatVariant::r1_loose: return loose(s);
-        case FormatVariant::think: return think_only(s);
+        case FormatVariant::r1_strict:
+            return strict(s);
+        case FormatVariant::r1_loose:
+            return loose(s);
+        case FormatVariant::think:
+            return think_only(s);
     }
     return false;
 }

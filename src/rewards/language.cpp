@@ -1,15 +1,16 @@
 #include "r1/rewards/language.h"
 
+#include "r1/util/str.h"
+
 #include <cctype>
 #include <cstdint>
 #include <vector>
 
-#include "r1/util/str.h"
-
 namespace r1::rewards {
 
 void visit(config::Visitor& v, LanguageOptions& o) {
-    v.field("language", o.language, "ISO 639-1 target language; empty: the row's, else the prompt's");
+    v.field("language", o.language,
+            "ISO 639-1 target language; empty: the row's, else the prompt's");
 }
 
 namespace {
@@ -17,7 +18,11 @@ namespace {
 // Next code point of UTF-8 text; invalid bytes decode as U+FFFD one byte at a time.
 char32_t next_code_point(std::string_view s, size_t& i) {
     const auto b = static_cast<unsigned char>(s[i]);
-    const int len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+    const int len = b < 0x80           ? 1
+                    : (b >> 5) == 0x6  ? 2
+                    : (b >> 4) == 0xE  ? 3
+                    : (b >> 3) == 0x1E ? 4
+                                       : 0;
     if (len == 0 || i + static_cast<size_t>(len) > s.size()) {
         ++i;
         return 0xFFFD;
@@ -40,14 +45,19 @@ std::optional<Script> script_of(char32_t c) {
         char32_t lo, hi;
         Script script;
     };
+
     static constexpr Range kRanges[] = {
-        {'A', 'Z', Script::latin},        {'a', 'z', Script::latin},          {0xC0, 0x24F, Script::latin},
-        {0x1E00, 0x1EFF, Script::latin},  {0x370, 0x3FF, Script::greek},      {0x400, 0x52F, Script::cyrillic},
-        {0x530, 0x58F, Script::armenian}, {0x590, 0x5FF, Script::hebrew},     {0x600, 0x6FF, Script::arabic},
-        {0x750, 0x77F, Script::arabic},   {0x900, 0x97F, Script::devanagari}, {0xE00, 0xE7F, Script::thai},
-        {0x1100, 0x11FF, Script::hangul}, {0x3130, 0x318F, Script::hangul},   {0xAC00, 0xD7AF, Script::hangul},
-        {0x3040, 0x30FF, Script::kana},   {0x31F0, 0x31FF, Script::kana},     {0x3400, 0x4DBF, Script::han},
-        {0x4E00, 0x9FFF, Script::han},    {0xF900, 0xFAFF, Script::han},      {0x20000, 0x2FA1F, Script::han},
+        {'A', 'Z', Script::latin},          {'a', 'z', Script::latin},
+        {0xC0, 0x24F, Script::latin},       {0x1E00, 0x1EFF, Script::latin},
+        {0x370, 0x3FF, Script::greek},      {0x400, 0x52F, Script::cyrillic},
+        {0x530, 0x58F, Script::armenian},   {0x590, 0x5FF, Script::hebrew},
+        {0x600, 0x6FF, Script::arabic},     {0x750, 0x77F, Script::arabic},
+        {0x900, 0x97F, Script::devanagari}, {0xE00, 0xE7F, Script::thai},
+        {0x1100, 0x11FF, Script::hangul},   {0x3130, 0x318F, Script::hangul},
+        {0xAC00, 0xD7AF, Script::hangul},   {0x3040, 0x30FF, Script::kana},
+        {0x31F0, 0x31FF, Script::kana},     {0x3400, 0x4DBF, Script::han},
+        {0x4E00, 0x9FFF, Script::han},      {0xF900, 0xFAFF, Script::han},
+        {0x20000, 0x2FA1F, Script::han},
     };
     if (c == 0xD7 || c == 0xF7) {
         return std::nullopt;  // × and ÷ sit inside Latin-1's letters
@@ -103,16 +113,19 @@ std::map<Script, int64_t> count_words(std::string_view text) {
 
 std::optional<std::set<Script>> language_scripts(std::string_view language) {
     static const std::map<std::string_view, std::set<Script>> kScripts = {
-        {"zh", {Script::han}},        {"ja", {Script::han, Script::kana}}, {"ko", {Script::hangul}},
-        {"ru", {Script::cyrillic}},   {"uk", {Script::cyrillic}},          {"bg", {Script::cyrillic}},
-        {"sr", {Script::cyrillic}},   {"el", {Script::greek}},             {"hy", {Script::armenian}},
-        {"he", {Script::hebrew}},     {"ar", {Script::arabic}},            {"fa", {Script::arabic}},
-        {"ur", {Script::arabic}},     {"hi", {Script::devanagari}},        {"mr", {Script::devanagari}},
-        {"ne", {Script::devanagari}}, {"th", {Script::thai}},
+        {"zh", {Script::han}},        {"ja", {Script::han, Script::kana}},
+        {"ko", {Script::hangul}},     {"ru", {Script::cyrillic}},
+        {"uk", {Script::cyrillic}},   {"bg", {Script::cyrillic}},
+        {"sr", {Script::cyrillic}},   {"el", {Script::greek}},
+        {"hy", {Script::armenian}},   {"he", {Script::hebrew}},
+        {"ar", {Script::arabic}},     {"fa", {Script::arabic}},
+        {"ur", {Script::arabic}},     {"hi", {Script::devanagari}},
+        {"mr", {Script::devanagari}}, {"ne", {Script::devanagari}},
+        {"th", {Script::thai}},
     };
-    static const std::set<std::string_view> kLatin = {"en", "fr", "de", "es", "it", "pt", "nl", "sv", "da", "no",
-                                                      "fi", "pl", "cs", "sk", "ro", "hu", "tr", "vi", "id", "ms",
-                                                      "ca", "hr", "sl", "et", "lv", "lt", "sw", "tl"};
+    static const std::set<std::string_view> kLatin = {
+        "en", "fr", "de", "es", "it", "pt", "nl", "sv", "da", "no", "fi", "pl", "cs", "sk",
+        "ro", "hu", "tr", "vi", "id", "ms", "ca", "hr", "sl", "et", "lv", "lt", "sw", "tl"};
     if (kLatin.contains(language)) {
         return std::set<Script>{Script::latin};
     }
@@ -126,7 +139,8 @@ std::string chain_of_thought(std::string_view completion) {
     const size_t open = completion.find("<think>");
     if (open != std::string_view::npos) {
         const size_t start = open + 7, close = completion.find("</think>", start);
-        return std::string(completion.substr(start, close == std::string_view::npos ? close : close - start));
+        return std::string(
+            completion.substr(start, close == std::string_view::npos ? close : close - start));
     }
     return std::string(completion.substr(0, completion.find("</think>")));  // prefilled <think>
 }

@@ -1,10 +1,10 @@
 #include "r1/rewards/length.h"
 
-#include <cmath>
-#include <numbers>
-
 #include "r1/util/error.h"
 #include "r1/util/str.h"
+
+#include <cmath>
+#include <numbers>
 
 namespace r1::rewards {
 
@@ -13,7 +13,8 @@ void visit(config::Visitor& v, CosineOptions& o) {
     v.field("max_value_wrong", o.max_value_wrong, "reward of a wrong answer at max_length");
     v.field("min_value_correct", o.min_value_correct, "reward of a correct answer at max_length");
     v.field("max_value_correct", o.max_value_correct, "reward of a correct answer of length 0");
-    v.field("max_length", o.max_length, "L_max: the length where the cosine reaches its end").min(1);
+    v.field("max_length", o.max_length, "L_max: the length where the cosine reaches its end")
+        .min(1);
     v.field("unit", o.unit, "count tokens (needs completion ids) or characters");
     v.field("mode", o.mode, "where the answer is looked for (as accuracy.mode)");
 }
@@ -27,8 +28,9 @@ void visit(config::Visitor& v, SoftOverlongOptions& o) {
 
 std::optional<int64_t> completion_length(const RewardInput& in, LengthUnit unit) {
     if (unit == LengthUnit::tokens) {
-        return in.completion_ids ? std::optional<int64_t>(static_cast<int64_t>(in.completion_ids->size()))
-                                 : std::nullopt;
+        return in.completion_ids
+                   ? std::optional<int64_t>(static_cast<int64_t>(in.completion_ids->size()))
+                   : std::nullopt;
     }
     int64_t n = 0;
     for (const char c : in.completion) {
@@ -38,7 +40,8 @@ std::optional<int64_t> completion_length(const RewardInput& in, LengthUnit unit)
 }
 
 double cosine_scaled(int64_t n, bool correct, const CosineOptions& o) {
-    const double progress = std::min(static_cast<double>(n) / static_cast<double>(o.max_length), 1.0);
+    const double progress =
+        std::min(static_cast<double>(n) / static_cast<double>(o.max_length), 1.0);
     const double c = std::cos(progress * std::numbers::pi);
     // wrong answers swap the pair so that shorter ones are punished more (TRL, open-r1)
     const double lo = correct ? o.min_value_correct : o.max_value_wrong;
@@ -77,8 +80,8 @@ RewardResult cosine(const RewardInput& in, const CosineOptions& o) {
 
 RewardResult soft_overlong(const RewardInput& in, const SoftOverlongOptions& o) {
     if (o.cache > o.max_length) {
-        throw util::ConfigError(util::str("soft_overlong: cache (", o.cache, ") must not exceed max_length (",
-                                          o.max_length, ")"));
+        throw util::ConfigError(util::str("soft_overlong: cache (", o.cache,
+                                          ") must not exceed max_length (", o.max_length, ")"));
     }
     const auto n = completion_length(in, o.unit);
     if (!n) {

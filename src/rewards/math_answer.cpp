@@ -10,9 +10,17 @@
 namespace r1::rewards {
 namespace {
 
-bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
-bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
-bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+bool is_digit(char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) != 0;
+}
+
+bool is_alpha(char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) != 0;
+}
+
+bool is_space(char c) {
+    return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
 
 std::string trim(std::string_view s) {
     size_t a = 0, b = s.size();
@@ -46,7 +54,8 @@ void unwrap_command(std::string& s, std::string_view command) {
         if (end >= s.size()) {
             return;  // unbalanced: leave the rest alone
         }
-        s = s.substr(0, pos) + s.substr(pos + open.size(), end - pos - open.size()) + s.substr(end + 1);
+        s = s.substr(0, pos) + s.substr(pos + open.size(), end - pos - open.size()) +
+            s.substr(end + 1);
     }
 }
 
@@ -102,8 +111,9 @@ std::optional<std::string> last_number(std::string_view text) {
         if (start > 0 && text[start - 1] == '-') {
             --start;
         }
-        while (i < text.size() && (is_digit(text[i]) || ((text[i] == '.' || text[i] == ',') && i + 1 < text.size() &&
-                                                          is_digit(text[i + 1])))) {
+        while (i < text.size() &&
+               (is_digit(text[i]) || ((text[i] == '.' || text[i] == ',') && i + 1 < text.size() &&
+                                      is_digit(text[i + 1])))) {
             ++i;
         }
         last = std::string(text.substr(start, i - start));
@@ -148,14 +158,18 @@ std::optional<std::string> last_boxed(std::string_view text) {
 
 std::optional<std::string> extract_answer(std::string_view text, ExtractMode mode) {
     switch (mode) {
-        case ExtractMode::answer_tag: return answer_tag(text);
-        case ExtractMode::boxed: return last_boxed(text);
+        case ExtractMode::answer_tag:
+            return answer_tag(text);
+        case ExtractMode::boxed:
+            return last_boxed(text);
         case ExtractMode::latex: {
             auto boxed = last_boxed(text);
             return boxed ? boxed : last_math_env(text);
         }
-        case ExtractMode::last_number: return last_number(text);
-        case ExtractMode::any: break;
+        case ExtractMode::last_number:
+            return last_number(text);
+        case ExtractMode::any:
+            break;
     }
     for (ExtractMode m : {ExtractMode::answer_tag, ExtractMode::latex, ExtractMode::last_number}) {
         if (auto found = extract_answer(text, m)) {
@@ -181,12 +195,15 @@ namespace {
 
 const std::vector<std::string_view>& unit_words() {
     static const std::vector<std::string_view> kUnits = {
-        "cm", "mm", "km", "m", "meter", "meters", "metre", "metres", "inch", "inches", "in", "ft", "foot",
-        "feet", "mile", "miles", "yard", "yards", "dollar", "dollars", "cent", "cents", "unit", "units",
-        "degree", "degrees", "second", "seconds", "sec", "minute", "minutes", "min", "hour", "hours", "day",
-        "days", "week", "weeks", "year", "years", "kg", "g", "gram", "grams", "pound", "pounds", "lb", "lbs",
-        "liter", "liters", "l", "ml", "sq", "square", "cubic", "mph", "people", "students", "cm^2", "m^2",
-        "cm^3", "m^3", "points", "ways", "times"};
+        "cm",     "mm",       "km",     "m",       "meter", "meters", "metre",   "metres",
+        "inch",   "inches",   "in",     "ft",      "foot",  "feet",   "mile",    "miles",
+        "yard",   "yards",    "dollar", "dollars", "cent",  "cents",  "unit",    "units",
+        "degree", "degrees",  "second", "seconds", "sec",   "minute", "minutes", "min",
+        "hour",   "hours",    "day",    "days",    "week",  "weeks",  "year",    "years",
+        "kg",     "g",        "gram",   "grams",   "pound", "pounds", "lb",      "lbs",
+        "liter",  "liters",   "l",      "ml",      "sq",    "square", "cubic",   "mph",
+        "people", "students", "cm^2",   "m^2",     "cm^3",  "m^3",    "points",  "ways",
+        "times"};
     return kUnits;
 }
 
@@ -224,7 +241,8 @@ void strip_thousands(std::string& s) {
             return;
         }
     }
-    if (groups > 0 && run == 3 && (i == s.size() || std::all_of(s.begin() + i + 1, s.end(), is_digit))) {
+    if (groups > 0 && run == 3 &&
+        (i == s.size() || std::all_of(s.begin() + i + 1, s.end(), is_digit))) {
         s.erase(std::remove(s.begin(), s.end(), ','), s.end());
     }
 }
@@ -247,9 +265,9 @@ void strip_lhs(std::string& s) {
 
 std::string normalize_answer(std::string_view answer) {
     std::string s(answer);
-    for (std::string_view drop : {"\\left", "\\right", "\\displaystyle", "\\!", "\\,", "\\;", "\\:",
-                                  "\\qquad", "\\quad", "\\$", "$", "^{\\circ}", "^\\circ", "\\circ",
-                                  "\\degree", "°", "\\mathrm{~}"}) {
+    for (std::string_view drop :
+         {"\\left", "\\right", "\\displaystyle", "\\!", "\\,", "\\;", "\\:", "\\qquad", "\\quad",
+          "\\$", "$", "^{\\circ}", "^\\circ", "\\circ", "\\degree", "°", "\\mathrm{~}"}) {
         replace_all(s, drop, "");
     }
     replace_all(s, "\\ ", " ");
@@ -259,8 +277,8 @@ std::string normalize_answer(std::string_view answer) {
     replace_all(s, "\\%", "%");
     replace_all(s, "\\leq", "\\le");
     replace_all(s, "\\geq", "\\ge");
-    for (std::string_view command : {"\\text", "\\textbf", "\\textit", "\\mathrm", "\\mathbf", "\\mbox",
-                                     "\\boxed", "\\fbox", "\\operatorname"}) {
+    for (std::string_view command : {"\\text", "\\textbf", "\\textit", "\\mathrm", "\\mathbf",
+                                     "\\mbox", "\\boxed", "\\fbox", "\\operatorname"}) {
         unwrap_command(s, command);
     }
     s = trim(s);
@@ -298,8 +316,10 @@ std::vector<std::string> split_top(std::string_view s, std::string_view sep) {
     size_t start = 0;
     for (size_t i = 0; i < s.size(); ++i) {
         const char c = s[i];
-        depth += (c == '(' || c == '[' || c == '{') ? 1 : ((c == ')' || c == ']' || c == '}') ? -1 : 0);
-        if (depth == 0 && s.substr(i, sep.size()) == sep && (i == 0 || s[i - 1] != '\\' || sep[0] == '\\')) {
+        depth +=
+            (c == '(' || c == '[' || c == '{') ? 1 : ((c == ')' || c == ']' || c == '}') ? -1 : 0);
+        if (depth == 0 && s.substr(i, sep.size()) == sep &&
+            (i == 0 || s[i - 1] != '\\' || sep[0] == '\\')) {
             parts.push_back(trim(s.substr(start, i - start)));
             start = i + sep.size();
             i = start - 1;
@@ -328,14 +348,16 @@ Shape shape_of(const std::string& s) {
     if (s.size() >= 4 && s.starts_with("\\{") && s.ends_with("\\}")) {
         return Shape{Shape::Kind::set, "", 0, 0, split_top(s.substr(2, s.size() - 4), ",")};
     }
-    if (s.size() >= 2 && (s.front() == '(' || s.front() == '[') && (s.back() == ')' || s.back() == ']')) {
+    if (s.size() >= 2 && (s.front() == '(' || s.front() == '[') &&
+        (s.back() == ')' || s.back() == ']')) {
         auto items = split_top(s.substr(1, s.size() - 2), ",");
         if (items.size() >= 2) {
             return Shape{Shape::Kind::ordered, "", s.front(), s.back(), items};
         }
     }
     if (auto items = split_top(s, ","); items.size() >= 2) {
-        return Shape{Shape::Kind::set, "", 0, 0, items};  // "1, 2": Math-Verify reads a bare list as a set
+        return Shape{Shape::Kind::set, "", 0, 0,
+                     items};  // "1, 2": Math-Verify reads a bare list as a set
     }
     if (auto r = relation(s)) {
         return *r;
@@ -374,7 +396,8 @@ bool expressions_equal(const detail::ParsedExpr& g, const detail::ParsedExpr& p,
         if (!a || !b) {
             return false;
         }
-        return (a->exact && b->exact && *a->exact == *b->exact) || numbers_equal(a->value, b->value, rounding);
+        return (a->exact && b->exact && *a->exact == *b->exact) ||
+               numbers_equal(a->value, b->value, rounding);
     }
     // Free variables: the difference vanishes at a few fixed points (grpo-spec §6.1 (c)).
     constexpr double kPoints[3] = {0.5377, 1.8339, -2.2588};
@@ -386,21 +409,23 @@ bool expressions_equal(const detail::ParsedExpr& g, const detail::ParsedExpr& p,
             ++j;
         }
         const auto a = detail::evaluate(g, point), b = detail::evaluate(p, point);
-        if (!a || !b || std::fabs(a->value - b->value) > 1e-9 * std::max(1.0, std::fabs(a->value))) {
+        if (!a || !b ||
+            std::fabs(a->value - b->value) > 1e-9 * std::max(1.0, std::fabs(a->value))) {
             return false;
         }
     }
     return true;
 }
 
-// Percent answers: "10%" also matches 0.1 and, when it is a plain number, 10 (Math-Verify does both;
-// it does not read "\frac{1}{2}%" as 1/2, so neither do we).
+// Percent answers: "10%" also matches 0.1 and, when it is a plain number, 10 (Math-Verify does
+// both; it does not read "\frac{1}{2}%" as 1/2, so neither do we).
 std::vector<std::string> percent_readings(const std::string& s) {
     if (!s.ends_with('%')) {
         return {s};
     }
     const std::string v = trim(s.substr(0, s.size() - 1));
-    const bool plain = !v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return is_digit(c) || c == '.'; });
+    const bool plain = !v.empty() && std::all_of(v.begin(), v.end(),
+                                                 [](char c) { return is_digit(c) || c == '.'; });
     if (plain) {
         return {v, "(" + v + ")/100"};
     }
@@ -432,7 +457,9 @@ bool items_equal(const std::string& g, const std::string& p, int rounding) {
     return shapes_equal(shape_of(g), shape_of(p), rounding);
 }
 
-bool unordered_equal(const std::vector<std::string>& g, const std::vector<std::string>& p, int rounding) {
+bool unordered_equal(const std::vector<std::string>& g,
+                     const std::vector<std::string>& p,
+                     int rounding) {
     if (g.size() != p.size()) {
         return false;
     }
@@ -459,7 +486,8 @@ std::optional<Shape> as_interval(const Shape& r) {
         return std::nullopt;
     }
     const std::string bound = var_left ? r.items[1] : r.items[0];
-    const bool less = (r.text == "<" || r.text == "\\le") == var_left;  // the variable is below the bound
+    const bool less =
+        (r.text == "<" || r.text == "\\le") == var_left;  // the variable is below the bound
     const bool closed = r.text == "\\le" || r.text == "\\ge";
     if (less) {
         return Shape{Shape::Kind::ordered, "", '(', closed ? ']' : ')', {"-\\infty", bound}};
@@ -477,9 +505,11 @@ bool shapes_equal(const Shape& g, const Shape& p, int rounding) {
         return false;
     }
     switch (g.kind) {
-        case K::scalar: return scalars_equal(g.text, p.text, rounding);
+        case K::scalar:
+            return scalars_equal(g.text, p.text, rounding);
         case K::set:
-        case K::union_of: return unordered_equal(g.items, p.items, rounding);
+        case K::union_of:
+            return unordered_equal(g.items, p.items, rounding);
         case K::ordered:
             if (g.open != p.open || g.close != p.close || g.items.size() != p.items.size()) {
                 return false;
@@ -509,7 +539,9 @@ bool shapes_equal(const Shape& g, const Shape& p, int rounding) {
 
 }  // namespace
 
-bool answers_equivalent(std::string_view gold, std::string_view pred, const EquivalenceOptions& options) {
+bool answers_equivalent(std::string_view gold,
+                        std::string_view pred,
+                        const EquivalenceOptions& options) {
     const std::string g = normalize_answer(gold), p = normalize_answer(pred);
     if (g.empty() || p.empty()) {
         return false;

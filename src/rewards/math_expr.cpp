@@ -66,11 +66,16 @@ std::optional<Rational> make_rational(Int128 p, Int128 q) {
 std::optional<Rational> exact_op(Op op, const Rational& x, const Rational& y) {
     using I = Int128;
     switch (op) {
-        case Op::add: return make_rational(I(x.p) * y.q + I(y.p) * x.q, I(x.q) * y.q);
-        case Op::sub: return make_rational(I(x.p) * y.q - I(y.p) * x.q, I(x.q) * y.q);
-        case Op::mul: return make_rational(I(x.p) * y.p, I(x.q) * y.q);
-        case Op::div: return make_rational(I(x.p) * y.q, I(x.q) * y.p);
-        default: return std::nullopt;
+        case Op::add:
+            return make_rational(I(x.p) * y.q + I(y.p) * x.q, I(x.q) * y.q);
+        case Op::sub:
+            return make_rational(I(x.p) * y.q - I(y.p) * x.q, I(x.q) * y.q);
+        case Op::mul:
+            return make_rational(I(x.p) * y.p, I(x.q) * y.q);
+        case Op::div:
+            return make_rational(I(x.p) * y.q, I(x.q) * y.p);
+        default:
+            return std::nullopt;
     }
 }
 
@@ -78,7 +83,8 @@ std::optional<int64_t> exact_root(int64_t v, int64_t n) {  // the integer n-th r
     if (v < 0 && n % 2 == 0) {
         return std::nullopt;
     }
-    const double guess = std::round(std::copysign(std::pow(std::fabs(static_cast<double>(v)), 1.0 / n), v));
+    const double guess =
+        std::round(std::copysign(std::pow(std::fabs(static_cast<double>(v)), 1.0 / n), v));
     for (int64_t r = static_cast<int64_t>(guess) - 1; r <= static_cast<int64_t>(guess) + 1; ++r) {
         Int128 p = 1;
         for (int64_t k = 0; k < n && p <= INT64_MAX; ++k) {
@@ -167,12 +173,14 @@ class Parser {
         return left;
     }
 
-    static ExprPtr binary(Op op, ExprPtr a, ExprPtr b) { return b ? node(op, std::move(a), std::move(b)) : nullptr; }
+    static ExprPtr binary(Op op, ExprPtr a, ExprPtr b) {
+        return b ? node(op, std::move(a), std::move(b)) : nullptr;
+    }
 
     bool starts_atom() {
         const char c = peek();
-        if (std::isdigit(static_cast<unsigned char>(c)) != 0 || std::isalpha(static_cast<unsigned char>(c)) != 0 ||
-            c == '(' || c == '{' || c == '.') {
+        if (std::isdigit(static_cast<unsigned char>(c)) != 0 ||
+            std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '(' || c == '{' || c == '.') {
             return true;
         }
         for (std::string_view cmd : {"\\frac", "\\sqrt", "\\pi", "\\infty"}) {
@@ -191,9 +199,10 @@ class Parser {
             } else if (eat("/") || eat("\\div")) {
                 left = binary(Op::div, left, unary());
             } else if (starts_atom()) {
-                // 7\frac{3}{4} is a mixed number (Math-Verify reads it so); other juxtapositions multiply
-                const bool mixed = left->op == Op::number && left->number.exact && left->number.exact->q == 1 &&
-                                   s_.substr(i_, 5) == "\\frac";
+                // 7\frac{3}{4} is a mixed number (Math-Verify reads it so); other juxtapositions
+                // multiply
+                const bool mixed = left->op == Op::number && left->number.exact &&
+                                   left->number.exact->q == 1 && s_.substr(i_, 5) == "\\frac";
                 left = binary(mixed ? Op::add : Op::mul, left, power());
             } else {
                 break;
@@ -299,7 +308,8 @@ class Parser {
                 dot = true;
             } else if (std::isdigit(static_cast<unsigned char>(c)) != 0) {
                 digits = true;
-                overflow = overflow || __builtin_mul_overflow(p, 10, &p) || __builtin_add_overflow(p, c - '0', &p) ||
+                overflow = overflow || __builtin_mul_overflow(p, 10, &p) ||
+                           __builtin_add_overflow(p, c - '0', &p) ||
                            (dot && __builtin_mul_overflow(q, 10, &q));
             } else {
                 break;
@@ -320,19 +330,28 @@ class Parser {
 std::optional<Number> combine(Op op, const Number& x, const Number& y) {
     Number out;
     if (x.exact && y.exact) {
-        out.exact = op == Op::pow ? exact_pow(*x.exact, *y.exact) : exact_op(op, *x.exact, *y.exact);
+        out.exact =
+            op == Op::pow ? exact_pow(*x.exact, *y.exact) : exact_op(op, *x.exact, *y.exact);
     }
     switch (op) {
-        case Op::add: out.value = x.value + y.value; break;
-        case Op::sub: out.value = x.value - y.value; break;
-        case Op::mul: out.value = x.value * y.value; break;
+        case Op::add:
+            out.value = x.value + y.value;
+            break;
+        case Op::sub:
+            out.value = x.value - y.value;
+            break;
+        case Op::mul:
+            out.value = x.value * y.value;
+            break;
         case Op::div:
             if (y.value == 0.0) {
                 return std::nullopt;
             }
             out.value = x.value / y.value;
             break;
-        default: out.value = std::pow(x.value, y.value); break;
+        default:
+            out.value = std::pow(x.value, y.value);
+            break;
     }
     if (out.exact) {
         out.value = out.exact->to_double();
@@ -345,7 +364,8 @@ std::optional<Number> root(const Number& degree, const Number& x) {
         return std::nullopt;
     }
     if (degree.exact && degree.exact->q == 1 && x.exact) {
-        const auto p = exact_root(x.exact->p, degree.exact->p), q = exact_root(x.exact->q, degree.exact->p);
+        const auto p = exact_root(x.exact->p, degree.exact->p),
+                   q = exact_root(x.exact->q, degree.exact->p);
         if (p && q) {
             return Number{Rational{*p, *q}, static_cast<double>(*p) / static_cast<double>(*q)};
         }
@@ -358,11 +378,16 @@ std::optional<Number> root(const Number& degree, const Number& x) {
 
 std::optional<Number> eval(const Expr& e, const std::map<std::string, double>& point) {
     switch (e.op) {
-        case Op::number: return e.number;
-        case Op::variable: return Number{std::nullopt, point.at(e.name)};
-        case Op::pi: return Number{std::nullopt, std::numbers::pi};
-        case Op::euler: return Number{std::nullopt, std::numbers::e};
-        case Op::infinity: return Number{std::nullopt, INFINITY};
+        case Op::number:
+            return e.number;
+        case Op::variable:
+            return Number{std::nullopt, point.at(e.name)};
+        case Op::pi:
+            return Number{std::nullopt, std::numbers::pi};
+        case Op::euler:
+            return Number{std::nullopt, std::numbers::e};
+        case Op::infinity:
+            return Number{std::nullopt, INFINITY};
         case Op::neg: {
             auto a = eval(*e.a, point);
             if (a) {
@@ -373,7 +398,8 @@ std::optional<Number> eval(const Expr& e, const std::map<std::string, double>& p
             }
             return a;
         }
-        default: break;
+        default:
+            break;
     }
     const auto a = eval(*e.a, point);
     const auto b = a ? eval(*e.b, point) : std::nullopt;

@@ -17,7 +17,9 @@ namespace r1::rewards::detail {
 struct Rational {
     int64_t p = 0;
     int64_t q = 1;
+
     double to_double() const { return static_cast<double>(p) / static_cast<double>(q); }
+
     bool operator==(const Rational&) const = default;
 };
 

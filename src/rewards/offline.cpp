@@ -1,19 +1,21 @@
 #include "r1/rewards/offline.h"
 
+#include "r1/util/str.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <fstream>
 #include <limits>
 
-#include "r1/util/str.h"
-
 namespace r1::rewards {
 namespace {
 
 using nlohmann::json;
 
-[[noreturn]] void bad(const util::Location& where, const std::string& key, const std::string& expected) {
+[[noreturn]] void bad(const util::Location& where,
+                      const std::string& key,
+                      const std::string& expected) {
     throw util::FormatError("key '" + key + "': expected " + expected, where);
 }
 
@@ -27,7 +29,9 @@ std::string text_of(const json& v, const util::Location& where, const std::strin
     bad(where, key, "a string");
 }
 
-std::vector<int64_t> integers_of(const json& v, const util::Location& where, const std::string& key) {
+std::vector<int64_t> integers_of(const json& v,
+                                 const util::Location& where,
+                                 const std::string& key) {
     if (!v.is_array()) {
         bad(where, key, "a list of integers");
     }
@@ -73,8 +77,9 @@ RewardInput reward_input_from_json(const json& row, const util::Location& where)
     }
     RewardInput in;
     in.completion = text_of(row["completion"], where, "completion");
-    for (const auto& [key, field] : {std::pair{"prompt", &in.prompt}, std::pair{"answer", &in.answer},
-                                     std::pair{"language", &in.language}, std::pair{"kind", &in.kind}}) {
+    for (const auto& [key, field] :
+         {std::pair{"prompt", &in.prompt}, std::pair{"answer", &in.answer},
+          std::pair{"language", &in.language}, std::pair{"kind", &in.kind}}) {
         if (row.contains(key) && !row[key].is_null()) {
             *field = text_of(row[key], where, key);
         }
@@ -109,11 +114,13 @@ RewardInput reward_input_from_json(const json& row, const util::Location& where)
 }
 
 std::string OfflineSummary::str() const {
-    return util::str(count, " completions: mean ", util::fixed(mean, 4), " over ", count - none, " scored, ", none,
-                     " none (", failures, " failed)");
+    return util::str(count, " completions: mean ", util::fixed(mean, 4), " over ", count - none,
+                     " scored, ", none, " none (", failures, " failed)");
 }
 
-OfflineSummary score_jsonl(const RewardSpec& spec, const std::filesystem::path& input, std::ostream& out) {
+OfflineSummary score_jsonl(const RewardSpec& spec,
+                           const std::filesystem::path& input,
+                           std::ostream& out) {
     std::ifstream file(input);
     if (!file) {
         throw util::IoError(input.string() + ": cannot open");
@@ -148,12 +155,14 @@ OfflineSummary score_jsonl(const RewardSpec& spec, const std::filesystem::path& 
             ++s.none;
         }
         using ordered = nlohmann::ordered_json;  // keys in the documented order
-        out << ordered{{"reward", r.value ? ordered(*r.value) : ordered(nullptr)}, {"extracted", r.extracted},
+        out << ordered{{"reward", r.value ? ordered(*r.value) : ordered(nullptr)},
+                       {"extracted", r.extracted},
                        {"reason", r.reason}}
                    .dump()
             << "\n";
     }
-    s.mean = s.count > s.none ? sum / static_cast<double>(s.count - s.none) : std::numeric_limits<double>::quiet_NaN();
+    s.mean = s.count > s.none ? sum / static_cast<double>(s.count - s.none)
+                              : std::numeric_limits<double>::quiet_NaN();
     return s;
 }
 

@@ -11,8 +11,11 @@ namespace {
 class NameField final : public config::FieldRef {
   public:
     explicit NameField(std::string& name) : name_(name) {}
+
     std::string type_name() const override { return "reward name"; }
+
     config::Node get() const override { return config::detail::encode(name_); }
+
     void set(const config::Node& node) override {
         std::string name;
         config::detail::decode(node, name);

@@ -1,16 +1,17 @@
 #include "r1/rewards/repetition.h"
 
+#include "r1/util/str.h"
+
 #include <cctype>
 #include <set>
 #include <sstream>
-
-#include "r1/util/str.h"
 
 namespace r1::rewards {
 
 void visit(config::Visitor& v, RepetitionOptions& o) {
     v.field("ngram_size", o.ngram_size, "n of the n-grams").min(1);
-    v.field("max_penalty", o.max_penalty, "reward when every n-gram repeats (<= 0)").range(-1e6, 0.0);
+    v.field("max_penalty", o.max_penalty, "reward when every n-gram repeats (<= 0)")
+        .range(-1e6, 0.0);
     v.field("unit", o.unit, "tokens (completion ids, TRL) or lower-cased words (open-r1)");
 }
 
@@ -46,7 +47,8 @@ std::vector<std::string> lower_words(const std::string& text) {
 RewardResult repetition(const RewardInput& in, const RepetitionOptions& o) {
     if (o.unit == RepetitionUnit::words) {
         const auto words = lower_words(in.completion);
-        return {repetition_penalty(words, o.ngram_size, o.max_penalty), "", util::str(words.size(), " words")};
+        return {repetition_penalty(words, o.ngram_size, o.max_penalty), "",
+                util::str(words.size(), " words")};
     }
     if (!in.completion_ids) {
         return {std::nullopt, "", "unit: tokens needs the completion's token ids"};

@@ -1,7 +1,5 @@
 #include "r1/rewards/reward.h"
 
-#include <algorithm>
-
 #include "r1/rewards/accuracy.h"
 #include "r1/rewards/code.h"
 #include "r1/rewards/countdown.h"
@@ -12,23 +10,33 @@
 #include "r1/util/error.h"
 #include "r1/util/str.h"
 
+#include <algorithm>
+
 namespace r1::rewards {
 namespace {
 
 template <class Options>
-std::function<RewardFn(const Options&)> bind(RewardResult (*fn)(const RewardInput&, const Options&)) {
-    return [fn](const Options& o) -> RewardFn { return [fn, o](const RewardInput& in) { return fn(in, o); }; };
+std::function<RewardFn(const Options&)> bind(RewardResult (*fn)(const RewardInput&,
+                                                                const Options&)) {
+    return [fn](const Options& o) -> RewardFn {
+        return [fn, o](const RewardInput& in) { return fn(in, o); };
+    };
 }
 
 // The built-in rewards of grpo-spec §6, in the order docs list them.
 void add_builtins(RewardRegistry& r) {
-    r.add<AccuracyOptions>("accuracy", "final answer equals the gold answer (math)", bind(&accuracy));
-    r.add<FormatOptions>("format", "completion follows the <think>/<answer> template", bind(&format));
-    r.add<TagCountOptions>("tag_count", "0.25 per well-placed template tag (open-r1)", bind(&tag_count));
+    r.add<AccuracyOptions>("accuracy", "final answer equals the gold answer (math)",
+                           bind(&accuracy));
+    r.add<FormatOptions>("format", "completion follows the <think>/<answer> template",
+                         bind(&format));
+    r.add<TagCountOptions>("tag_count", "0.25 per well-placed template tag (open-r1)",
+                           bind(&tag_count));
     r.add<CountdownOptions>("countdown", "TinyZero's Countdown rule", bind(&countdown));
-    r.add<LanguageOptions>("language_consistency", "share of the chain of thought in the target language",
+    r.add<LanguageOptions>("language_consistency",
+                           "share of the chain of thought in the target language",
                            bind(&language_consistency));
-    r.add<CosineOptions>("cosine", "correctness scaled by length (shorter correct answers earn more)",
+    r.add<CosineOptions>("cosine",
+                         "correctness scaled by length (shorter correct answers earn more)",
                          bind(&cosine));
     r.add<RepetitionOptions>("repetition", "penalty for repeated n-grams", bind(&repetition));
     r.add<SoftOverlongOptions>("soft_overlong", "DAPO's soft punishment near the length limit",

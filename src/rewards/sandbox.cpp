@@ -1,5 +1,19 @@
 #include "r1/rewards/sandbox.h"
 
+#include "r1/util/fs.h"
+#include "r1/util/str.h"
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstddef>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <vector>
+
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/audit.h>
@@ -16,20 +30,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <array>
-#include <cerrno>
-#include <chrono>
-#include <cmath>
-#include <condition_variable>
-#include <cstddef>
-#include <cstring>
-#include <fstream>
-#include <mutex>
-#include <vector>
-
-#include "r1/util/fs.h"
-#include "r1/util/str.h"
 
 #if defined(__x86_64__)
 #define R1_AUDIT_ARCH AUDIT_ARCH_X86_64
@@ -50,15 +50,20 @@ void visit(config::Visitor& v, SandboxOptions& o) {
     v.field("max_open_files", o.max_open_files, "RLIMIT_NOFILE").min(8);
     v.field("max_output_kb", o.max_output_kb, "stdout/stderr cap, KiB; more fails the run").min(1);
     v.field("max_parallel", o.max_parallel, "programs running at once").min(1);
-    v.field("namespaces", o.namespaces, "isolate with user/net/mount namespaces (else seccomp only)");
+    v.field("namespaces", o.namespaces,
+            "isolate with user/net/mount namespaces (else seccomp only)");
 }
 
 std::string SandboxResult::describe() const {
     switch (status) {
-        case SandboxStatus::exited: return util::str("exit ", exit_code);
-        case SandboxStatus::signaled: return util::str("killed by signal ", signal, " (", strsignal(signal), ")");
-        case SandboxStatus::timeout: return util::str("timed out after ", util::fixed(wall_s, 2), " s");
-        case SandboxStatus::output_limit: return "output over the size limit";
+        case SandboxStatus::exited:
+            return util::str("exit ", exit_code);
+        case SandboxStatus::signaled:
+            return util::str("killed by signal ", signal, " (", strsignal(signal), ")");
+        case SandboxStatus::timeout:
+            return util::str("timed out after ", util::fixed(wall_s, 2), " s");
+        case SandboxStatus::output_limit:
+            return "output over the size limit";
     }
     return "?";
 }
@@ -78,14 +83,22 @@ enum class Step : int32_t { drop_privileges, unshare, mount, seccomp, chdir, rli
 
 const char* step_name(Step s) {
     switch (s) {
-        case Step::drop_privileges: return "dropping to user nobody";
-        case Step::unshare: return "unshare(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWNS)";
-        case Step::mount: return "bind-mounting the run directory";
-        case Step::seccomp: return "installing the seccomp socket filter (no namespaces either)";
-        case Step::chdir: return "entering the run directory";
-        case Step::rlimit: return "setting rlimits";
-        case Step::stdio: return "redirecting stdio";
-        case Step::exec: return "exec of the interpreter";
+        case Step::drop_privileges:
+            return "dropping to user nobody";
+        case Step::unshare:
+            return "unshare(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWNS)";
+        case Step::mount:
+            return "bind-mounting the run directory";
+        case Step::seccomp:
+            return "installing the seccomp socket filter (no namespaces either)";
+        case Step::chdir:
+            return "entering the run directory";
+        case Step::rlimit:
+            return "setting rlimits";
+        case Step::stdio:
+            return "redirecting stdio";
+        case Step::exec:
+            return "exec of the interpreter";
     }
     return "?";
 }
@@ -122,7 +135,8 @@ bool install_socket_filter() {
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA)),
     };
     // (index 6 jumps over the args check to index 9, ALLOW, for every other syscall)
-    struct sock_fprog program = {static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
+    struct sock_fprog program = {static_cast<unsigned short>(sizeof filter / sizeof filter[0]),
+                                 filter};
     return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
            prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0;
 }
@@ -148,7 +162,8 @@ bool enter_namespaces(const ChildPlan& p) {
     if (dup2(p.stdin_fd, 0) < 0 || dup2(p.out_fd, 1) < 0 || dup2(p.err_fd, 2) < 0) {
         child_fail(p.status_fd, Step::stdio);
     }
-    if (p.drop_privileges && (setgroups(0, nullptr) != 0 || setgid(kNobody) != 0 || setuid(kNobody) != 0)) {
+    if (p.drop_privileges &&
+        (setgroups(0, nullptr) != 0 || setgid(kNobody) != 0 || setuid(kNobody) != 0)) {
         child_fail(p.status_fd, Step::drop_privileges);
     }
     const bool isolated = p.namespaces && enter_namespaces(p);
@@ -173,21 +188,25 @@ bool enter_namespaces(const ChildPlan& p) {
 // A pipe whose ends close with this object (close-on-exec, so the child keeps only what it dup2s).
 struct Pipe {
     int fd[2] = {-1, -1};
+
     Pipe() {
         if (pipe2(fd, O_CLOEXEC) != 0) {
             throw SandboxError(util::str("sandbox: pipe2 failed: ", std::strerror(errno)));
         }
     }
+
     ~Pipe() {
         close_read();
         close_write();
     }
+
     void close_read() {
         if (fd[0] >= 0) {
             close(fd[0]);
             fd[0] = -1;
         }
     }
+
     void close_write() {
         if (fd[1] >= 0) {
             close(fd[1]);
@@ -237,13 +256,18 @@ bool drain(std::array<Capture, 2>& streams, int timeout_ms, size_t cap) {
     return true;
 }
 
-// Waits for the program under the wall-clock limit while capturing its output, then kills its group.
-SandboxResult wait_for(pid_t pid, Pipe& out, Pipe& err, std::chrono::steady_clock::time_point start,
+// Waits for the program under the wall-clock limit while capturing its output, then kills its
+// group.
+SandboxResult wait_for(pid_t pid,
+                       Pipe& out,
+                       Pipe& err,
+                       std::chrono::steady_clock::time_point start,
                        const SandboxOptions& o) {
     using clock = std::chrono::steady_clock;
     SandboxResult r;
     std::array<Capture, 2> streams{{{&out, &r.out}, {&err, &r.err}}};
-    const auto deadline = start + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(o.timeout_s));
+    const auto deadline = start + std::chrono::duration_cast<clock::duration>(
+                                      std::chrono::duration<double>(o.timeout_s));
     const size_t cap = static_cast<size_t>(o.max_output_kb) * 1024;
     int wstatus = 0;
     bool reaped = false, over = false, late = false;
@@ -265,7 +289,8 @@ SandboxResult wait_for(pid_t pid, Pipe& out, Pipe& err, std::chrono::steady_cloc
     if (!reaped) {
         waitpid(pid, &wstatus, 0);
     }
-    // What the program wrote just before it ended; bounded, in case a setsid() grandchild holds a pipe.
+    // What the program wrote just before it ended; bounded, in case a setsid() grandchild holds a
+    // pipe.
     const auto stop = clock::now() + std::chrono::milliseconds(200);
     while (!over && (streams[0].open || streams[1].open) && clock::now() < stop) {
         over = !drain(streams, 20, cap);
@@ -286,78 +311,109 @@ SandboxResult wait_for(pid_t pid, Pipe& out, Pipe& err, std::chrono::steady_cloc
 
 }  // namespace
 
-Sandbox::Sandbox(SandboxOptions options) : options_(std::move(options)), slots_(std::make_unique<Slots>()) {
+Sandbox::Sandbox(SandboxOptions options)
+    : options_(std::move(options)), slots_(std::make_unique<Slots>()) {
     config::check(options_);
-    if (options_.python.empty() || options_.python[0] != '/' || access(options_.python.c_str(), X_OK) != 0) {
-        throw SandboxError("sandbox: python '" + options_.python + "' is not an executable absolute path");
+    if (options_.python.empty() || options_.python[0] != '/' ||
+        access(options_.python.c_str(), X_OK) != 0) {
+        throw SandboxError("sandbox: python '" + options_.python +
+                           "' is not an executable absolute path");
     }
     slots_->free = options_.max_parallel;
 }
 
 Sandbox::~Sandbox() = default;
 
-SandboxResult Sandbox::run_python(std::string_view program, std::string_view stdin_text) const {
-    {
-        std::unique_lock lock(slots_->mutex);
-        slots_->cv.wait(lock, [this] { return slots_->free > 0; });
-        --slots_->free;
-    }
-    struct Release {
-        Slots* s;
-        ~Release() {
-            std::lock_guard lock(s->mutex);
-            ++s->free;
-            s->cv.notify_one();
-        }
-    } release{slots_.get()};
+namespace {
 
-    const util::TempDir dir("r1-sandbox");
-    write_text(dir.path() / "main.py", program);
-    write_text(dir.path() / "stdin.txt", stdin_text);
-    const bool root = geteuid() == 0;
-    if (root && chown(dir.path().c_str(), kNobody, kNobody) != 0) {
-        throw SandboxError(util::str("sandbox: chown ", dir.path().string(), ": ", std::strerror(errno)));
+// Holds one of the sandbox's max_parallel slots for its lifetime.
+class SlotGuard {
+  public:
+    explicit SlotGuard(Sandbox::Slots& s) : s_(s) {
+        std::unique_lock lock(s_.mutex);
+        s_.cv.wait(lock, [this] { return s_.free > 0; });
+        --s_.free;
     }
-    const int stdin_fd = open((dir.path() / "stdin.txt").c_str(), O_RDONLY | O_CLOEXEC);
-    if (stdin_fd < 0) {
-        throw SandboxError("sandbox: cannot open its stdin file");
+    ~SlotGuard() {
+        std::lock_guard lock(s_.mutex);
+        ++s_.free;
+        s_.cv.notify_one();
     }
-    Pipe out, err, status;
-    const std::string run_dir = dir.path().string();
+    SlotGuard(const SlotGuard&) = delete;
+    SlotGuard& operator=(const SlotGuard&) = delete;
+
+  private:
+    Sandbox::Slots& s_;
+};
+
+std::vector<std::pair<int, rlim_t>> rlimits_of(const SandboxOptions& o) {
     const auto mib = [](int64_t n) { return static_cast<rlim_t>(n) << 20; };
-    const ChildPlan plan{
-        .python = options_.python.c_str(),
-        .run_dir = run_dir.c_str(),
-        .argv = {options_.python.c_str(), "-I", "-B", "main.py", nullptr, nullptr},
-        .drop_privileges = root,
-        .namespaces = options_.namespaces,
-        .limits = {{RLIMIT_CPU, static_cast<rlim_t>(std::ceil(options_.timeout_s))},
-                   {RLIMIT_AS, mib(options_.memory_mb)},
-                   {RLIMIT_FSIZE, mib(options_.file_size_mb)},
-                   {RLIMIT_NPROC, static_cast<rlim_t>(options_.max_processes)},
-                   {RLIMIT_NOFILE, static_cast<rlim_t>(options_.max_open_files)},
-                   {RLIMIT_CORE, 0}},
-        .stdin_fd = stdin_fd, .out_fd = out.fd[1], .err_fd = err.fd[1], .status_fd = status.fd[1]};
+    return {{RLIMIT_CPU, static_cast<rlim_t>(std::ceil(o.timeout_s))},
+            {RLIMIT_AS, mib(o.memory_mb)},
+            {RLIMIT_FSIZE, mib(o.file_size_mb)},
+            {RLIMIT_NPROC, static_cast<rlim_t>(o.max_processes)},
+            {RLIMIT_NOFILE, static_cast<rlim_t>(o.max_open_files)},
+            {RLIMIT_CORE, 0}};
+}
 
-    const auto start = std::chrono::steady_clock::now();
-    const pid_t pid = fork();
-    if (pid < 0) {
-        close(stdin_fd);
-        throw SandboxError(util::str("sandbox: fork failed: ", std::strerror(errno)));
+// main.py and stdin.txt in the run directory, which nobody owns when we run as root.
+void prepare_run_dir(const std::filesystem::path& dir, std::string_view program, std::string_view stdin_text) {
+    write_text(dir / "main.py", program);
+    write_text(dir / "stdin.txt", stdin_text);
+    if (geteuid() == 0 && chown(dir.c_str(), kNobody, kNobody) != 0) {
+        throw SandboxError(util::str("sandbox: chown ", dir.string(), ": ", std::strerror(errno)));
     }
-    if (pid == 0) {
-        child_main(plan);
-    }
-    close(stdin_fd);
-    out.close_write();
-    err.close_write();
-    status.close_write();
+}
+
+// The child's report of a failed setup step, or nothing once exec succeeded (the pipe closes).
+void check_child_setup(int status_fd, pid_t pid) {
     int32_t failure[2] = {0, 0};
-    if (read(status.fd[0], failure, sizeof failure) == static_cast<ssize_t>(sizeof failure)) {
+    ssize_t n = 0;
+    do {
+        n = read(status_fd, failure, sizeof failure);
+    } while (n < 0 && errno == EINTR);
+    if (n == static_cast<ssize_t>(sizeof failure)) {
         waitpid(pid, nullptr, 0);
         throw SandboxError(util::str("sandbox: ", step_name(static_cast<Step>(failure[0])), " failed: ",
                                      std::strerror(failure[1]), "; refusing to run untrusted code"));
     }
+}
+
+}  // namespace
+
+SandboxResult Sandbox::run_python(std::string_view program, std::string_view stdin_text) const {
+    const SlotGuard slot(*slots_);
+    const util::TempDir dir("r1-sandbox");
+    prepare_run_dir(dir.path(), program, stdin_text);
+    Pipe out, err, status;
+    const int stdin_fd = open((dir.path() / "stdin.txt").c_str(), O_RDONLY | O_CLOEXEC);
+    if (stdin_fd < 0) {
+        throw SandboxError("sandbox: cannot open its stdin file");
+    }
+    const std::string run_dir = dir.path().string();
+    const ChildPlan plan{.python = options_.python.c_str(),
+                         .run_dir = run_dir.c_str(),
+                         .argv = {options_.python.c_str(), "-I", "-B", "main.py", nullptr, nullptr},
+                         .drop_privileges = geteuid() == 0,
+                         .namespaces = options_.namespaces,
+                         .limits = rlimits_of(options_),
+                         .stdin_fd = stdin_fd,
+                         .out_fd = out.fd[1],
+                         .err_fd = err.fd[1],
+                         .status_fd = status.fd[1]};
+    const auto start = std::chrono::steady_clock::now();
+    const pid_t pid = fork();
+    if (pid == 0) {
+        child_main(plan);
+    }
+    close(stdin_fd);
+    if (pid < 0) {
+        throw SandboxError(util::str("sandbox: fork failed: ", std::strerror(errno)));
+    }
+    out.close_write();
+    err.close_write();
+    status.close_write();
+    check_child_setup(status.fd[0], pid);
     return wait_for(pid, out, err, start, options_);
 }
 

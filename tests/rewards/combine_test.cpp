@@ -23,14 +23,16 @@ void register_flaky() {
 
 TEST(RewardSetTest, ColumnsSumAndNone) {
     register_flaky();
-    const RewardSet set({{.name = "accuracy", .weight = 1.0}, {.name = "format", .weight = 0.5},
+    const RewardSet set({{.name = "accuracy", .weight = 1.0},
+                         {.name = "format", .weight = 0.5},
                          {.name = "test_flaky", .weight = 0.25}},
                         {.num_threads = 2});
     const std::string good = "<think>x</think><answer>4</answer>";
     const std::vector<RewardInput> batch = {
-        {.completion = good, .answer = "4"},              // 1, 1, 2
-        {.completion = good + " boom", .answer = "5"},    // 0 (4 != 5), 0 (text after </answer>), throws
-        {.completion = "boom", .answer = ""},             // None, 0, throws
+        {.completion = good, .answer = "4"},  // 1, 1, 2
+        {.completion = good + " boom",
+         .answer = "5"},                       // 0 (4 != 5), 0 (text after </answer>), throws
+        {.completion = "boom", .answer = ""},  // None, 0, throws
     };
     const CombinedRewards c = set.score(batch);
     ASSERT_EQ(c.per_function.sizes(), (at::IntArrayRef{3, 3}));
@@ -58,10 +60,12 @@ TEST(RewardSetTest, ColumnsSumAndNone) {
 
 TEST(RewardSetTest, AllNoneIsUnscorable) {
     const RewardSet set({{.name = "accuracy"}, {.name = "countdown"}});
-    const CombinedRewards c = set.score({{.completion = "x", .answer = ""}, {.completion = "<answer>1</answer>", .answer = "1"}});
+    const CombinedRewards c = set.score(
+        {{.completion = "x", .answer = ""}, {.completion = "<answer>1</answer>", .answer = "1"}});
     EXPECT_TRUE(std::isnan(c.total[0].item<double>()));
     EXPECT_FALSE(c.scorable[0].item<bool>());
-    EXPECT_DOUBLE_EQ(c.total[1].item<double>(), 1.0);  // accuracy 1, countdown None (not a countdown row)
+    EXPECT_DOUBLE_EQ(c.total[1].item<double>(),
+                     1.0);  // accuracy 1, countdown None (not a countdown row)
     EXPECT_DOUBLE_EQ(c.metrics().at("reward/unscorable"), 1.0);
 }
 

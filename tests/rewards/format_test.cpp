@@ -1,6 +1,7 @@
-// format and tag_count on shared vectors. Expected values are what Python's `re` gives for open-r1's
-// regexes (re.match, DOTALL|MULTILINE for r1_strict), r1's loose one and TRL's think_format_reward,
-// and open-r1's str.count rule for tag_count (checked with python3 when the table was written).
+// format and tag_count on shared vectors. Expected values are what Python's `re` gives for
+// open-r1's regexes (re.match, DOTALL|MULTILINE for r1_strict), r1's loose one and TRL's
+// think_format_reward, and open-r1's str.count rule for tag_count (checked with python3 when the
+// table was written).
 #include "r1/rewards/format.h"
 
 #include <gtest/gtest.h>
@@ -33,11 +34,13 @@ TEST(FormatTest, VariantsAndTagCountTable) {
         // text before <think>
         {"ok <think>\nr\n</think>\n<answer>\n42\n</answer>", false, false, false, 1.0},
         // repeated blocks: the regexes still match (DOTALL), tag_count withholds credit
-        {"<think>\na\n</think>\n<answer>\n1\n</answer>\n<think>\nb\n</think>\n<answer>\n2\n</answer>", true, true,
-         false, 0.0},
+        {"<think>\na\n</think>\n<answer>\n1\n</answer>\n<think>\nb\n</think>\n<answer>\n2\n</"
+         "answer>",
+         true, true, false, 0.0},
         // nested think: TRL's negative lookahead rejects a second <think>
         // ("\n</think>\n" counts once: the first match consumes the second one's "\n")
-        {"<think>\nouter <think>\ninner\n</think>\n</think>\n<answer>\n1\n</answer>", true, true, false, 0.75},
+        {"<think>\nouter <think>\ninner\n</think>\n</think>\n<answer>\n1\n</answer>", true, true,
+         false, 0.75},
         // missing answer block
         {"<think>\nr\n</think>\n", false, false, true, 0.5},
         // unclosed think
@@ -45,7 +48,8 @@ TEST(FormatTest, VariantsAndTagCountTable) {
         {"", false, false, false, 0.0},
     };
     for (const Case& c : cases) {
-        EXPECT_EQ(matches_format(c.text, {.variant = FormatVariant::r1_strict}), c.strict) << c.text;
+        EXPECT_EQ(matches_format(c.text, {.variant = FormatVariant::r1_strict}), c.strict)
+            << c.text;
         EXPECT_EQ(matches_format(c.text, {.variant = FormatVariant::r1_loose}), c.loose) << c.text;
         EXPECT_EQ(matches_format(c.text, {.variant = FormatVariant::think}), c.think) << c.text;
         EXPECT_EQ(tag_count(c.text, TagCountOptions{}), c.tags) << c.text;
@@ -55,7 +59,8 @@ TEST(FormatTest, VariantsAndTagCountTable) {
 TEST(FormatTest, PrefilledThinkPutsTheTagBack) {
     const std::string completion = "\nreason\n</think>\n<answer>\n42\n</answer>";
     EXPECT_FALSE(matches_format(completion, {.variant = FormatVariant::r1_strict}));
-    EXPECT_TRUE(matches_format(completion, {.variant = FormatVariant::r1_strict, .prefilled_think = true}));
+    EXPECT_TRUE(
+        matches_format(completion, {.variant = FormatVariant::r1_strict, .prefilled_think = true}));
     EXPECT_EQ(tag_count(completion, TagCountOptions{}), 0.75);
     EXPECT_EQ(tag_count(completion, TagCountOptions{.prefilled_think = true}), 1.0);
     // a completion that repeats the tag is left alone

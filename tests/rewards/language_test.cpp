@@ -11,7 +11,8 @@ TEST(LanguageTest, CountsWordsPerScript) {
     EXPECT_EQ(count_words("I think 答案 is 42."), (M{{Script::latin, 3}, {Script::han, 2}}));
     EXPECT_EQ(count_words("café naïve, x2y"), (M{{Script::latin, 4}}));  // digits split x2y
     EXPECT_EQ(count_words("Привет world"), (M{{Script::cyrillic, 1}, {Script::latin, 1}}));
-    EXPECT_EQ(count_words("abcабв"), (M{{Script::latin, 1}, {Script::cyrillic, 1}}));  // a script switch splits
+    EXPECT_EQ(count_words("abcабв"),
+              (M{{Script::latin, 1}, {Script::cyrillic, 1}}));  // a script switch splits
     EXPECT_EQ(count_words("これは日本語"), (M{{Script::kana, 3}, {Script::han, 3}}));
     EXPECT_EQ(count_words("안녕하세요 세계"), (M{{Script::hangul, 2}}));
     // math, code and LaTeX commands are not words
@@ -30,19 +31,28 @@ TEST(LanguageTest, ChainOfThought) {
 
 TEST(LanguageTest, RewardTable) {
     const std::string cot = "<think>I think 答案 is 42.</think><answer>中文 words here</answer>";
-    EXPECT_DOUBLE_EQ(language_consistency({.completion = cot, .language = "en"}, {}).value.value(), 0.6);
-    EXPECT_DOUBLE_EQ(language_consistency({.completion = cot, .language = "zh"}, {}).value.value(), 0.4);
-    EXPECT_DOUBLE_EQ(language_consistency({.completion = cot, .language = "zh"}, {.language = "en"}).value.value(),
+    EXPECT_DOUBLE_EQ(language_consistency({.completion = cot, .language = "en"}, {}).value.value(),
+                     0.6);
+    EXPECT_DOUBLE_EQ(language_consistency({.completion = cot, .language = "zh"}, {}).value.value(),
+                     0.4);
+    EXPECT_DOUBLE_EQ(language_consistency({.completion = cot, .language = "zh"}, {.language = "en"})
+                         .value.value(),
                      0.6);  // options override the row
-    EXPECT_DOUBLE_EQ(language_consistency({.completion = "<think>これは日本語</think>", .language = "ja"}, {})
-                         .value.value(),
-                     1.0);
-    EXPECT_DOUBLE_EQ(language_consistency({.completion = "<think>これは日本語</think>", .language = "zh"}, {})
-                         .value.value(),
-                     0.5);
+    EXPECT_DOUBLE_EQ(
+        language_consistency({.completion = "<think>これは日本語</think>", .language = "ja"}, {})
+            .value.value(),
+        1.0);
+    EXPECT_DOUBLE_EQ(
+        language_consistency({.completion = "<think>これは日本語</think>", .language = "zh"}, {})
+            .value.value(),
+        0.5);
     // no language: the prompt's majority script decides
-    EXPECT_DOUBLE_EQ(language_consistency({.prompt = "请回答这个问题 please", .completion = cot}, {}).value.value(), 0.4);
-    EXPECT_DOUBLE_EQ(language_consistency({.completion = "<think>42</think>", .language = "en"}, {}).value.value(),
+    EXPECT_DOUBLE_EQ(
+        language_consistency({.prompt = "请回答这个问题 please", .completion = cot}, {})
+            .value.value(),
+        0.4);
+    EXPECT_DOUBLE_EQ(language_consistency({.completion = "<think>42</think>", .language = "en"}, {})
+                         .value.value(),
                      0.0);  // an empty chain of thought earns nothing
     EXPECT_FALSE(language_consistency({.completion = cot, .language = "xx"}, {}).value.has_value());
     EXPECT_FALSE(language_consistency({.completion = cot}, {}).value.has_value());

@@ -2,14 +2,14 @@
 // Math-Verify on the pairs tests/reference/make_math_pairs.py labels at test time.
 #include "r1/rewards/math_answer.h"
 
+#include "r1/rewards/accuracy.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <fstream>
 #include <map>
-
-#include "r1/rewards/accuracy.h"
 
 namespace r1::rewards {
 namespace {
@@ -24,7 +24,9 @@ TEST(MathAnswerTest, LastBoxedMatchesNestedBraces) {
 TEST(MathAnswerTest, ExtractModes) {
     const std::string text = "<think>maybe 3</think> <answer>The answer is 42</answer> and 7";
     EXPECT_EQ(extract_answer(text, ExtractMode::answer_tag).value(), "The answer is 42");
-    EXPECT_EQ(extract_answer("<answer>\\boxed{5} or \\boxed{6}</answer>", ExtractMode::answer_tag).value(), "6");
+    EXPECT_EQ(extract_answer("<answer>\\boxed{5} or \\boxed{6}</answer>", ExtractMode::answer_tag)
+                  .value(),
+              "6");
     EXPECT_FALSE(extract_answer("no tag \\boxed{5}", ExtractMode::answer_tag).has_value());
     EXPECT_EQ(extract_answer(text, ExtractMode::last_number).value(), "7");
     EXPECT_EQ(extract_answer("it is 1,234.5.", ExtractMode::last_number).value(), "1,234.5");
@@ -68,30 +70,46 @@ TEST(MathAnswerTest, EquivalenceTable) {
         const char* pred;
         bool same;
     };
+
     const std::vector<Case> cases = {
-        {"5", "5.000", true},           {"5", "6", false},
-        {"-3", "- 3", true},            {"\\frac{1}{2}", "0.5", true},
+        {"5", "5.000", true},
+        {"5", "6", false},
+        {"-3", "- 3", true},
+        {"\\frac{1}{2}", "0.5", true},
         {"\\frac{1}{3}", "0.333", false},  // 6-decimal rounding (Math-Verify float_rounding=6)
         {"\\frac{1}{3}", "0.3333333", true},
         {"\\frac{6}{8}", "\\frac34", true},
-        {"7\\frac{3}{4}", "7.75", true},    // mixed number
-        {"2\\sqrt{2}", "\\sqrt{8}", true},  {"\\sqrt{16}", "4", true},
-        {"\\sqrt[3]{27}", "3", true},       {"2\\pi", "6.283185", true},
-        {"\\pi", "3.14", false},            {"2^{10}", "1024", true},
-        {"10\\%", "0.1", true},             {"10\\%", "10", true},
-        {"x+1", "1+x", true},               {"x^2-1", "(x-1)(x+1)", true},
-        {"x^2-1", "(x-1)^2", false},        {"\\frac{x}{2}", "0.5x", true},
-        {"(1, 2)", "(1,2)", true},          {"(1, 2, 3)", "(1, 3, 2)", false},
+        {"7\\frac{3}{4}", "7.75", true},  // mixed number
+        {"2\\sqrt{2}", "\\sqrt{8}", true},
+        {"\\sqrt{16}", "4", true},
+        {"\\sqrt[3]{27}", "3", true},
+        {"2\\pi", "6.283185", true},
+        {"\\pi", "3.14", false},
+        {"2^{10}", "1024", true},
+        {"10\\%", "0.1", true},
+        {"10\\%", "10", true},
+        {"x+1", "1+x", true},
+        {"x^2-1", "(x-1)(x+1)", true},
+        {"x^2-1", "(x-1)^2", false},
+        {"\\frac{x}{2}", "0.5x", true},
+        {"(1, 2)", "(1,2)", true},
+        {"(1, 2, 3)", "(1, 3, 2)", false},
         {"\\{1, 2, 3\\}", "\\{3, 1, 2\\}", true},
-        {"[0, 1)", "[0,1)", true},          {"[0, 1)", "[0, 1]", false},
+        {"[0, 1)", "[0,1)", true},
+        {"[0, 1)", "[0, 1]", false},
         {"(0,1)\\cup(2,3)", "(2,3)\\cup(0,1)", true},
-        {"x<3", "(-\\infty, 3)", true},      // gold inequality, predicted interval: accepted
-        {"(-\\infty, 3)", "x<3", false},     // the reverse is not (Math-Verify's asymmetry)
-        {"x \\ge 2", "[2, \\infty)", true}, {"a<b", "b>a", true},
-        {"\\text{Monday}", "monday", true}, {"\\text{(B)}", "B", true},
-        {"A", "a", true},                   {"B", "C", false},
-        {"1,2", "2,1", true},               {"1e3", "1000", false},  // e is Euler's number
-        {"", "5", false},                   {"5", "", false},
+        {"x<3", "(-\\infty, 3)", true},   // gold inequality, predicted interval: accepted
+        {"(-\\infty, 3)", "x<3", false},  // the reverse is not (Math-Verify's asymmetry)
+        {"x \\ge 2", "[2, \\infty)", true},
+        {"a<b", "b>a", true},
+        {"\\text{Monday}", "monday", true},
+        {"\\text{(B)}", "B", true},
+        {"A", "a", true},
+        {"B", "C", false},
+        {"1,2", "2,1", true},
+        {"1e3", "1000", false},  // e is Euler's number
+        {"", "5", false},
+        {"5", "", false},
         {"\\frac{1}{2}", "\\frac{1}{2}\\%", false},  // 1/2 % is 1/200
         {"0.005", "\\frac{1}{2}\\%", true},
     };
@@ -127,8 +145,8 @@ TEST(AccuracyTest, RewardBranches) {
 // Disagreements are printed. The "beyond" category was added after r1's rules were written, as a
 // held-out check: r1 reads no \sin, \log, \ln, |x|, n!, \binom, \pm, \emptyset or "x \in S" yet
 // (12 of its 30 pairs at the time of writing: 545/557 overall). One of those 12 is Math-Verify's
-// mistake by the maths: it rejects "2i" vs "i \cdot 2" (r1 accepts). It also rejects "i^2" vs -1 and
-// "0.\overline{3}" vs 1/3, which are equal; r1 rejects them too, so they count as agreements.
+// mistake by the maths: it rejects "2i" vs "i \cdot 2" (r1 accepts). It also rejects "i^2" vs -1
+// and "0.\overline{3}" vs 1/3, which are equal; r1 rejects them too, so they count as agreements.
 TEST(MathAnswerTest, AgreesWithMathVerify) {
     const char* build = std::getenv("R1_BUILD_DIR");
     ASSERT_NE(build, nullptr) << "R1_BUILD_DIR is set by ctest";

@@ -2,13 +2,14 @@
 // options, and `rewards:` lists resolving each entry's keys by `name:`.
 #include "r1/rewards/reward.h"
 
-#include <gtest/gtest.h>
-
 #include "r1/config/load.h"
 #include "r1/rewards/accuracy.h"
 #include "r1/rewards/format.h"
 #include "r1/train/grpo/options.h"
 #include "r1/util/error.h"
+
+#include <gtest/gtest.h>
+
 #include "support/expect.h"
 
 namespace r1::rewards {
@@ -26,11 +27,13 @@ void visit(config::Visitor& v, LengthCapOptions& o) {
 }
 
 void register_length_cap() {
-    register_reward<LengthCapOptions>("test_length_cap", "1 if short enough", [](const LengthCapOptions& o) {
-        return RewardFn([o](const RewardInput& in) {
-            return RewardResult{static_cast<int64_t>(in.completion.size()) <= o.cap ? 1.0 : 0.0, "", ""};
+    register_reward<LengthCapOptions>(
+        "test_length_cap", "1 if short enough", [](const LengthCapOptions& o) {
+            return RewardFn([o](const RewardInput& in) {
+                return RewardResult{static_cast<int64_t>(in.completion.size()) <= o.cap ? 1.0 : 0.0,
+                                    "", ""};
+            });
         });
-    });
 }
 
 train::grpo::GrpoOptions grpo_with(const std::vector<std::string>& sets) {
@@ -49,8 +52,9 @@ TEST(RewardRegistryTest, BuiltinsAreRegistered) {
 }
 
 TEST(RewardRegistryTest, EntriesReadTheirOwnKeys) {
-    const auto o = grpo_with({"rewards=[{name: accuracy, weight: 2, mode: boxed, values: [1, -1]},"
-                              " {name: format, variant: r1_strict}]"});
+    const auto o =
+        grpo_with({"rewards=[{name: accuracy, weight: 2, mode: boxed, values: [1, -1]},"
+                   " {name: format, variant: r1_strict}]"});
     ASSERT_EQ(o.rewards.size(), 2u);
     EXPECT_EQ(o.rewards[0].weight, 2.0);
     EXPECT_EQ(o.rewards[0].options.get<AccuracyOptions>().mode, ExtractMode::boxed);
@@ -61,11 +65,13 @@ TEST(RewardRegistryTest, EntriesReadTheirOwnKeys) {
 }
 
 TEST(RewardRegistryTest, KeysOfAnotherRewardAreErrors) {
-    expect_contains(error_of<util::ConfigError>([] { grpo_with({"rewards=[{name: format, mode: boxed}]"}); }),
-                    {"unknown key 'rewards[0].mode'", "name, weight, variant, prefilled_think"});
+    expect_contains(
+        error_of<util::ConfigError>([] { grpo_with({"rewards=[{name: format, mode: boxed}]"}); }),
+        {"unknown key 'rewards[0].mode'", "name, weight, variant, prefilled_think"});
     expect_contains(error_of<util::ConfigError>([] { grpo_with({"rewards=[{name: acuracy}]"}); }),
                     {"rewards[0].name", "unknown reward 'acuracy'", "accuracy, format"});
-    expect_contains(error_of<util::ConfigError>([] { grpo_with({"rewards=[{name: format, variant: loose}]"}); }),
+    expect_contains(error_of<util::ConfigError>(
+                        [] { grpo_with({"rewards=[{name: format, variant: loose}]"}); }),
                     {"rewards[0].variant", "r1_strict|r1_loose|think"});
 }
 
@@ -75,13 +81,17 @@ TEST(RewardRegistryTest, ResearchCodeAddsAReward) {
     const RewardFn fn = make_reward(o.rewards[0]);
     EXPECT_EQ(fn(RewardInput{.completion = "abc"}).value, 1.0);
     EXPECT_EQ(fn(RewardInput{.completion = "abcd"}).value, 0.0);
-    EXPECT_EQ(make_reward(RewardSpec{.name = "test_length_cap"})(RewardInput{.completion = "abcd"}).value, 1.0);
-    expect_contains(error_of<util::ConfigError>([] { grpo_with({"rewards=[{name: test_length_cap, cap: 0}]"}); }),
+    EXPECT_EQ(
+        make_reward(RewardSpec{.name = "test_length_cap"})(RewardInput{.completion = "abcd"}).value,
+        1.0);
+    expect_contains(error_of<util::ConfigError>(
+                        [] { grpo_with({"rewards=[{name: test_length_cap, cap: 0}]"}); }),
                     {"rewards[0].cap"});
 }
 
 TEST(RewardRegistryTest, OptionsAreCopiedNotShared) {
-    RewardSpec a{.name = "accuracy", .options = AnyOptions("accuracy", AccuracyOptions{.float_rounding = 3})};
+    RewardSpec a{.name = "accuracy",
+                 .options = AnyOptions("accuracy", AccuracyOptions{.float_rounding = 3})};
     RewardSpec b = a;
     b.options = AnyOptions("accuracy", AccuracyOptions{.float_rounding = 4});
     EXPECT_EQ(a.options.get<AccuracyOptions>().float_rounding, 3);

@@ -3,18 +3,18 @@
 // seconds. Then the code reward on stdin/stdout and assert tests.
 #include "r1/rewards/sandbox.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include "r1/rewards/code.h"
+#include "r1/util/fs.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <thread>
 
-#include "r1/rewards/code.h"
-#include "r1/util/fs.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace r1::rewards {
 namespace {
@@ -25,7 +25,8 @@ SandboxOptions quick(bool namespaces = true) {
 
 TEST(SandboxTest, CorrectProgramPasses) {
     const Sandbox box(quick());
-    const auto r = box.run_python("import sys\nprint(sum(int(x) for x in sys.stdin.read().split()))", "1 2 3\n");
+    const auto r = box.run_python(
+        "import sys\nprint(sum(int(x) for x in sys.stdin.read().split()))", "1 2 3\n");
     EXPECT_TRUE(r.ok()) << r.describe() << " " << r.err;
     EXPECT_EQ(r.out, "6\n");
 }
@@ -34,7 +35,8 @@ TEST(SandboxTest, EmptyEnvironmentAndFreshDirectory) {
     const Sandbox box(quick());
     // (Python itself sets LC_CTYPE when the C locale is in effect, PEP 538)
     const auto r = box.run_python(
-        "import os\nprint([k for k in os.environ if k != 'LC_CTYPE'], sorted(os.listdir('.')), os.getcwd())");
+        "import os\nprint([k for k in os.environ if k != 'LC_CTYPE'], sorted(os.listdir('.')), "
+        "os.getcwd())");
     EXPECT_TRUE(r.ok()) << r.err;
     EXPECT_EQ(r.out, "[] ['main.py', 'stdin.txt'] /tmp\n");
 }
@@ -43,7 +45,8 @@ TEST(SandboxTest, InfiniteLoopTimesOut) {
     const Sandbox box(quick());
     const auto r = box.run_python("while True:\n    pass\n");
     EXPECT_FALSE(r.ok());
-    EXPECT_TRUE(r.status == SandboxStatus::timeout || r.status == SandboxStatus::signaled) << r.describe();
+    EXPECT_TRUE(r.status == SandboxStatus::timeout || r.status == SandboxStatus::signaled)
+        << r.describe();
     EXPECT_LT(r.wall_s, 3.0);
 }
 
@@ -68,13 +71,15 @@ TEST(SandboxTest, WritesOutsideItsDirectoryFail) {
     const util::TempDir outside("r1-sandbox-test");
     const auto target = outside.path() / "escaped.txt";
     const Sandbox box(quick());
-    const auto r = box.run_python("open('" + target.string() + "', 'w').write('x')\nprint('wrote')");
+    const auto r =
+        box.run_python("open('" + target.string() + "', 'w').write('x')\nprint('wrote')");
     EXPECT_FALSE(r.ok());
     EXPECT_FALSE(std::filesystem::exists(target));
     const auto parent = box.run_python("open('../escaped.txt', 'w').write('x')");
     EXPECT_FALSE(parent.ok());
     // /tmp inside is the run directory itself: the file vanishes with it
-    const auto tmp = box.run_python("open('/tmp/r1_sandbox_probe.txt', 'w').write('x')\nimport os\nprint(os.listdir('.'))");
+    const auto tmp = box.run_python(
+        "open('/tmp/r1_sandbox_probe.txt', 'w').write('x')\nimport os\nprint(os.listdir('.'))");
     EXPECT_TRUE(tmp.ok()) << tmp.err;
     EXPECT_NE(tmp.out.find("r1_sandbox_probe.txt"), std::string::npos);
     EXPECT_FALSE(std::filesystem::exists("/tmp/r1_sandbox_probe.txt"));
@@ -95,7 +100,9 @@ class Listener {
         }
         port_ = ntohs(addr.sin_port);
     }
+
     ~Listener() { close(fd_); }
+
     int port() const { return port_; }
 
   private:
@@ -106,11 +113,13 @@ class Listener {
 void expect_no_network(const Sandbox& box) {
     const Listener listener;
     const std::string connect = "import socket\ns = socket.create_connection(('127.0.0.1', " +
-                                std::to_string(listener.port()) + "), timeout=0.5)\nprint('connected')";
+                                std::to_string(listener.port()) +
+                                "), timeout=0.5)\nprint('connected')";
     const auto r = box.run_python(connect);
     EXPECT_FALSE(r.ok()) << r.out;
     EXPECT_EQ(r.out.find("connected"), std::string::npos);
-    const auto unix_ok = box.run_python("import socket\na, b = socket.socketpair()\nprint('unix ok')");
+    const auto unix_ok =
+        box.run_python("import socket\na, b = socket.socketpair()\nprint('unix ok')");
     EXPECT_TRUE(unix_ok.ok()) << unix_ok.err;  // AF_UNIX stays usable (multiprocessing needs it)
 }
 
@@ -121,7 +130,8 @@ TEST(SandboxTest, NetworkIsUnreachable) {
 TEST(SandboxTest, SeccompFallbackDeniesSockets) {
     const Sandbox box(quick(/*namespaces=*/false));
     expect_no_network(box);
-    const auto r = box.run_python("import socket\nsocket.socket(socket.AF_INET, socket.SOCK_DGRAM)");
+    const auto r =
+        box.run_python("import socket\nsocket.socket(socket.AF_INET, socket.SOCK_DGRAM)");
     EXPECT_NE(r.err.find("PermissionError"), std::string::npos) << r.err;
 }
 
@@ -144,7 +154,8 @@ TEST(SandboxTest, ParallelRunsAreBounded) {
     std::vector<std::thread> threads;
     std::vector<SandboxResult> results(4);
     for (size_t i = 0; i < results.size(); ++i) {
-        threads.emplace_back([&, i] { results[i] = box.run_python("print(" + std::to_string(i) + ")"); });
+        threads.emplace_back(
+            [&, i] { results[i] = box.run_python("print(" + std::to_string(i) + ")"); });
     }
     for (auto& t : threads) {
         t.join();
@@ -154,10 +165,12 @@ TEST(SandboxTest, ParallelRunsAreBounded) {
     }
 }
 
-// -- the code reward --------------------------------------------------------------------------------
+// -- the code reward
+// --------------------------------------------------------------------------------
 
 TEST(CodeRewardTest, ExtractsTheLastBlockAfterThink) {
-    const std::string c = "<think>```python\nprint(0)\n```</think>```python\nprint(1)\n``` ```python\nprint(2)\n```";
+    const std::string c =
+        "<think>```python\nprint(0)\n```</think>```python\nprint(1)\n``` ```python\nprint(2)\n```";
     EXPECT_EQ(extract_code(c, "python").value(), "print(2)\n");
     EXPECT_EQ(extract_code("<think>```python\nprint(0)\n```</think> none", "python"), std::nullopt);
     EXPECT_EQ(extract_code("```cpp\nint main(){}\n```", "python"), std::nullopt);
@@ -174,16 +187,21 @@ TEST(CodeRewardTest, OutputComparison) {
 TEST(CodeRewardTest, ScoresStdioAndAssertTests) {
     const CodeOptions partial{.sandbox = quick()};
     const Sandbox box(partial.sandbox);
-    RewardInput in{.completion = "```python\nimport sys\nn = int(sys.stdin.read())\nprint(n * 2)\n\n"
-                                 "def double(n):\n    return 2 * n\n```",
-                   .tests = {{.input = "2", .output = "4"}, {.input = "5", .output = "10"}, {.input = "1", .output = "3"}}};
+    RewardInput in{.completion =
+                       "```python\nimport sys\nn = int(sys.stdin.read())\nprint(n * 2)\n\n"
+                       "def double(n):\n    return 2 * n\n```",
+                   .tests = {{.input = "2", .output = "4"},
+                             {.input = "5", .output = "10"},
+                             {.input = "1", .output = "3"}}};
     auto r = code(in, partial, box);
     EXPECT_DOUBLE_EQ(r.value.value(), 2.0 / 3.0);
-    EXPECT_NE(r.reason.find("2/3 tests passed; test 3: wrong output"), std::string::npos) << r.reason;
+    EXPECT_NE(r.reason.find("2/3 tests passed; test 3: wrong output"), std::string::npos)
+        << r.reason;
     CodeOptions all = partial;
     all.score = CodeScore::pass_fail;
     EXPECT_EQ(code(in, all, box).value, 0.0);
-    in.tests = {{.input = "0", .assertion = "assert double(3) == 6"}, {.input = "0", .assertion = "assert double(1) == 2"}};
+    in.tests = {{.input = "0", .assertion = "assert double(3) == 6"},
+                {.input = "0", .assertion = "assert double(1) == 2"}};
     EXPECT_EQ(code(in, all, box).value, 1.0);
     in.completion = "no code";
     EXPECT_EQ(code(in, all, box).value, 0.0);
@@ -193,7 +211,8 @@ TEST(CodeRewardTest, ScoresStdioAndAssertTests) {
 
 TEST(CodeRewardTest, TimeoutsAreCounted) {
     const CodeOptions o{.sandbox = quick()};
-    const RewardInput in{.completion = "```python\nwhile True: pass\n```", .tests = {{.input = "", .output = ""}}};
+    const RewardInput in{.completion = "```python\nwhile True: pass\n```",
+                         .tests = {{.input = "", .output = ""}}};
     const auto r = code(in, o, Sandbox(o.sandbox));
     EXPECT_EQ(r.value, 0.0);
     EXPECT_EQ(r.timeouts, 1);

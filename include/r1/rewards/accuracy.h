@@ -2,11 +2,11 @@
 // None when the row has no usable gold answer.
 #pragma once
 
-#include <vector>
-
 #include "r1/config/visitor.h"
 #include "r1/rewards/math_answer.h"
 #include "r1/rewards/reward.h"
+
+#include <vector>
 
 namespace r1::rewards {
 

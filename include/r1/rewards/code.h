@@ -2,26 +2,28 @@
 // sandbox; reward = fraction of tests passed (partial) or 1 iff all pass (pass_fail).
 #pragma once
 
+#include "r1/config/visitor.h"
+#include "r1/rewards/reward.h"
+#include "r1/rewards/sandbox.h"
+
 #include <array>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
-#include "r1/config/visitor.h"
-#include "r1/rewards/reward.h"
-#include "r1/rewards/sandbox.h"
-
 namespace r1::rewards {
 
 enum class CodeScore { partial, pass_fail };
 
 constexpr auto enum_names(CodeScore) {
-    return std::array{std::pair{CodeScore::partial, "partial"}, std::pair{CodeScore::pass_fail, "pass_fail"}};
+    return std::array{std::pair{CodeScore::partial, "partial"},
+                      std::pair{CodeScore::pass_fail, "pass_fail"}};
 }
 
 struct CodeOptions {
-    std::string language = "python";      // the fence tag searched for (```python); the sandbox runs Python
+    std::string language =
+        "python";  // the fence tag searched for (```python); the sandbox runs Python
     CodeScore score = CodeScore::partial;  // pass_fail stops at the first failing test
     int64_t max_tests = 0;                 // run at most this many tests per row; 0: all
     SandboxOptions sandbox;

@@ -1,8 +1,11 @@
 // A stage's reward functions run together over a batch (grpo-spec §2.1, sum_then_normalize):
 // per-function columns [N, R] (NaN where a function returned None) and the weighted sum [N] that
-// skips None (NaN when every function is None: the completion is unscorable). A function that throws
-// is counted and reported, its value None: never a silent 0.
+// skips None (NaN when every function is None: the completion is unscorable). A function that
+// throws is counted and reported, its value None: never a silent 0.
 #pragma once
+
+#include "r1/rewards/options.h"
+#include "r1/rewards/reward.h"
 
 #include <ATen/core/Tensor.h>
 
@@ -11,22 +14,19 @@
 #include <string>
 #include <vector>
 
-#include "r1/rewards/options.h"
-#include "r1/rewards/reward.h"
-
 namespace r1::rewards {
 
 /// What one function did over a batch; logged as reward/<name>/{mean,std,none,failures,timeouts}.
 struct RewardStats {
     std::string name;
     double weight = 1.0;
-    double mean = 0.0;       // over scored completions (NaN if none)
-    double std = 0.0;        // population std over scored completions
-    int64_t scored = 0;      // completions with a value
-    int64_t none = 0;        // not applicable / unscorable (failures included)
-    int64_t failures = 0;    // the function threw
-    int64_t timeouts = 0;    // time limits hit (code)
-    std::string first_error; // what() of the first failure
+    double mean = 0.0;        // over scored completions (NaN if none)
+    double std = 0.0;         // population std over scored completions
+    int64_t scored = 0;       // completions with a value
+    int64_t none = 0;         // not applicable / unscorable (failures included)
+    int64_t failures = 0;     // the function threw
+    int64_t timeouts = 0;     // time limits hit (code)
+    std::string first_error;  // what() of the first failure
 };
 
 struct CombinedRewards {
@@ -52,6 +52,7 @@ class RewardSet {
     CombinedRewards score(const std::vector<RewardInput>& batch) const;
 
     const std::vector<std::string>& names() const { return names_; }
+
     const std::vector<double>& weights() const { return weights_; }
 
   private:

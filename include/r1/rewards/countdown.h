@@ -3,13 +3,13 @@
 // evaluate, score (1.0) when it evaluates to the target.
 #pragma once
 
+#include "r1/config/visitor.h"
+#include "r1/rewards/reward.h"
+
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "r1/config/visitor.h"
-#include "r1/rewards/reward.h"
 
 namespace r1::rewards {
 

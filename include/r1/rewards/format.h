@@ -2,25 +2,27 @@
 // `<think>...</think><answer>...</answer>`, and partial credit per well-placed tag (open-r1).
 #pragma once
 
+#include "r1/config/visitor.h"
+#include "r1/rewards/reward.h"
+
 #include <array>
 #include <string>
 #include <string_view>
 #include <utility>
 
-#include "r1/config/visitor.h"
-#include "r1/rewards/reward.h"
-
 namespace r1::rewards {
 
 enum class FormatVariant {
-    r1_strict,  // open-r1: re.match("^<think>\n.*?\n</think>\n<answer>\n.*?\n</answer>$", DOTALL|MULTILINE)
+    r1_strict,  // open-r1: re.match("^<think>\n.*?\n</think>\n<answer>\n.*?\n</answer>$",
+                // DOTALL|MULTILINE)
     r1_loose,   // ^<think>.*?</think>\s*<answer>.*?</answer>$, the whole completion
     think,      // TRL think_format_reward: ^<think>(?!.*<think>)(.*?)</think>.*$
 };
 
 constexpr auto enum_names(FormatVariant) {
     return std::array{std::pair{FormatVariant::r1_strict, "r1_strict"},
-                      std::pair{FormatVariant::r1_loose, "r1_loose"}, std::pair{FormatVariant::think, "think"}};
+                      std::pair{FormatVariant::r1_loose, "r1_loose"},
+                      std::pair{FormatVariant::think, "think"}};
 }
 
 struct FormatOptions {

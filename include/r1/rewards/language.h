@@ -8,6 +8,9 @@
 // symbols and spaces end a word and count for nothing; a script switch inside a run ends a word.
 #pragma once
 
+#include "r1/config/visitor.h"
+#include "r1/rewards/reward.h"
+
 #include <array>
 #include <map>
 #include <optional>
@@ -16,15 +19,25 @@
 #include <string_view>
 #include <utility>
 
-#include "r1/config/visitor.h"
-#include "r1/rewards/reward.h"
-
 namespace r1::rewards {
 
-enum class Script { latin, greek, cyrillic, armenian, hebrew, arabic, devanagari, thai, hangul, han, kana };
+enum class Script {
+    latin,
+    greek,
+    cyrillic,
+    armenian,
+    hebrew,
+    arabic,
+    devanagari,
+    thai,
+    hangul,
+    han,
+    kana
+};
 
 struct LanguageOptions {
-    std::string language;  // ISO 639-1 target for every row; empty: the row's, else the prompt's script
+    std::string
+        language;  // ISO 639-1 target for every row; empty: the row's, else the prompt's script
 };
 
 void visit(config::Visitor& v, LanguageOptions& o);

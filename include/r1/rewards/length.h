@@ -1,25 +1,28 @@
 // Length-aware rewards: cosine (length-scaled correctness, grpo-spec §6.7, TRL semantics) and
-// soft_overlong (DAPO's soft overlong punishment, §6.9). Lengths count completion tokens by default.
+// soft_overlong (DAPO's soft overlong punishment, §6.9). Lengths count completion tokens by
+// default.
 #pragma once
+
+#include "r1/config/visitor.h"
+#include "r1/rewards/math_answer.h"
+#include "r1/rewards/reward.h"
 
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <utility>
 
-#include "r1/config/visitor.h"
-#include "r1/rewards/math_answer.h"
-#include "r1/rewards/reward.h"
-
 namespace r1::rewards {
 
 enum class LengthUnit { tokens, characters };
 
 constexpr auto enum_names(LengthUnit) {
-    return std::array{std::pair{LengthUnit::tokens, "tokens"}, std::pair{LengthUnit::characters, "characters"}};
+    return std::array{std::pair{LengthUnit::tokens, "tokens"},
+                      std::pair{LengthUnit::characters, "characters"}};
 }
 
-/// The completion's length in `unit` (characters: UTF-8 code points); nullopt for tokens without ids.
+/// The completion's length in `unit` (characters: UTF-8 code points); nullopt for tokens without
+/// ids.
 std::optional<int64_t> completion_length(const RewardInput& in, LengthUnit unit);
 
 struct CosineOptions {

@@ -22,9 +22,10 @@ enum class ExtractMode {
 };
 
 constexpr auto enum_names(ExtractMode) {
-    return std::array{std::pair{ExtractMode::answer_tag, "answer_tag"}, std::pair{ExtractMode::boxed, "boxed"},
-                      std::pair{ExtractMode::latex, "latex"}, std::pair{ExtractMode::last_number, "last_number"},
-                      std::pair{ExtractMode::any, "any"}};
+    return std::array{
+        std::pair{ExtractMode::answer_tag, "answer_tag"}, std::pair{ExtractMode::boxed, "boxed"},
+        std::pair{ExtractMode::latex, "latex"}, std::pair{ExtractMode::last_number, "last_number"},
+        std::pair{ExtractMode::any, "any"}};
 }
 
 /// Content of the last \boxed{...} / \fbox{...} (nested braces matched); nullopt if none closes.
@@ -33,7 +34,8 @@ std::optional<std::string> last_boxed(std::string_view text);
 /// The answer text `mode` finds in `text`, not yet normalised; nullopt when there is none.
 std::optional<std::string> extract_answer(std::string_view text, ExtractMode mode);
 
-/// A gold answer as datasets store it: its last \boxed{} if any, else the text without $ delimiters.
+/// A gold answer as datasets store it: its last \boxed{} if any, else the text without $
+/// delimiters.
 std::string extract_gold(std::string_view gold);
 
 /// LaTeX clean-up (grpo-spec §6.1 order): \left/\right, spacing, $, \dfrac/\tfrac, \text{} and
@@ -46,6 +48,8 @@ struct EquivalenceOptions {
 
 /// Whether `pred` states the same answer as `gold` (both already extracted). Asymmetric like
 /// Math-Verify: an interval prediction matches an inequality gold, not the reverse.
-bool answers_equivalent(std::string_view gold, std::string_view pred, const EquivalenceOptions& options = {});
+bool answers_equivalent(std::string_view gold,
+                        std::string_view pred,
+                        const EquivalenceOptions& options = {});
 
 }  // namespace r1::rewards

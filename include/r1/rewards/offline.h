@@ -1,19 +1,21 @@
-// Offline scoring, what `r1 reward` runs: a JSONL file of completions with their task fields in, one
+// Offline scoring, what `r1 reward` runs: a JSONL file of completions with their task fields in,
+// one
 // {"reward", "extracted", "reason"} line per completion out, so a reward can be debugged before
 // any compute is spent on training.
-//   input line: {"completion": "...", "answer": "42", "tests": [...], "numbers": [3, 5], "target": 8,
+//   input line: {"completion": "...", "answer": "42", "tests": [...], "numbers": [3, 5], "target":
+//   8,
 //                "language": "en", "kind": "math", "prompt": "...", "completion_ids": [1, 2]}
 #pragma once
+
+#include "r1/rewards/options.h"
+#include "r1/rewards/reward.h"
+#include "r1/util/error.h"
 
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
 #include <filesystem>
 #include <ostream>
-
-#include "r1/rewards/options.h"
-#include "r1/rewards/reward.h"
-#include "r1/util/error.h"
 
 namespace r1::rewards {
 
@@ -33,6 +35,8 @@ struct OfflineSummary {
 
 /// Scores every line of `input` with the reward `spec` names, writing one JSON line each to `out`.
 /// A malformed line stops with FormatError "file:line: ..."; blank lines are skipped.
-OfflineSummary score_jsonl(const RewardSpec& spec, const std::filesystem::path& input, std::ostream& out);
+OfflineSummary score_jsonl(const RewardSpec& spec,
+                           const std::filesystem::path& input,
+                           std::ostream& out);
 
 }  // namespace r1::rewards

@@ -1,17 +1,18 @@
-// One entry of a stage's `rewards:` list: the reward's registry name, its weight in the sum, and the
-// options that reward declares itself (each registered reward brings an options struct and visit()).
+// One entry of a stage's `rewards:` list: the reward's registry name, its weight in the sum, and
+// the options that reward declares itself (each registered reward brings an options struct and
+// visit()).
 //   rewards:
 //     - {name: accuracy, weight: 1.0, mode: answer_tag}
 //     - {name: soft_overlong, weight: 1.0, max_length: 1024, cache: 256}
 #pragma once
 
+#include "r1/config/visitor.h"
+#include "r1/util/error.h"
+
 #include <memory>
 #include <string>
 #include <typeinfo>
 #include <utility>
-
-#include "r1/config/visitor.h"
-#include "r1/util/error.h"
 
 namespace r1::rewards {
 
@@ -26,11 +27,16 @@ void visit_options(config::Visitor& v, T& options) {
 class AnyOptions {
   public:
     AnyOptions() = default;
+
     template <class T>
     AnyOptions(std::string owner, T value)
         : owner_(std::move(owner)), holder_(std::make_unique<Holder<T>>(std::move(value))) {}
-    AnyOptions(const AnyOptions& o) : owner_(o.owner_), holder_(o.holder_ ? o.holder_->clone() : nullptr) {}
+
+    AnyOptions(const AnyOptions& o)
+        : owner_(o.owner_), holder_(o.holder_ ? o.holder_->clone() : nullptr) {}
+
     AnyOptions(AnyOptions&&) noexcept = default;
+
     AnyOptions& operator=(AnyOptions o) noexcept {
         owner_ = std::move(o.owner_);
         holder_ = std::move(o.holder_);
@@ -38,8 +44,10 @@ class AnyOptions {
     }
 
     bool empty() const { return holder_ == nullptr; }
+
     /// The reward these options belong to.
     const std::string& owner() const { return owner_; }
+
     void visit(config::Visitor& v) {
         if (holder_) {
             holder_->visit(v);
@@ -63,11 +71,15 @@ class AnyOptions {
         virtual std::unique_ptr<Base> clone() const = 0;
         virtual void visit(config::Visitor& v) = 0;
     };
+
     template <class T>
     struct Holder final : Base {
         explicit Holder(T v) : value(std::move(v)) {}
+
         std::unique_ptr<Base> clone() const override { return std::make_unique<Holder>(value); }
+
         void visit(config::Visitor& v) override { detail::visit_options(v, value); }
+
         T value;
     };
 

@@ -2,21 +2,22 @@
 // the default) or lower-cased whitespace words (open-r1).
 #pragma once
 
+#include "r1/config/visitor.h"
+#include "r1/rewards/reward.h"
+
 #include <array>
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "r1/config/visitor.h"
-#include "r1/rewards/reward.h"
-
 namespace r1::rewards {
 
 enum class RepetitionUnit { tokens, words };
 
 constexpr auto enum_names(RepetitionUnit) {
-    return std::array{std::pair{RepetitionUnit::tokens, "tokens"}, std::pair{RepetitionUnit::words, "words"}};
+    return std::array{std::pair{RepetitionUnit::tokens, "tokens"},
+                      std::pair{RepetitionUnit::words, "words"}};
 }
 
 struct RepetitionOptions {

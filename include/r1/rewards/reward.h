@@ -2,12 +2,15 @@
 // functions. Research code adds its own reward from C++ with its own options struct:
 //
 //   struct BrevityOptions { int64_t target = 200; };
-//   void visit(r1::config::Visitor& v, BrevityOptions& o) { v.field("target", o.target, "...").min(1); }
-//   r1::rewards::register_reward<BrevityOptions>("brevity", "shorter is better",
-//       [](const BrevityOptions& o) -> r1::rewards::RewardFn { return [o](const RewardInput& in) { ... }; });
+//   void visit(r1::config::Visitor& v, BrevityOptions& o) { v.field("target", o.target,
+//   "...").min(1); } r1::rewards::register_reward<BrevityOptions>("brevity", "shorter is better",
+//       [](const BrevityOptions& o) -> r1::rewards::RewardFn { return [o](const RewardInput& in) {
+//       ... }; });
 //
 // after which `rewards: [{name: brevity, weight: 0.1, target: 150}]` resolves to it.
 #pragma once
+
+#include "r1/rewards/options.h"
 
 #include <cstdint>
 #include <functional>
@@ -16,8 +19,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "r1/rewards/options.h"
 
 namespace r1::rewards {
 
@@ -29,14 +30,15 @@ struct CodeTest {
     std::string assertion;
 };
 
-/// What a reward sees of one completion and its dataset row. Fields a task does not have stay empty.
+/// What a reward sees of one completion and its dataset row. Fields a task does not have stay
+/// empty.
 struct RewardInput {
     std::string prompt;
     std::string completion;
     std::optional<std::vector<int64_t>> completion_ids;  // token ids, when the caller has them
     bool truncated = false;                              // hit max_completion_length
-    std::string kind;        // task kind of the row ("math", "code", "countdown"); empty: unknown
-    std::string answer;      // gold answer (math)
+    std::string kind;    // task kind of the row ("math", "code", "countdown"); empty: unknown
+    std::string answer;  // gold answer (math)
     std::vector<CodeTest> tests;
     std::vector<int64_t> numbers;  // countdown
     std::optional<double> target;  // countdown
@@ -69,12 +71,14 @@ class RewardRegistry {
 
     /// Adds or replaces a reward; Options needs `visit(config::Visitor&, Options&)`.
     template <class Options>
-    void add(const std::string& name, const std::string& doc, std::function<RewardFn(const Options&)> make) {
-        add_entry(RewardEntry{
-            .name = name,
-            .doc = doc,
-            .default_options = [name] { return AnyOptions(name, Options{}); },
-            .make = [make = std::move(make)](const AnyOptions& o) { return make(o.get<Options>()); }});
+    void add(const std::string& name,
+             const std::string& doc,
+             std::function<RewardFn(const Options&)> make) {
+        add_entry(RewardEntry{.name = name,
+                              .doc = doc,
+                              .default_options = [name] { return AnyOptions(name, Options{}); },
+                              .make = [make = std::move(make)](
+                                          const AnyOptions& o) { return make(o.get<Options>()); }});
     }
 
     void add_entry(RewardEntry entry);
@@ -103,6 +107,7 @@ RewardFn make_reward(const RewardSpec& spec);
 
 /// For rewards without options of their own.
 struct NoOptions {};
+
 inline void visit(config::Visitor&, NoOptions&) {}
 
 }  // namespace r1::rewards

@@ -1,10 +1,11 @@
-// Runs untrusted Python (a completion's code) in a child process, for the code reward (grpo-spec §6.5).
+// Runs untrusted Python (a completion's code) in a child process, for the code reward (grpo-spec
+// §6.5).
 //
-// What it does, per run: fork + exec of the interpreter (`python -I -B main.py`) in a new session and
-// process group, with an empty environment, in a fresh temporary directory that is deleted after.
-// When started as root the child drops to nobody (65534) first, so it can write nowhere root owns.
-// It then enters new user, network and mount namespaces: no network at all (no interfaces but a
-// loopback that is down), and its run directory is bind-mounted over /tmp, /var/tmp, /dev/shm and
+// What it does, per run: fork + exec of the interpreter (`python -I -B main.py`) in a new session
+// and process group, with an empty environment, in a fresh temporary directory that is deleted
+// after. When started as root the child drops to nobody (65534) first, so it can write nowhere root
+// owns. It then enters new user, network and mount namespaces: no network at all (no interfaces but
+// a loopback that is down), and its run directory is bind-mounted over /tmp, /var/tmp, /dev/shm and
 // /run/lock, so "world-writable" places all lead back into it. If namespaces are unavailable, a
 // seccomp filter makes socket() fail for every family but AF_UNIX; if that fails too the sandbox
 // refuses to run (SandboxError). rlimits: RLIMIT_CPU, RLIMIT_AS, RLIMIT_FSIZE, RLIMIT_NPROC,
@@ -20,13 +21,13 @@
 // a small model, not against malware.
 #pragma once
 
+#include "r1/config/visitor.h"
+#include "r1/util/error.h"
+
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include "r1/config/visitor.h"
-#include "r1/util/error.h"
 
 namespace r1::rewards {
 
@@ -55,11 +56,12 @@ enum class SandboxStatus { exited, signaled, timeout, output_limit };
 struct SandboxResult {
     SandboxStatus status = SandboxStatus::exited;
     int exit_code = -1;  // exited: the program's code
-    int signal = 0;      // signaled: the signal (SIGKILL for RLIMIT_CPU's hard limit, SIGXCPU first)
+    int signal = 0;  // signaled: the signal (SIGKILL for RLIMIT_CPU's hard limit, SIGXCPU first)
     std::string out, err;
     double wall_s = 0.0;
 
     bool ok() const { return status == SandboxStatus::exited && exit_code == 0; }
+
     /// "exit 1", "killed by signal 9", "timed out after 5 s", "output over 1024 KiB".
     std::string describe() const;
 };
@@ -77,8 +79,9 @@ class Sandbox {
 
     const SandboxOptions& options() const { return options_; }
 
+    struct Slots;  // the max_parallel counter (defined in sandbox.cpp)
+
   private:
-    struct Slots;
     SandboxOptions options_;
     std::unique_ptr<Slots> slots_;
 };
