@@ -4,11 +4,13 @@
 #include "r1/rewards/sandbox.h"
 
 #include "r1/rewards/code.h"
+#include "r1/rewards/combine.h"
 #include "r1/util/fs.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <arpa/inet.h>
@@ -216,6 +218,40 @@ TEST(CodeRewardTest, TimeoutsAreCounted) {
     const auto r = code(in, o, Sandbox(o.sandbox));
     EXPECT_EQ(r.value, 0.0);
     EXPECT_EQ(r.timeouts, 1);
+}
+
+}  // namespace
+}  // namespace r1::rewards
+
+namespace r1::rewards {
+namespace {
+
+// An "interpreter" the kernel cannot exec: the sandbox fails, not the program. The code reward
+// passes the SandboxError on and RewardSet counts it as a failure with value None, never 0.
+TEST(SandboxTest, InfrastructureFailureIsNoneAndCounted) {
+    const util::TempDir dir("r1-sandbox-test");
+    const auto fake = dir.path() / "python3";
+    std::ofstream(fake) << "not an executable format\n";
+    std::filesystem::permissions(fake, std::filesystem::perms::owner_all |
+                                           std::filesystem::perms::others_exec |
+                                           std::filesystem::perms::others_read);
+    const Sandbox box({.python = fake.string(), .timeout_s = 1.0});
+    try {
+        box.run_python("print(1)");
+        ADD_FAILURE() << "expected a SandboxError";
+    } catch (const SandboxError& e) {
+        EXPECT_NE(std::string(e.what()).find("exec of the interpreter failed"), std::string::npos)
+            << e.what();
+    }
+    RewardSpec spec{.name = "code"};
+    spec.options =
+        AnyOptions("code", CodeOptions{.sandbox = {.python = fake.string(), .timeout_s = 1.0}});
+    const RewardSet set({spec});
+    const CombinedRewards c =
+        set.score({{.completion = "```python\nprint(1)\n```", .tests = {{.output = "1"}}}});
+    EXPECT_EQ(c.stats[0].failures, 1);
+    EXPECT_EQ(c.stats[0].none, 1);
+    EXPECT_FALSE(c.scorable[0].item<bool>());
 }
 
 }  // namespace
