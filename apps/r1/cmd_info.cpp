@@ -13,6 +13,7 @@
 #include "r1/config/schema.h"
 #include "r1/data/jsonl_dataset.h"
 #include "r1/io/safetensors_info.h"
+#include "r1/rewards/reward.h"
 #include "r1/train/stage.h"
 #include "r1/util/error.h"
 
@@ -48,16 +49,7 @@ int print_config(const std::string& file, const std::vector<std::string>& sets) 
     return 0;
 }
 
-int print_schema(const std::string& name, bool markdown) {
-    const train::Stage& stage = train::find_stage(name);
-    if (!stage.schema) {
-        throw util::UnsupportedError("stage '" + name + "' has no options yet (not implemented)");
-    }
-    const auto keys = stage.schema();
-    if (markdown) {
-        std::cout << config::schema_markdown("`" + name + "` stage", keys);
-        return 0;
-    }
+void print_keys(const std::vector<config::KeyInfo>& keys) {
     for (const config::KeyInfo& k : keys) {
         std::cout << k.path << "  (" << k.type;
         if (!k.default_value.empty()) {
@@ -68,6 +60,39 @@ int print_schema(const std::string& name, bool markdown) {
         }
         std::cout << ")  " << k.doc << "\n";
     }
+}
+
+// The keys of each registered reward's `rewards:` entry (name and weight, then its own options).
+int print_reward_schemas(bool markdown) {
+    for (const std::string& name : rewards::reward_names()) {
+        rewards::RewardSpec spec{.name = name};
+        const auto keys = config::schema([&spec](config::Visitor& v) { visit(v, spec); });
+        const std::string title = "`rewards:` entry `name: " + name + "` (" +
+                                  rewards::RewardRegistry::global().find(name)->doc + ")";
+        if (markdown) {
+            std::cout << config::schema_markdown(title, keys) << "\n";
+        } else {
+            std::cout << "# " << title << "\n";
+            print_keys(keys);
+        }
+    }
+    return 0;
+}
+
+int print_schema(const std::string& name, bool markdown) {
+    if (name == "rewards") {
+        return print_reward_schemas(markdown);
+    }
+    const train::Stage& stage = train::find_stage(name);
+    if (!stage.schema) {
+        throw util::UnsupportedError("stage '" + name + "' has no options yet (not implemented)");
+    }
+    const auto keys = stage.schema();
+    if (markdown) {
+        std::cout << config::schema_markdown("`" + name + "` stage", keys);
+        return 0;
+    }
+    print_keys(keys);
     return 0;
 }
 
@@ -112,7 +137,8 @@ void add_info(CLI::App& root, Action& action) {
     cmd->add_option("path", args->path, "File or directory to summarise");
     cmd->add_option("--config", args->config, "Print this YAML config fully resolved")->check(CLI::ExistingFile);
     cmd->add_option("--set", args->sets, "Override a config key before resolving (repeatable)");
-    cmd->add_option("--schema", args->schema, "Print every config key of a stage: " + train::stage_names());
+    cmd->add_option("--schema", args->schema,
+                    "Print every config key of a stage (" + train::stage_names() + ") or of each reward (rewards)");
     cmd->add_flag("--markdown", args->markdown, "With --schema: a Markdown table (docs/config.md)");
     cmd->callback([args, &action] { action = [args] { return run_info(*args); }; });
 }

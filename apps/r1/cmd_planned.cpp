@@ -13,7 +13,7 @@ namespace r1::cli {
 namespace {
 
 struct PlannedArgs {
-    std::string model, input, output, prompt, config, fn, to, task;
+    std::string model, input, output, prompt, config, to, task;
     std::vector<std::string> sets;
     int64_t max_new_tokens = 0, num_samples = 1, seed = 0;
     bool greedy = false;
@@ -59,11 +59,6 @@ void add_planned(CLI::App& root, Action& action) {
     score->add_option("--input", a->input, "JSONL of {\"text\"}, {\"tokens\"} or {\"prompt\", \"completion\"}")
         ->required();
     pending(score, action, "scoring (it needs the model)");
-
-    CLI::App* reward = root.add_subcommand("reward", "Score completions with a reward function offline");
-    reward->add_option("--fn", a->fn, "Reward function name")->required();
-    reward->add_option("--input", a->input, "JSONL of {\"completion\", \"answer\", ...}")->required();
-    pending(reward, action, "the reward functions");
 
     CLI::App* convert = root.add_subcommand("convert", "Convert checkpoints between r1 and HF layouts");
     convert->add_option("--input", a->input, "Checkpoint directory")->required();

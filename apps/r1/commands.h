@@ -17,7 +17,8 @@ void add_train(CLI::App& root, Action& action);
 void add_data(CLI::App& root, Action& action);
 void add_info(CLI::App& root, Action& action);
 void add_report(CLI::App& root, Action& action);
-/// pipeline, generate, eval, score, reward, convert: flags declared, capability pending.
+void add_reward(CLI::App& root, Action& action);
+/// pipeline, generate, eval, score, convert: flags declared, capability pending.
 void add_planned(CLI::App& root, Action& action);
 
 }  // namespace r1::cli

@@ -1,0 +1,181 @@
+#include "r1/rewards/language.h"
+
+#include "r1/util/str.h"
+
+#include <cctype>
+#include <cstdint>
+#include <vector>
+
+namespace r1::rewards {
+
+void visit(config::Visitor& v, LanguageOptions& o) {
+    v.field("language", o.language,
+            "ISO 639-1 target language; empty: the row's, else the prompt's");
+}
+
+namespace {
+
+// Next code point of UTF-8 text; invalid bytes decode as U+FFFD one byte at a time.
+char32_t next_code_point(std::string_view s, size_t& i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const int len = b < 0x80           ? 1
+                    : (b >> 5) == 0x6  ? 2
+                    : (b >> 4) == 0xE  ? 3
+                    : (b >> 3) == 0x1E ? 4
+                                       : 0;
+    if (len == 0 || i + static_cast<size_t>(len) > s.size()) {
+        ++i;
+        return 0xFFFD;
+    }
+    char32_t cp = len == 1 ? b : b & (0x7F >> len);
+    for (int k = 1; k < len; ++k) {
+        const auto c = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
+        if ((c & 0xC0) != 0x80) {
+            ++i;
+            return 0xFFFD;
+        }
+        cp = (cp << 6) | (c & 0x3F);
+    }
+    i += static_cast<size_t>(len);
+    return cp;
+}
+
+std::optional<Script> script_of(char32_t c) {
+    struct Range {
+        char32_t lo, hi;
+        Script script;
+    };
+
+    static constexpr Range kRanges[] = {
+        {'A', 'Z', Script::latin},          {'a', 'z', Script::latin},
+        {0xC0, 0x24F, Script::latin},       {0x1E00, 0x1EFF, Script::latin},
+        {0x370, 0x3FF, Script::greek},      {0x400, 0x52F, Script::cyrillic},
+        {0x530, 0x58F, Script::armenian},   {0x590, 0x5FF, Script::hebrew},
+        {0x600, 0x6FF, Script::arabic},     {0x750, 0x77F, Script::arabic},
+        {0x900, 0x97F, Script::devanagari}, {0xE00, 0xE7F, Script::thai},
+        {0x1100, 0x11FF, Script::hangul},   {0x3130, 0x318F, Script::hangul},
+        {0xAC00, 0xD7AF, Script::hangul},   {0x3040, 0x30FF, Script::kana},
+        {0x31F0, 0x31FF, Script::kana},     {0x3400, 0x4DBF, Script::han},
+        {0x4E00, 0x9FFF, Script::han},      {0xF900, 0xFAFF, Script::han},
+        {0x20000, 0x2FA1F, Script::han},
+    };
+    if (c == 0xD7 || c == 0xF7) {
+        return std::nullopt;  // × and ÷ sit inside Latin-1's letters
+    }
+    for (const Range& r : kRanges) {
+        if (c >= r.lo && c <= r.hi) {
+            return r.script;
+        }
+    }
+    return std::nullopt;
+}
+
+// Cuts out [open, close) spans (math, code) and LaTeX commands.
+std::string strip_markup(std::string_view text) {
+    std::string s(text);
+    const std::pair<std::string_view, std::string_view> spans[] = {
+        {"```", "```"}, {"$$", "$$"}, {"\\[", "\\]"}, {"\\(", "\\)"}, {"$", "$"}, {"`", "`"}};
+    for (const auto& [open, close] : spans) {
+        for (size_t p = s.find(open); p != std::string::npos; p = s.find(open, p)) {
+            const size_t end = s.find(close, p + open.size());
+            if (end == std::string::npos) {
+                break;
+            }
+            s.replace(p, end + close.size() - p, " ");
+        }
+    }
+    for (size_t p = s.find('\\'); p != std::string::npos; p = s.find('\\', p)) {
+        size_t end = p + 1;
+        while (end < s.size() && std::isalpha(static_cast<unsigned char>(s[end])) != 0) {
+            ++end;
+        }
+        s.replace(p, end - p, " ");
+    }
+    return s;
+}
+
+}  // namespace
+
+std::map<Script, int64_t> count_words(std::string_view text) {
+    const std::string s = strip_markup(text);
+    std::map<Script, int64_t> counts;
+    std::optional<Script> current;  // the script of the word being read
+    for (size_t i = 0; i < s.size();) {
+        const auto script = script_of(next_code_point(s, i));
+        const bool single = script == Script::han || script == Script::kana;
+        if (script && (single || script != current)) {
+            ++counts[*script];
+        }
+        current = single ? std::nullopt : script;
+    }
+    return counts;
+}
+
+std::optional<std::set<Script>> language_scripts(std::string_view language) {
+    static const std::map<std::string_view, std::set<Script>> kScripts = {
+        {"zh", {Script::han}},        {"ja", {Script::han, Script::kana}},
+        {"ko", {Script::hangul}},     {"ru", {Script::cyrillic}},
+        {"uk", {Script::cyrillic}},   {"bg", {Script::cyrillic}},
+        {"sr", {Script::cyrillic}},   {"el", {Script::greek}},
+        {"hy", {Script::armenian}},   {"he", {Script::hebrew}},
+        {"ar", {Script::arabic}},     {"fa", {Script::arabic}},
+        {"ur", {Script::arabic}},     {"hi", {Script::devanagari}},
+        {"mr", {Script::devanagari}}, {"ne", {Script::devanagari}},
+        {"th", {Script::thai}},
+    };
+    static const std::set<std::string_view> kLatin = {
+        "en", "fr", "de", "es", "it", "pt", "nl", "sv", "da", "no", "fi", "pl", "cs", "sk",
+        "ro", "hu", "tr", "vi", "id", "ms", "ca", "hr", "sl", "et", "lv", "lt", "sw", "tl"};
+    if (kLatin.contains(language)) {
+        return std::set<Script>{Script::latin};
+    }
+    if (const auto it = kScripts.find(language); it != kScripts.end()) {
+        return it->second;
+    }
+    return std::nullopt;
+}
+
+std::string chain_of_thought(std::string_view completion) {
+    const size_t open = completion.find("<think>");
+    if (open != std::string_view::npos) {
+        const size_t start = open + 7, close = completion.find("</think>", start);
+        return std::string(
+            completion.substr(start, close == std::string_view::npos ? close : close - start));
+    }
+    return std::string(completion.substr(0, completion.find("</think>")));  // prefilled <think>
+}
+
+RewardResult language_consistency(const RewardInput& in, const LanguageOptions& o) {
+    const std::string& language = !o.language.empty() ? o.language : in.language;
+    std::set<Script> target;
+    if (!language.empty()) {
+        const auto scripts = language_scripts(language);
+        if (!scripts) {
+            return {std::nullopt, "", "unknown language '" + language + "'"};
+        }
+        target = *scripts;
+    } else {
+        const auto prompt = count_words(in.prompt);  // the prompt's majority script
+        if (prompt.empty()) {
+            return {std::nullopt, "", "no language given and the prompt has no words"};
+        }
+        auto best = prompt.begin();
+        for (auto it = prompt.begin(); it != prompt.end(); ++it) {
+            best = it->second > best->second ? it : best;
+        }
+        target = best->first == Script::kana ? std::set<Script>{Script::han, Script::kana}
+                                             : std::set<Script>{best->first};
+    }
+    int64_t total = 0, in_target = 0;
+    for (const auto& [script, n] : count_words(chain_of_thought(in.completion))) {
+        total += n;
+        in_target += target.contains(script) ? n : 0;
+    }
+    if (total == 0) {
+        return {0.0, "", "no words in the chain of thought"};
+    }
+    return {static_cast<double>(in_target) / static_cast<double>(total), "",
+            util::str(in_target, "/", total, " words in the target language")};
+}
+
+}  // namespace r1::rewards
