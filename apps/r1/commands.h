@@ -15,6 +15,7 @@ using Action = std::function<int()>;
 
 void add_train(CLI::App& root, Action& action);
 void add_info(CLI::App& root, Action& action);
+void add_tokenizer(CLI::App& root, Action& action);
 /// pipeline, generate, eval, score, reward, convert, report: flags declared, capability pending.
 void add_planned(CLI::App& root, Action& action);
 

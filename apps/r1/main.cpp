@@ -35,6 +35,7 @@ int run(int argc, char** argv) {
     r1::cli::Action action;
     r1::cli::add_train(app, action);
     r1::cli::add_info(app, action);
+    r1::cli::add_tokenizer(app, action);
     r1::cli::add_planned(app, action);
 
     // CLI11 would only say "a subcommand is required" for `r1 trian`; name the word and the choices.
