@@ -4,20 +4,22 @@
 //
 //   r1_bench_tokenizer [--threads N] [--mb SIZE] [--repeats R] [--dir WORK_DIR]
 // The corpus and Qwen2-style tokenizer come from tests/reference/make_tokenizer_fixture.py.
-// Last line: {"bench": "tokenizer", "threads": N, "r1_mb_per_s": ..., "hf_mb_per_s": ..., "ratio": ...}
+// Last line: {"bench": "tokenizer", "threads": N, "r1_mb_per_s": ..., "hf_mb_per_s": ..., "ratio":
+// ...}
+#include "r1/tokenizer/tokenizer.h"
+#include "r1/util/fs.h"
+
 #include <ATen/Parallel.h>
+
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include "r1/tokenizer/tokenizer.h"
-#include "r1/util/fs.h"
 
 namespace fs = std::filesystem;
 
@@ -81,8 +83,9 @@ int main(int argc, char** argv) {
     const fs::path tokenizer_json = args.dir / "qwen2" / "tokenizer.json";
     if (!fs::exists(corpus) || !fs::exists(tokenizer_json)) {
         std::cerr << "making the corpus and tokenizer in " << args.dir << "\n";
-        run(std::string(R1_PYTHON) + " " + R1_SOURCE_DIR + "/tests/reference/make_tokenizer_fixture.py " +
-            args.dir.string() + " --test-lines 10 --bench-mb " + std::to_string(args.mb));
+        run(std::string(R1_PYTHON) + " " + R1_SOURCE_DIR +
+            "/tests/reference/make_tokenizer_fixture.py " + args.dir.string() +
+            " --test-lines 10 --bench-mb " + std::to_string(args.mb));
     }
     const std::string text = r1::util::read_file(corpus);
     const std::vector<std::string> lines = split_lines(text);
@@ -94,20 +97,25 @@ int main(int argc, char** argv) {
     for (int r = 0; r < args.repeats; ++r) {
         const auto start = std::chrono::steady_clock::now();
         const auto ids = tok.encode_batch(lines);
-        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        best = std::min(
+            best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
         tokens = 0;
         for (const auto& v : ids) {
             tokens += v.size();
         }
     }
-    const double bytes = static_cast<double>(text.size() - (lines.size() - 1));  // newlines are not encoded
+    const double bytes =
+        static_cast<double>(text.size() - (lines.size() - 1));  // newlines are not encoded
     const double r1_mb_s = bytes / best / 1e6;
     std::cerr << "r1: " << r1_mb_s << " MB/s, " << tokens << " tokens\n";
 
-    const std::string env = "RAYON_NUM_THREADS=" + std::to_string(args.threads) + " TOKENIZERS_PARALLELISM=true ";
-    const std::string out = run(env + R1_PYTHON + " " + R1_SOURCE_DIR + "/bench/reference/tokenizer_bench.py " +
-                                tokenizer_json.string() + " " + corpus.string() + " " + std::to_string(args.repeats));
-    const auto hf = nlohmann::json::parse(split_lines(out).size() > 1 ? split_lines(out).end()[-2] : out);
+    const std::string env =
+        "RAYON_NUM_THREADS=" + std::to_string(args.threads) + " TOKENIZERS_PARALLELISM=true ";
+    const std::string out =
+        run(env + R1_PYTHON + " " + R1_SOURCE_DIR + "/bench/reference/tokenizer_bench.py " +
+            tokenizer_json.string() + " " + corpus.string() + " " + std::to_string(args.repeats));
+    const auto hf =
+        nlohmann::json::parse(split_lines(out).size() > 1 ? split_lines(out).end()[-2] : out);
     const double hf_mb_s = hf.at("mb_per_s").get<double>();
     std::cerr << "hf: " << hf_mb_s << " MB/s, " << hf.at("tokens").get<size_t>() << " tokens\n";
     std::cout << nlohmann::json{{"bench", "tokenizer"},

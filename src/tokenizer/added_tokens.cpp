@@ -1,10 +1,10 @@
 #include "r1/tokenizer/added_tokens.h"
 
-#include <utf8proc.h>
-
 #include <algorithm>
 #include <cstring>
 #include <utility>
+
+#include <utf8proc.h>
 
 namespace r1::tokenizer {
 
@@ -13,11 +13,12 @@ namespace {
 // Unicode White_Space, which HF's `\s` (Rust regex) means.
 bool is_space(int32_t c) {
     return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F ||
-           c == 0x3000;
+           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+           c == 0x205F || c == 0x3000;
 }
 
-// Rust regex's `\w`: letters, marks, decimal digits, letter numbers, connector punctuation, joiners.
+// Rust regex's `\w`: letters, marks, decimal digits, letter numbers, connector punctuation,
+// joiners.
 bool is_word(int32_t c) {
     if (c < 0) {
         return false;
@@ -60,16 +61,19 @@ std::pair<int32_t, size_t> char_before(std::string_view s, size_t end) {
 
 }  // namespace
 
-AddedTokenMatcher::AddedTokenMatcher(std::vector<AddedToken> tokens, std::vector<std::string> patterns)
+AddedTokenMatcher::AddedTokenMatcher(std::vector<AddedToken> tokens,
+                                     std::vector<std::string> patterns)
     : tokens_(std::move(tokens)), patterns_(std::move(patterns)) {
     for (size_t i = 0; i < patterns_.size(); ++i) {
         if (!patterns_[i].empty()) {
-            by_first_byte_[static_cast<unsigned char>(patterns_[i][0])].push_back(static_cast<uint32_t>(i));
+            by_first_byte_[static_cast<unsigned char>(patterns_[i][0])].push_back(
+                static_cast<uint32_t>(i));
         }
     }
     for (auto& candidates : by_first_byte_) {  // longest first; ties keep the file's order
-        std::stable_sort(candidates.begin(), candidates.end(),
-                         [&](uint32_t a, uint32_t b) { return patterns_[a].size() > patterns_[b].size(); });
+        std::stable_sort(candidates.begin(), candidates.end(), [&](uint32_t a, uint32_t b) {
+            return patterns_[a].size() > patterns_[b].size();
+        });
     }
 }
 
@@ -77,7 +81,8 @@ bool AddedTokenMatcher::find(std::string_view text, size_t from, Match& match) c
     for (size_t i = from; i < text.size(); ++i) {
         for (uint32_t t : by_first_byte_[static_cast<unsigned char>(text[i])]) {
             const std::string& p = patterns_[t];
-            if (p.size() <= text.size() - i && std::memcmp(text.data() + i, p.data(), p.size()) == 0) {
+            if (p.size() <= text.size() - i &&
+                std::memcmp(text.data() + i, p.data(), p.size()) == 0) {
                 match = {i, i + p.size(), t};  // leftmost, and longest at that position
                 return true;
             }

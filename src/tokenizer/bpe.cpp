@@ -13,7 +13,8 @@ constexpr size_t kMaxCachedWord = 256;  // HF's BPE caches words shorter than th
 constexpr size_t kCacheShards = 32;
 
 uint64_t pair_key(TokenId left, TokenId right) {
-    return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) | static_cast<uint32_t>(right);
+    return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) |
+           static_cast<uint32_t>(right);
 }
 
 uint64_t mix(uint64_t x) {  // splitmix64's finaliser: pair keys are far from uniform
@@ -34,6 +35,7 @@ struct Bpe::MergeTable {
         uint32_t rank = 0;
         TokenId merged = 0;
     };
+
     std::vector<Slot> slots;
     size_t mask = 0;
 
@@ -45,6 +47,7 @@ struct Bpe::MergeTable {
         slots.resize(size);
         mask = size - 1;
     }
+
     void put(uint64_t key, uint32_t rank, TokenId merged) {
         for (size_t i = mix(key) & mask;; i = (i + 1) & mask) {
             if (slots[i].key == key || slots[i].key == ~0ULL) {
@@ -53,6 +56,7 @@ struct Bpe::MergeTable {
             }
         }
     }
+
     const Slot* get(uint64_t key) const {
         for (size_t i = mix(key) & mask;; i = (i + 1) & mask) {
             if (slots[i].key == key) {
@@ -70,11 +74,14 @@ struct Bpe::Cache {
         std::mutex mutex;
         std::unordered_map<std::string, std::vector<TokenId>, StringHash, std::equal_to<>> words;
     };
+
     std::array<Shard, kCacheShards> shards;
     size_t capacity_per_shard = 0;
 };
 
-Bpe::Bpe(std::unordered_map<std::string, TokenId> vocab, const std::vector<MergeRule>& merges, BpeOptions options)
+Bpe::Bpe(std::unordered_map<std::string, TokenId> vocab,
+         const std::vector<MergeRule>& merges,
+         BpeOptions options)
     : merges_(std::make_unique<MergeTable>(merges.size())),
       cache_(std::make_unique<Cache>()),
       options_(options),
@@ -115,7 +122,8 @@ void Bpe::encode_word(std::string_view word, std::vector<TokenId>& out) const {
             return;
         }
     }
-    const bool cacheable = cache_->capacity_per_shard > 0 && word.size() < kMaxCachedWord && merge_count_ > 0;
+    const bool cacheable =
+        cache_->capacity_per_shard > 0 && word.size() < kMaxCachedWord && merge_count_ > 0;
     if (!cacheable) {
         merge(word, out);
         return;
@@ -132,7 +140,8 @@ void Bpe::encode_word(std::string_view word, std::vector<TokenId>& out) const {
     merge(word, out);
     std::lock_guard lock(shard.mutex);
     if (shard.words.size() < cache_->capacity_per_shard) {  // full: stop adding, as HF's cache does
-        shard.words.emplace(std::string(word), std::vector<TokenId>(out.begin() + first, out.end()));
+        shard.words.emplace(std::string(word),
+                            std::vector<TokenId>(out.begin() + first, out.end()));
     }
 }
 
@@ -144,12 +153,17 @@ void Bpe::merge(std::string_view word, std::vector<TokenId>& out) const {
         int32_t prev;
         int32_t next;
     };
+
     struct Candidate {
         uint32_t rank;
         int32_t pos;
         TokenId merged;
-        bool operator>(const Candidate& o) const { return rank != o.rank ? rank > o.rank : pos > o.pos; }
+
+        bool operator>(const Candidate& o) const {
+            return rank != o.rank ? rank > o.rank : pos > o.pos;
+        }
     };
+
     thread_local std::vector<Symbol> symbols;
     thread_local std::vector<Candidate> heap;  // a min-heap on (rank, pos) via std::greater
     symbols.clear();

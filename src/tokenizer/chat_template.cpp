@@ -13,17 +13,21 @@ void visit(config::Visitor& v, ChatTemplateOptions& o) {
 }
 
 void validate(const ChatTemplateOptions& o) {
-    const std::pair<const char*, const std::string*> need[] = {
-        {"{prompt}", &o.r1_zero}, {"{prompt}", &o.qwen_math}, {"{role}", &o.chat_turn}, {"{content}", &o.chat_turn}};
+    const std::pair<const char*, const std::string*> need[] = {{"{prompt}", &o.r1_zero},
+                                                               {"{prompt}", &o.qwen_math},
+                                                               {"{role}", &o.chat_turn},
+                                                               {"{content}", &o.chat_turn}};
     const char* keys[] = {"r1_zero", "qwen_math", "chat_turn", "chat_turn"};
     for (size_t i = 0; i < std::size(need); ++i) {
         if (need[i].second->find(need[i].first) == std::string::npos) {
-            throw util::ConfigError(std::string("template '") + keys[i] + "' has no " + need[i].first + " placeholder");
+            throw util::ConfigError(std::string("template '") + keys[i] + "' has no " +
+                                    need[i].first + " placeholder");
         }
     }
 }
 
-std::string fill(std::string_view text, const std::vector<std::pair<std::string, std::string_view>>& values) {
+std::string fill(std::string_view text,
+                 const std::vector<std::pair<std::string, std::string_view>>& values) {
     std::string out;
     out.reserve(text.size());
     for (size_t i = 0; i < text.size();) {
@@ -52,17 +56,21 @@ ChatTemplate::ChatTemplate(Template kind, ChatTemplateOptions options, bool pref
 
 std::string ChatTemplate::render(std::string_view prompt) const {
     switch (kind_) {
-        case Template::r1_zero:  // "Assistant:" then " <think>": the paper's prompt continues with a space
-            return fill(options_.r1_zero, {{"prompt", prompt}}) + (prefilled_think_ ? " <think>" : "");
+        case Template::r1_zero:  // "Assistant:" then " <think>": the paper's prompt continues with
+                                 // a space
+            return fill(options_.r1_zero, {{"prompt", prompt}}) +
+                   (prefilled_think_ ? " <think>" : "");
         case Template::qwen_math:
-            return fill(options_.qwen_math, {{"prompt", prompt}}) + (prefilled_think_ ? "<think>\n" : "");
+            return fill(options_.qwen_math, {{"prompt", prompt}}) +
+                   (prefilled_think_ ? "<think>\n" : "");
         case Template::chat:
             break;
     }
     return render({Message{"user", std::string(prompt)}}, true);
 }
 
-std::string ChatTemplate::render(const std::vector<Message>& messages, bool add_generation_prompt) const {
+std::string ChatTemplate::render(const std::vector<Message>& messages,
+                                 bool add_generation_prompt) const {
     std::string out;
     if (!options_.chat_system.empty() && (messages.empty() || messages.front().role != "system")) {
         out += fill(options_.chat_turn, {{"role", "system"}, {"content", options_.chat_system}});

@@ -1,8 +1,8 @@
 #include "r1/tokenizer/normalizer.h"
 
-#include <utf8proc.h>
-
 #include <cstdlib>
+
+#include <utf8proc.h>
 
 namespace r1::tokenizer {
 
@@ -13,8 +13,9 @@ namespace {
 // fullwidth forms and emoji, so most text skips utf8proc's decompose-recompose round trip.
 bool stable(char32_t c) {
     return c < 0x300 || (c >= 0x400 && c <= 0x482) || (c >= 0x48A && c <= 0x4FF) ||
-           (c >= 0x3001 && c <= 0x3029) || (c >= 0x3041 && c <= 0x3096) || (c >= 0x30A1 && c <= 0x30FA) ||
-           (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xFF01 && c <= 0xFFEF) || (c >= 0x1F300 && c <= 0x1FAFF);
+           (c >= 0x3001 && c <= 0x3029) || (c >= 0x3041 && c <= 0x3096) ||
+           (c >= 0x30A1 && c <= 0x30FA) || (c >= 0x4E00 && c <= 0x9FFF) ||
+           (c >= 0xFF01 && c <= 0xFFEF) || (c >= 0x1F300 && c <= 0x1FAFF);
 }
 
 bool surely_nfc(std::string_view text) {
@@ -48,9 +49,11 @@ bool normalize(Normalizer normalizer, std::string_view text, std::string& out) {
     }
     utf8proc_uint8_t* mapped = nullptr;
     const utf8proc_ssize_t n =
-        utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()),
-                     &mapped, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
-    if (n < 0) {  // invalid UTF-8: HF never sees such text (Rust strings); r1 keeps the bytes as they are
+        utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
+                     static_cast<utf8proc_ssize_t>(text.size()), &mapped,
+                     static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+    if (n < 0) {  // invalid UTF-8: HF never sees such text (Rust strings); r1 keeps the bytes as
+                  // they are
         return false;
     }
     const std::string_view result(reinterpret_cast<const char*>(mapped), static_cast<size_t>(n));

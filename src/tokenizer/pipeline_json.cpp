@@ -21,8 +21,9 @@ SplitBehavior behavior_of(const Reader& r, const std::string& name, const std::s
             return b;
         }
     }
-    r.fail(path, "unknown behavior '" + name +
-                     "'; expected Removed, Isolated, MergedWithPrevious, MergedWithNext or Contiguous");
+    r.fail(path,
+           "unknown behavior '" + name +
+               "'; expected Removed, Isolated, MergedWithPrevious, MergedWithNext or Contiguous");
 }
 
 Regex compile(const Reader& r, const std::string& pattern, bool literal, const std::string& path) {
@@ -42,7 +43,8 @@ struct StepList {
 void read_step(const Reader& r, const json& p, const std::string& path, StepList& out) {
     const std::string type = r.string(p, "type", path);
     if (out.byte_level && type != "Sequence") {
-        r.fail(path + ".type", "'" + type + "' after ByteLevel is not supported (it would see mapped bytes)");
+        r.fail(path + ".type",
+               "'" + type + "' after ByteLevel is not supported (it would see mapped bytes)");
     }
     if (type == "Sequence") {
         const json& list = r.member(p, "pretokenizers", path);
@@ -64,21 +66,25 @@ void read_step(const Reader& r, const json& p, const std::string& path, StepList
         const bool invert = r.boolean(p, "invert", path, false);
         out.steps.push_back(SplitStep{compile(r, text, literal != nullptr, key),
                                       behavior_of(r, behavior, path + ".behavior"), invert});
-        out.text.push_back(util::str("Split(", regex ? "regex" : "string", " '", text, "', ", behavior,
-                                     invert ? ", inverted" : "", ")"));
+        out.text.push_back(util::str("Split(", regex ? "regex" : "string", " '", text, "', ",
+                                     behavior, invert ? ", inverted" : "", ")"));
     } else if (type == "Digits") {
         const bool individual = r.boolean(p, "individual_digits", path, false);
-        out.steps.push_back(SplitStep{Regex(individual ? R"(\p{N})" : R"(\p{N}+)"), SplitBehavior::isolated, false});
-        out.text.push_back(util::str("Digits(individual_digits=", individual ? "true" : "false", ")"));
+        out.steps.push_back(SplitStep{Regex(individual ? R"(\p{N})" : R"(\p{N}+)"),
+                                      SplitBehavior::isolated, false});
+        out.text.push_back(
+            util::str("Digits(individual_digits=", individual ? "true" : "false", ")"));
     } else if (type == "ByteLevel") {
         ByteLevelStep b{.add_prefix_space = r.boolean(p, "add_prefix_space", path, true),
                         .use_regex = r.boolean(p, "use_regex", path, true)};
         out.steps.push_back(b);
-        out.text.push_back(util::str("ByteLevel(add_prefix_space=", b.add_prefix_space ? "true" : "false",
-                                     ", use_regex=", b.use_regex ? "true" : "false", ")"));
+        out.text.push_back(
+            util::str("ByteLevel(add_prefix_space=", b.add_prefix_space ? "true" : "false",
+                      ", use_regex=", b.use_regex ? "true" : "false", ")"));
         out.byte_level = true;
     } else {
-        r.fail(path + ".type", "unsupported pre-tokenizer '" + type + "'; expected Sequence, Split, Digits or ByteLevel");
+        r.fail(path + ".type", "unsupported pre-tokenizer '" + type +
+                                   "'; expected Sequence, Split, Digits or ByteLevel");
     }
 }
 
@@ -94,7 +100,8 @@ void read_decoder(const Reader& r, const json& d, const std::string& path, Token
             read_decoder(r, list[i], Reader::at(path + ".decoders", i), t);
         }
     } else {
-        r.fail(path + ".type", "unsupported decoder '" + type + "'; expected ByteLevel, Sequence or null");
+        r.fail(path + ".type",
+               "unsupported decoder '" + type + "'; expected ByteLevel, Sequence or null");
     }
 }
 
@@ -110,7 +117,8 @@ void read_template(const Reader& r, const json& p, const std::string& path, Toke
             seen_sequence = true;
             continue;
         }
-        const std::string name = r.string(r.member(single[i], "SpecialToken", item), "id", item + ".SpecialToken");
+        const std::string name =
+            r.string(r.member(single[i], "SpecialToken", item), "id", item + ".SpecialToken");
         const json& entry = r.member(specials, name.c_str(), path + ".special_tokens");
         const json& ids = r.member(entry, "ids", path + ".special_tokens." + name);
         r.expect(ids, json::value_t::array, path + ".special_tokens." + name + ".ids", "an array");
@@ -121,7 +129,10 @@ void read_template(const Reader& r, const json& p, const std::string& path, Toke
     }
 }
 
-void read_post_processor(const Reader& r, const json& p, const std::string& path, Tokenizer::Impl& t) {
+void read_post_processor(const Reader& r,
+                         const json& p,
+                         const std::string& path,
+                         Tokenizer::Impl& t) {
     const std::string type = r.string(p, "type", path);
     if (type == "ByteLevel") {
         return;  // trims offsets only; ids unchanged
@@ -135,8 +146,8 @@ void read_post_processor(const Reader& r, const json& p, const std::string& path
             read_post_processor(r, list[i], Reader::at(path + ".processors", i), t);
         }
     } else {
-        r.fail(path + ".type",
-               "unsupported post-processor '" + type + "'; expected ByteLevel, TemplateProcessing, Sequence or null");
+        r.fail(path + ".type", "unsupported post-processor '" + type +
+                                   "'; expected ByteLevel, TemplateProcessing, Sequence or null");
     }
 }
 
@@ -148,7 +159,8 @@ void read_pipeline(const Reader& r, const json& root, Tokenizer::Impl& t) {
         read_step(r, *p, "pre_tokenizer", steps);
     }
     if (!steps.byte_level) {
-        r.fail("pre_tokenizer", "r1 reads byte-level BPE: expected a ByteLevel pre-tokenizer (last in a Sequence)");
+        r.fail("pre_tokenizer",
+               "r1 reads byte-level BPE: expected a ByteLevel pre-tokenizer (last in a Sequence)");
     }
     t.pre_tokenizer = PreTokenizer(std::move(steps.steps));
     t.pre_tokenizer_text = util::join(steps.text, " -> ");

@@ -1,17 +1,18 @@
 #include "r1/tokenizer/pretokenize.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include "r1/util/error.h"
+#include "r1/util/str.h"
+
 #include <pcre2.h>
 
 #include <algorithm>
 #include <utility>
 
-#include "r1/util/error.h"
-#include "r1/util/str.h"
-
 namespace r1::tokenizer {
 
-// -- byte <-> unicode --------------------------------------------------------------------------------
+// -- byte <-> unicode
+// --------------------------------------------------------------------------------
 
 const std::array<char32_t, 256>& byte_to_unicode() {
     // GPT-2: printable Latin-1 bytes stand for themselves; the other 68 shift to U+0100 and up.
@@ -90,11 +91,13 @@ std::optional<std::string> unicode_to_bytes(std::string_view text) {
     return out;
 }
 
-// -- Regex -------------------------------------------------------------------------------------------
+// -- Regex
+// -------------------------------------------------------------------------------------------
 
 struct Regex::Impl {
     pcre2_code* code = nullptr;
     bool jit = false;
+
     ~Impl() { pcre2_code_free(code); }
 };
 
@@ -106,12 +109,15 @@ struct MatchState {
     pcre2_match_data* data = pcre2_match_data_create(1, nullptr);
     pcre2_match_context* context = pcre2_match_context_create(nullptr);
     pcre2_jit_stack* stack = pcre2_jit_stack_create(32 * 1024, 4 * 1024 * 1024, nullptr);
+
     MatchState() { pcre2_jit_stack_assign(context, nullptr, stack); }
+
     ~MatchState() {
         pcre2_jit_stack_free(stack);
         pcre2_match_context_free(context);
         pcre2_match_data_free(data);
     }
+
     MatchState(const MatchState&) = delete;
     MatchState& operator=(const MatchState&) = delete;
 };
@@ -134,27 +140,32 @@ Regex::Regex(std::string_view pattern, bool literal) : pattern_(pattern) {
     int error = 0;
     PCRE2_SIZE offset = 0;
     // PCRE2_LITERAL refuses PCRE2_UCP (it has no classes to apply it to).
-    const uint32_t options = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (literal ? PCRE2_LITERAL : PCRE2_UCP);
-    impl->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), options, &error,
-                               &offset, nullptr);
+    const uint32_t options =
+        PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (literal ? PCRE2_LITERAL : PCRE2_UCP);
+    impl->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+                               options, &error, &offset, nullptr);
     if (impl->code == nullptr) {
-        throw util::FormatError(util::str("invalid regex '", pattern, "': ", pcre2_message(error), " at offset ",
-                                          offset));
+        throw util::FormatError(util::str("invalid regex '", pattern, "': ", pcre2_message(error),
+                                          " at offset ", offset));
     }
     impl->jit = pcre2_jit_compile(impl->code, PCRE2_JIT_COMPLETE) == 0;  // else: the interpreter
     impl_ = std::move(impl);
 }
 
-bool Regex::jit() const { return impl_->jit; }
+bool Regex::jit() const {
+    return impl_->jit;
+}
 
 void Regex::find_all(std::string_view text, std::vector<Span>& out) const {
     MatchState& state = match_state();
     const auto* subject = reinterpret_cast<PCRE2_SPTR>(text.data());
     size_t offset = 0;
     while (offset <= text.size()) {
-        int rc = pcre2_match(impl_->code, subject, text.size(), offset, 0, state.data, state.context);
+        int rc =
+            pcre2_match(impl_->code, subject, text.size(), offset, 0, state.data, state.context);
         if (rc == PCRE2_ERROR_JIT_STACKLIMIT) {  // the interpreter keeps its frames on the heap
-            rc = pcre2_match(impl_->code, subject, text.size(), offset, PCRE2_NO_JIT, state.data, state.context);
+            rc = pcre2_match(impl_->code, subject, text.size(), offset, PCRE2_NO_JIT, state.data,
+                             state.context);
         }
         if (rc == PCRE2_ERROR_NOMATCH) {
             return;
@@ -179,7 +190,8 @@ void Regex::find_all(std::string_view text, std::vector<Span>& out) const {
     }
 }
 
-// -- Split -------------------------------------------------------------------------------------------
+// -- Split
+// -------------------------------------------------------------------------------------------
 
 namespace {
 
@@ -206,8 +218,9 @@ void fold(SplitBehavior behavior, const std::vector<Segment>& segments, std::vec
         case SplitBehavior::merged_with_previous:
         case SplitBehavior::contiguous:
             for (const Segment& s : segments) {
-                const bool merge = behavior == SplitBehavior::contiguous ? s.is_match == previous_match
-                                                                         : s.is_match && !previous_match;
+                const bool merge = behavior == SplitBehavior::contiguous
+                                       ? s.is_match == previous_match
+                                       : s.is_match && !previous_match;
                 if (merge && !acc.empty()) {
                     acc.back().end = s.end;
                 } else {
@@ -241,7 +254,8 @@ void split_piece(const SplitStep& step,
     }
     matches.clear();
     step.pattern.find_all(piece, matches);
-    if (step.behavior == SplitBehavior::isolated && !step.invert) {  // the common case, without copies
+    if (step.behavior == SplitBehavior::isolated &&
+        !step.invert) {  // the common case, without copies
         size_t previous = 0;
         for (const Regex::Span& m : matches) {
             if (m.begin > previous) {
@@ -278,7 +292,8 @@ void split_piece(const SplitStep& step,
     }
 }
 
-// -- PreTokenizer ------------------------------------------------------------------------------------
+// -- PreTokenizer
+// ------------------------------------------------------------------------------------
 
 PreTokenizer::PreTokenizer(std::vector<PreTokenizerStep> steps) : steps_(std::move(steps)) {
     for (const PreTokenizerStep& step : steps_) {

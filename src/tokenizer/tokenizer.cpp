@@ -1,9 +1,10 @@
 #include "r1/tokenizer/tokenizer.h"
 
-#include <ATen/Parallel.h>
-
 #include "r1/util/error.h"
 #include "r1/util/str.h"
+
+#include <ATen/Parallel.h>
+
 #include "tokenizer/tokenizer_impl.h"
 
 namespace r1::tokenizer {
@@ -17,7 +18,10 @@ struct Workspace {
     Pieces words;
 };
 
-void encode_words(const Tokenizer::Impl& t, std::string_view text, Workspace& ws, std::vector<TokenId>& ids) {
+void encode_words(const Tokenizer::Impl& t,
+                  std::string_view text,
+                  Workspace& ws,
+                  std::vector<TokenId>& ids) {
     t.pre_tokenizer.split(text, ws.words);
     for (std::string_view word : ws.words.views) {
         t.bpe->encode_word(word, ids);
@@ -42,7 +46,8 @@ std::vector<TokenId> Tokenizer::encode(std::string_view text, EncodeOptions opti
             ids.push_back(piece.id);
             continue;
         }
-        const std::string_view view = normalize(t.normalizer, piece.text, normalized) ? normalized : piece.text;
+        const std::string_view view =
+            normalize(t.normalizer, piece.text, normalized) ? normalized : piece.text;
         if (t.normalized_matcher.empty()) {
             encode_words(t, view, ws, ids);
             continue;
@@ -80,8 +85,8 @@ std::string Tokenizer::decode(std::span<const TokenId> ids, DecodeOptions option
     bool first = true;
     for (const TokenId id : ids) {
         if (id < 0 || static_cast<size_t>(id) >= t.present.size() || t.present[id] == 0) {
-            throw util::FormatError(util::str("decode: token id ", id, " is not in the vocabulary (",
-                                              t.present.size(), " ids)"));
+            throw util::FormatError(util::str(
+                "decode: token id ", id, " is not in the vocabulary (", t.present.size(), " ids)"));
         }
         if (options.skip_special && t.special[id] != 0) {
             continue;
@@ -107,11 +112,17 @@ std::optional<std::string> Tokenizer::id_to_token(TokenId id) const {
     return impl_->token_strings[id];
 }
 
-int64_t Tokenizer::vocab_size() const { return static_cast<int64_t>(impl_->present.size()); }
+int64_t Tokenizer::vocab_size() const {
+    return static_cast<int64_t>(impl_->present.size());
+}
 
-size_t Tokenizer::merge_count() const { return impl_->bpe->merge_count(); }
+size_t Tokenizer::merge_count() const {
+    return impl_->bpe->merge_count();
+}
 
-const std::vector<AddedToken>& Tokenizer::added_tokens() const { return impl_->added; }
+const std::vector<AddedToken>& Tokenizer::added_tokens() const {
+    return impl_->added;
+}
 
 std::vector<AddedToken> Tokenizer::special_tokens() const {
     std::vector<AddedToken> out;

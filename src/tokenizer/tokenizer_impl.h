@@ -2,23 +2,23 @@
 // and used by encode/decode (tokenizer.cpp).
 #pragma once
 
-#include <memory>
-#include <string>
-#include <unordered_map>
-#include <vector>
-
 #include "r1/tokenizer/added_tokens.h"
 #include "r1/tokenizer/bpe.h"
 #include "r1/tokenizer/normalizer.h"
 #include "r1/tokenizer/pretokenize.h"
 #include "r1/tokenizer/tokenizer.h"
 
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
 namespace r1::tokenizer {
 
 struct Tokenizer::Impl {
     Normalizer normalizer = Normalizer::none;
     std::vector<AddedToken> added;
-    AddedTokenMatcher raw_matcher;         // added tokens with normalized=false: matched in the raw text
+    AddedTokenMatcher raw_matcher;  // added tokens with normalized=false: matched in the raw text
     AddedTokenMatcher normalized_matcher;  // normalized=true: matched after NFC
     PreTokenizer pre_tokenizer;
     std::unique_ptr<Bpe> bpe;

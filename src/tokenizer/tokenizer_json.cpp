@@ -1,13 +1,14 @@
-// Tokenizer::from_json: reads a Hugging Face tokenizer.json into Tokenizer::Impl. Every problem is a
-// util::FormatError naming the source and the JSON key path of the offending value.
-#include <nlohmann/json.hpp>
-
-#include <utility>
-
+// Tokenizer::from_json: reads a Hugging Face tokenizer.json into Tokenizer::Impl. Every problem is
+// a util::FormatError naming the source and the JSON key path of the offending value.
 #include "r1/tokenizer/tokenizer.h"
 #include "r1/util/error.h"
 #include "r1/util/fs.h"
 #include "r1/util/str.h"
+
+#include <nlohmann/json.hpp>
+
+#include <utility>
+
 #include "tokenizer/json_reader.h"
 #include "tokenizer/tokenizer_impl.h"
 
@@ -17,7 +18,8 @@ namespace {
 
 using nlohmann::json;
 
-// -- model -------------------------------------------------------------------------------------------
+// -- model
+// -------------------------------------------------------------------------------------------
 
 struct Model {
     std::unordered_map<std::string, TokenId> vocab;  // tokenizer.json spelling -> id
@@ -25,7 +27,9 @@ struct Model {
     BpeOptions options;
 };
 
-std::pair<std::string, std::string> merge_pair(const Reader& r, const json& m, const std::string& path) {
+std::pair<std::string, std::string> merge_pair(const Reader& r,
+                                               const json& m,
+                                               const std::string& path) {
     if (m.is_string()) {  // "a b": tokens never hold a space (ByteLevel spells it 'Ġ')
         const auto s = m.get<std::string>();
         const size_t space = s.find(' ');
@@ -48,7 +52,8 @@ Model read_model(const Reader& r, const json& root) {
     for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"}) {
         const json* v = r.find(model, key, "model");
         if (v != nullptr && !(v->is_string() && v->get<std::string>().empty())) {
-            r.fail(Reader::join("model", key), "unsupported (byte-level BPE uses none), got " + v->dump());
+            r.fail(Reader::join("model", key),
+                   "unsupported (byte-level BPE uses none), got " + v->dump());
         }
     }
     if (const json* dropout = r.find(model, "dropout", "model"); dropout != nullptr) {
@@ -93,7 +98,8 @@ Model read_model(const Reader& r, const json& root) {
     return out;
 }
 
-// -- added tokens, normalizer ------------------------------------------------------------------------
+// -- added tokens, normalizer
+// ------------------------------------------------------------------------
 
 std::vector<AddedToken> read_added(const Reader& r, const json& root, const Model& model) {
     std::vector<AddedToken> out;
@@ -136,7 +142,8 @@ void read_normalizer(const Reader& r, const json& n, const std::string& path, To
             read_normalizer(r, list[i], Reader::at(path + ".normalizers", i), t);
         }
     } else {
-        r.fail(path + ".type", "unsupported normalizer '" + type + "'; expected NFC, Sequence or null");
+        r.fail(path + ".type",
+               "unsupported normalizer '" + type + "'; expected NFC, Sequence or null");
     }
 }
 
@@ -164,7 +171,8 @@ void index_tokens(const Model& model, Tokenizer::Impl& t) {
             bytes_vocab[*bytes] = id;
         }
         t.token_strings[id] = token;
-        t.token_bytes[id] = bytes.value_or(token);  // HF's ByteLevel decoder keeps unmappable tokens raw
+        t.token_bytes[id] =
+            bytes.value_or(token);  // HF's ByteLevel decoder keeps unmappable tokens raw
         t.present[id] = 1;
         t.string_to_id[token] = id;
     }
@@ -189,7 +197,8 @@ void build_matchers(Tokenizer::Impl& t) {
             }
             if (a.normalized) {
                 std::string n;
-                normalized_patterns.push_back(normalize(t.normalizer, a.content, n) ? n : a.content);
+                normalized_patterns.push_back(normalize(t.normalizer, a.content, n) ? n
+                                                                                    : a.content);
                 normalized.push_back(a);
             } else {
                 raw_patterns.push_back(a.content);
@@ -208,7 +217,8 @@ Tokenizer Tokenizer::from_json(std::string_view text, const std::string& source)
     try {
         root = json::parse(text);
     } catch (const json::exception& e) {
-        throw util::FormatError(util::str("invalid JSON: ", e.what()), util::Location{.source = source});
+        throw util::FormatError(util::str("invalid JSON: ", e.what()),
+                                util::Location{.source = source});
     }
     const Reader r(source);
     r.expect(root, json::value_t::object, "(root)", "an object");

@@ -1,18 +1,20 @@
 #include "r1/tokenizer/trainer.h"
 
-#include <algorithm>
-#include <queue>
-#include <unordered_map>
-
 #include "r1/tokenizer/added_tokens.h"
 #include "r1/util/error.h"
 #include "r1/util/str.h"
+
+#include <algorithm>
+#include <queue>
+#include <unordered_map>
 
 namespace r1::tokenizer {
 
 namespace {
 
-uint64_t key(int32_t a, int32_t b) { return (static_cast<uint64_t>(a) << 32) | static_cast<uint32_t>(b); }
+uint64_t key(int32_t a, int32_t b) {
+    return (static_cast<uint64_t>(a) << 32) | static_cast<uint32_t>(b);
+}
 
 struct Word {
     std::vector<int32_t> symbols;
@@ -23,7 +25,10 @@ struct Word {
 std::vector<Word> count_words(std::string_view corpus, const TrainOptions& o) {
     std::vector<AddedToken> specials;
     for (size_t i = 0; i < o.specials.size(); ++i) {
-        specials.push_back({.id = static_cast<TokenId>(i), .content = o.specials[i], .normalized = false, .special = true});
+        specials.push_back({.id = static_cast<TokenId>(i),
+                            .content = o.specials[i],
+                            .normalized = false,
+                            .special = true});
     }
     AddedTokenMatcher matcher(specials, o.specials);
     std::vector<TextPiece> chunks;
@@ -60,6 +65,7 @@ std::vector<Word> count_words(std::string_view corpus, const TrainOptions& o) {
 struct Candidate {
     int64_t count;
     uint64_t pair;
+
     bool operator<(const Candidate& o) const {  // max-heap: most frequent, then the smaller id pair
         return count != o.count ? count < o.count : pair > o.pair;
     }
@@ -70,8 +76,8 @@ struct Candidate {
 BpeVocabulary train_bpe(std::string_view corpus, const TrainOptions& o) {
     const int64_t base = 256 + static_cast<int64_t>(o.specials.size());
     if (o.vocab_size < base) {
-        throw util::ConfigError(util::str("vocab_size ", o.vocab_size, " is below 256 bytes + ", o.specials.size(),
-                                          " special tokens"));
+        throw util::ConfigError(util::str("vocab_size ", o.vocab_size, " is below 256 bytes + ",
+                                          o.specials.size(), " special tokens"));
     }
     BpeVocabulary v{.specials = o.specials, .split_pattern = o.split_pattern};
     for (int b = 0; b < 256; ++b) {
@@ -79,7 +85,8 @@ BpeVocabulary train_bpe(std::string_view corpus, const TrainOptions& o) {
     }
     std::vector<Word> words = count_words(corpus, o);
     std::unordered_map<uint64_t, int64_t> pair_counts;
-    std::unordered_map<uint64_t, std::vector<uint32_t>> where;  // pair -> words holding it (may repeat)
+    std::unordered_map<uint64_t, std::vector<uint32_t>>
+        where;  // pair -> words holding it (may repeat)
     for (uint32_t w = 0; w < words.size(); ++w) {
         const auto& s = words[w].symbols;
         for (size_t i = 0; i + 1 < s.size(); ++i) {
@@ -92,7 +99,8 @@ BpeVocabulary train_bpe(std::string_view corpus, const TrainOptions& o) {
         queue.push({count, pair});
     }
     std::vector<int32_t> merged;
-    while (static_cast<int64_t>(v.tokens.size()) + static_cast<int64_t>(v.specials.size()) < o.vocab_size &&
+    while (static_cast<int64_t>(v.tokens.size()) + static_cast<int64_t>(v.specials.size()) <
+               o.vocab_size &&
            !queue.empty()) {
         const Candidate top = queue.top();
         queue.pop();
@@ -127,7 +135,8 @@ BpeVocabulary train_bpe(std::string_view corpus, const TrainOptions& o) {
             if (merged.size() == s.size()) {
                 continue;
             }
-            for (size_t i = 0; i + 1 < s.size(); ++i) {  // this word's pairs: remove the old, add the new
+            for (size_t i = 0; i + 1 < s.size();
+                 ++i) {  // this word's pairs: remove the old, add the new
                 pair_counts[key(s[i], s[i + 1])] -= word.count;
             }
             for (size_t i = 0; i + 1 < merged.size(); ++i) {

@@ -1,9 +1,9 @@
 // Writing tokenizer.json for r1's own vocabularies (trained BPE, the byte tokenizer), in the layout
 // Hugging Face tokenizers serialises, so `Tokenizer.from_file` loads them unchanged.
-#include <nlohmann/json.hpp>
-
 #include "r1/tokenizer/tokenizer.h"
 #include "r1/tokenizer/trainer.h"
+
+#include <nlohmann/json.hpp>
 
 namespace r1::tokenizer {
 
@@ -19,8 +19,10 @@ std::string to_tokenizer_json(const BpeVocabulary& v) {
                          {"normalized", false},
                          {"special", true}});
     }
-    const ordered_json byte_level = {
-        {"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", false}};
+    const ordered_json byte_level = {{"type", "ByteLevel"},
+                                     {"add_prefix_space", false},
+                                     {"trim_offsets", true},
+                                     {"use_regex", false}};
     ordered_json pre_tokenizer = byte_level;
     if (!v.split_pattern.empty()) {
         pre_tokenizer = {{"type", "Sequence"},
@@ -49,9 +51,10 @@ std::string to_tokenizer_json(const BpeVocabulary& v) {
                                 {"ignore_merges", false},
                                 {"vocab", vocab},
                                 {"merges", merges}};
-    const ordered_json root = {{"version", "1.0"},  {"truncation", nullptr},      {"padding", nullptr},
-                               {"added_tokens", added}, {"normalizer", nullptr}, {"pre_tokenizer", pre_tokenizer},
-                               {"post_processor", nullptr}, {"decoder", byte_level}, {"model", model}};
+    const ordered_json root = {
+        {"version", "1.0"},          {"truncation", nullptr}, {"padding", nullptr},
+        {"added_tokens", added},     {"normalizer", nullptr}, {"pre_tokenizer", pre_tokenizer},
+        {"post_processor", nullptr}, {"decoder", byte_level}, {"model", model}};
     return root.dump(2);
 }
 

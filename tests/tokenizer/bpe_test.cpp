@@ -37,7 +37,8 @@ std::vector<TokenId> naive_bpe(std::string_view word,
 }
 
 TEST(BpeTest, HeapMergeEqualsNaiveMergeOnRandomWords) {
-    // Tokens 0..255 are bytes; 40 random merges over a 4-letter alphabet make deep, overlapping chains.
+    // Tokens 0..255 are bytes; 40 random merges over a 4-letter alphabet make deep, overlapping
+    // chains.
     std::mt19937 rng(3);
     std::vector<std::string> tokens;
     for (int b = 0; b < 256; ++b) {
@@ -51,7 +52,8 @@ TEST(BpeTest, HeapMergeEqualsNaiveMergeOnRandomWords) {
     while (merges.size() < 40) {
         const auto pick = [&] {
             return rng() % 3 == 0 ? static_cast<TokenId>('a' + rng() % 4)
-                                  : static_cast<TokenId>(256 + rng() % std::max<size_t>(1, tokens.size() - 256));
+                                  : static_cast<TokenId>(
+                                        256 + rng() % std::max<size_t>(1, tokens.size() - 256));
         };
         const TokenId l = pick(), r = pick();
         if (l >= static_cast<TokenId>(tokens.size()) || r >= static_cast<TokenId>(tokens.size()) ||
@@ -79,7 +81,8 @@ TEST(BpeTest, HeapMergeEqualsNaiveMergeOnRandomWords) {
 
 TEST(BpeTest, IgnoreMergesEmitsWholeWordsAndMissingBytesAreDropped) {
     // "abc" is a token but no merge builds it: only ignore_merges finds it (Llama 3's setting).
-    std::unordered_map<std::string, TokenId> vocab{{"a", 0}, {"b", 1}, {"c", 2}, {"ab", 3}, {"abc", 4}};
+    std::unordered_map<std::string, TokenId> vocab{
+        {"a", 0}, {"b", 1}, {"c", 2}, {"ab", 3}, {"abc", 4}};
     const std::vector<MergeRule> merges{{0, 1, 3}};
     std::vector<TokenId> ids;
     Bpe(vocab, merges, {}).encode_word("abc", ids);

@@ -1,13 +1,13 @@
 // Corrupted tokenizer.json files: every one loads or throws an r1 error; none crashes (run it under
 // the asan preset for the "no UB" half of the claim).
+#include "r1/tokenizer/tokenizer.h"
+#include "r1/tokenizer/trainer.h"
+#include "r1/util/error.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <random>
-
-#include "r1/tokenizer/tokenizer.h"
-#include "r1/tokenizer/trainer.h"
-#include "r1/util/error.h"
 
 namespace r1::tokenizer {
 namespace {
@@ -17,10 +17,16 @@ std::string valid_json() {
     for (int i = 0; i < 50; ++i) {
         corpus += "the cat sat on the mat 123 кот 猫 <|end|> it's\n";
     }
-    auto j = nlohmann::json::parse(to_tokenizer_json(train_bpe(corpus, {.vocab_size = 300, .specials = {"<|end|>"}})));
+    auto j = nlohmann::json::parse(
+        to_tokenizer_json(train_bpe(corpus, {.vocab_size = 300, .specials = {"<|end|>"}})));
     j["normalizer"] = {{"type", "NFC"}};
-    j["added_tokens"].push_back({{"id", 300}, {"content", "<x>"}, {"single_word", true}, {"lstrip", true},
-                                 {"rstrip", true}, {"normalized", true}, {"special", false}});
+    j["added_tokens"].push_back({{"id", 300},
+                                 {"content", "<x>"},
+                                 {"single_word", true},
+                                 {"lstrip", true},
+                                 {"rstrip", true},
+                                 {"normalized", true},
+                                 {"special", false}});
     return j.dump(1);
 }
 
@@ -35,7 +41,8 @@ std::string edit_member(const std::string& text, std::mt19937& rng, bool duplica
     const size_t begin = starts[rng() % starts.size()];
     const size_t end = std::min(text.find('\n', begin) + 1, text.size());
     const std::string line = text.substr(begin, end - begin);
-    return duplicate ? text.substr(0, end) + line + text.substr(end) : text.substr(0, begin) + text.substr(end);
+    return duplicate ? text.substr(0, end) + line + text.substr(end)
+                     : text.substr(0, begin) + text.substr(end);
 }
 
 std::string corrupt(const std::string& text, std::mt19937& rng) {
@@ -49,7 +56,8 @@ std::string corrupt(const std::string& text, std::mt19937& rng) {
             }
             return out;
         case 2:
-            out[rng() % out.size()] = "0123456789-.:,[]{}\"\\ex "[rng() % 24];  // a plausible wrong byte
+            out[rng() % out.size()] =
+                "0123456789-.:,[]{}\"\\ex "[rng() % 24];  // a plausible wrong byte
             return out;
         case 3:
             return edit_member(text, rng, false);
@@ -71,7 +79,8 @@ TEST(TokenizerCorruptionTest, EveryCorruptionLoadsOrThrowsAnR1Error) {
         const std::string text = corrupt(valid, rng);
         try {
             const Tokenizer tok = Tokenizer::from_json(text, "corrupt.json");
-            const auto ids = tok.encode("the cat <x> sat <|end|> 猫 \xff 123");  // a loaded file must work
+            const auto ids =
+                tok.encode("the cat <x> sat <|end|> 猫 \xff 123");  // a loaded file must work
             (void)tok.decode(ids);
             ++loaded;
         } catch (const util::Error& e) {
@@ -79,7 +88,8 @@ TEST(TokenizerCorruptionTest, EveryCorruptionLoadsOrThrowsAnR1Error) {
             ++rejected;
         }
     }
-    std::cout << loaded << " corrupted files loaded, " << rejected << " rejected with an r1 error\n";
+    std::cout << loaded << " corrupted files loaded, " << rejected
+              << " rejected with an r1 error\n";
     EXPECT_EQ(loaded + rejected, 1200);
     EXPECT_GT(rejected, 600);
 }

@@ -1,8 +1,9 @@
 #include "r1/tokenizer/pretokenize.h"
 
+#include "r1/util/error.h"
+
 #include <gtest/gtest.h>
 
-#include "r1/util/error.h"
 #include "support/expect.h"
 
 namespace r1::tokenizer {
@@ -16,7 +17,7 @@ std::vector<std::string> split(const SplitStep& step, std::string_view text) {
 }
 
 TEST(ByteLevelTest, MapMatchesGpt2) {
-    EXPECT_EQ(byte_to_unicode()[' '], U'\u0120');  // 'Ġ'
+    EXPECT_EQ(byte_to_unicode()[' '], U'\u0120');   // 'Ġ'
     EXPECT_EQ(byte_to_unicode()['\n'], U'\u010A');  // 'Ċ'
     EXPECT_EQ(byte_to_unicode()['a'], U'a');
     EXPECT_EQ(byte_to_unicode()[0xAD], U'\u0143');  // the soft hyphen is the last shifted byte
@@ -33,13 +34,19 @@ TEST(ByteLevelTest, MapMatchesGpt2) {
 // The table of HF's SplitDelimiterBehavior docs: "the-final--countdown" split on "-".
 TEST(SplitTest, BehaviorsMatchHuggingFaceDocs) {
     const std::string text = "the-final--countdown";
-    auto step = [](SplitBehavior b, bool invert = false) { return SplitStep{Regex("-", true), b, invert}; };
+    auto step = [](SplitBehavior b, bool invert = false) {
+        return SplitStep{Regex("-", true), b, invert};
+    };
     using V = std::vector<std::string>;
     EXPECT_EQ(split(step(SplitBehavior::removed), text), (V{"the", "final", "countdown"}));
-    EXPECT_EQ(split(step(SplitBehavior::isolated), text), (V{"the", "-", "final", "-", "-", "countdown"}));
-    EXPECT_EQ(split(step(SplitBehavior::merged_with_previous), text), (V{"the-", "final-", "-", "countdown"}));
-    EXPECT_EQ(split(step(SplitBehavior::merged_with_next), text), (V{"the", "-final", "-", "-countdown"}));
-    EXPECT_EQ(split(step(SplitBehavior::contiguous), text), (V{"the", "-", "final", "--", "countdown"}));
+    EXPECT_EQ(split(step(SplitBehavior::isolated), text),
+              (V{"the", "-", "final", "-", "-", "countdown"}));
+    EXPECT_EQ(split(step(SplitBehavior::merged_with_previous), text),
+              (V{"the-", "final-", "-", "countdown"}));
+    EXPECT_EQ(split(step(SplitBehavior::merged_with_next), text),
+              (V{"the", "-final", "-", "-countdown"}));
+    EXPECT_EQ(split(step(SplitBehavior::contiguous), text),
+              (V{"the", "-", "final", "--", "countdown"}));
     EXPECT_EQ(split(step(SplitBehavior::removed, true), text), (V{"-", "-", "-"}));
 }
 
@@ -54,7 +61,10 @@ TEST(SplitTest, Qwen2PatternSplitsUnicodeClasses) {
 TEST(RegexTest, InvalidUtf8IsMatchedAroundNotRejected) {
     const Regex letters(R"(\p{L}+)");
     std::vector<Regex::Span> spans;
-    letters.find_all("ab\xff\xfe" "cd\xc3", spans);
+    letters.find_all(
+        "ab\xff\xfe"
+        "cd\xc3",
+        spans);
     ASSERT_EQ(spans.size(), 2u);
     EXPECT_EQ(spans[0].begin, 0u);
     EXPECT_EQ(spans[0].end, 2u);
@@ -63,7 +73,7 @@ TEST(RegexTest, InvalidUtf8IsMatchedAroundNotRejected) {
 }
 
 TEST(RegexTest, BadPatternIsFormatError) {
-    const std::string message = test::error_of<util::FormatError>([] { Regex("(?<=a+)b[") ; });
+    const std::string message = test::error_of<util::FormatError>([] { Regex("(?<=a+)b["); });
     test::expect_contains(message, {"invalid regex", "at offset"});
 }
 

@@ -1,19 +1,23 @@
 #include "r1/tokenizer/trainer.h"
 
-#include <gtest/gtest.h>
-
 #include "r1/tokenizer/tokenizer.h"
 #include "r1/util/error.h"
+
+#include <gtest/gtest.h>
+
 #include "support/expect.h"
 
 namespace r1::tokenizer {
 namespace {
 
 TEST(TrainerTest, MergesMostFrequentPairsFirst) {
-    // Words (no split pattern: the whole text is one word per special-free chunk): "aaab" x3, "ab" x2.
+    // Words (no split pattern: the whole text is one word per special-free chunk): "aaab" x3, "ab"
+    // x2.
     const std::string corpus = "aaab<s>aaab<s>aaab<s>ab<s>ab";
-    const BpeVocabulary v = train_bpe(corpus, {.vocab_size = 256 + 3 + 1, .specials = {"<s>"}, .split_pattern = ""});
-    // Pair counts: aa 6, ab 5 -> "aa" first; then "aa"+"a" 3 vs "a"+"b" 5... -> "ab" (5); then "aa"+"ab" 3.
+    const BpeVocabulary v =
+        train_bpe(corpus, {.vocab_size = 256 + 3 + 1, .specials = {"<s>"}, .split_pattern = ""});
+    // Pair counts: aa 6, ab 5 -> "aa" first; then "aa"+"a" 3 vs "a"+"b" 5... -> "ab" (5); then
+    // "aa"+"ab" 3.
     ASSERT_EQ(v.merges.size(), 3u);
     EXPECT_EQ(v.merges[0], (std::pair<std::string, std::string>{"a", "a"}));
     EXPECT_EQ(v.merges[1], (std::pair<std::string, std::string>{"a", "b"}));
@@ -28,8 +32,8 @@ TEST(TrainerTest, StopsAtMinFrequencyAndRejectsTinyVocab) {
     for (const auto& [l, r] : v.merges) {
         EXPECT_NE(l + r, "xy");  // seen once: below min_frequency 2
     }
-    const std::string message =
-        test::error_of<util::ConfigError>([] { train_bpe("x", {.vocab_size = 100, .specials = {"<s>"}}); });
+    const std::string message = test::error_of<util::ConfigError>(
+        [] { train_bpe("x", {.vocab_size = 100, .specials = {"<s>"}}); });
     test::expect_contains(message, {"vocab_size 100", "256 bytes + 1 special"});
 }
 

@@ -1,6 +1,7 @@
-// Added and special tokens (tokenizer.json's added_tokens): found in the text before pre-tokenisation
-// and never split, as HF's AddedVocabulary does: leftmost-longest matching, then the single_word,
-// lstrip and rstrip rules; tokens with normalized=true match the normalised text, the others the raw.
+// Added and special tokens (tokenizer.json's added_tokens): found in the text before
+// pre-tokenisation and never split, as HF's AddedVocabulary does: leftmost-longest matching, then
+// the single_word, lstrip and rstrip rules; tokens with normalized=true match the normalised text,
+// the others the raw.
 #pragma once
 
 #include <array>
@@ -20,8 +21,8 @@ struct AddedToken {
     bool single_word = false;  // only match between non-word characters
     bool lstrip = false;       // swallow the whitespace on the left
     bool rstrip = false;       // swallow the whitespace on the right
-    bool normalized = true;    // match against normalised text (HF's default for non-special tokens)
-    bool special = false;      // control token (<|im_end|>); decode can skip it
+    bool normalized = true;  // match against normalised text (HF's default for non-special tokens)
+    bool special = false;    // control token (<|im_end|>); decode can skip it
 };
 
 /// A piece of text: a run to pre-tokenise (id < 0) or an added token's match (its id).
@@ -38,6 +39,7 @@ class AddedTokenMatcher {
     AddedTokenMatcher(std::vector<AddedToken> tokens, std::vector<std::string> patterns);
 
     bool empty() const { return tokens_.empty(); }
+
     /// Splits `text` into pieces covering it; empty text gives no pieces.
     void split(std::string_view text, std::vector<TextPiece>& out) const;
 
@@ -47,6 +49,7 @@ class AddedTokenMatcher {
         size_t end;
         size_t token;
     };
+
     bool find(std::string_view text, size_t from, Match& match) const;
 
     std::vector<AddedToken> tokens_;

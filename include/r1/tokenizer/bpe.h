@@ -4,6 +4,8 @@
 // Results for words up to 256 bytes are memoised in a bounded, sharded, thread-safe cache.
 #pragma once
 
+#include "r1/tokenizer/added_tokens.h"
+
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -12,8 +14,6 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include "r1/tokenizer/added_tokens.h"
 
 namespace r1::tokenizer {
 
@@ -26,14 +26,16 @@ struct MergeRule {
 
 struct BpeOptions {
     bool ignore_merges = false;  // a word that is itself a token is emitted whole (Llama 3)
-    TokenId unk_id = -1;         // id for a byte without a token; -1: drop it (HF without unk_token)
+    TokenId unk_id = -1;  // id for a byte without a token; -1: drop it (HF without unk_token)
     size_t cache_capacity = 1 << 16;  // words memoised; 0 disables the cache
 };
 
 class Bpe {
   public:
     /// `vocab` maps raw bytes to ids; `merges` in rank order (a repeated pair keeps the last rank).
-    Bpe(std::unordered_map<std::string, TokenId> vocab, const std::vector<MergeRule>& merges, BpeOptions options);
+    Bpe(std::unordered_map<std::string, TokenId> vocab,
+        const std::vector<MergeRule>& merges,
+        BpeOptions options);
     ~Bpe();
     Bpe(const Bpe&) = delete;
     Bpe& operator=(const Bpe&) = delete;
@@ -42,6 +44,7 @@ class Bpe {
     void encode_word(std::string_view word, std::vector<TokenId>& out) const;
     /// The id of a whole byte string, or -1.
     TokenId find(std::string_view bytes) const;
+
     size_t merge_count() const { return merge_count_; }
 
   private:
@@ -51,8 +54,10 @@ class Bpe {
 
     struct StringHash {
         using is_transparent = void;
+
         size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
     };
+
     std::unordered_map<std::string, TokenId, StringHash, std::equal_to<>> vocab_;
     std::array<TokenId, 256> byte_ids_{};
     std::unique_ptr<MergeTable> merges_;

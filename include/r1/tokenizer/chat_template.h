@@ -3,13 +3,13 @@
 // role-based ChatML chat format. The texts are options, editable from YAML (`data.templates.*`).
 #pragma once
 
+#include "r1/config/visitor.h"
+
 #include <array>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include "r1/config/visitor.h"
 
 namespace r1::tokenizer {
 
@@ -17,20 +17,25 @@ namespace r1::tokenizer {
 enum class Template { r1_zero, qwen_math, chat };
 
 constexpr auto enum_names(Template) {
-    return std::array{std::pair{Template::r1_zero, "r1_zero"}, std::pair{Template::qwen_math, "qwen_math"},
+    return std::array{std::pair{Template::r1_zero, "r1_zero"},
+                      std::pair{Template::qwen_math, "qwen_math"},
                       std::pair{Template::chat, "chat"}};
 }
 
-/// The template texts. Placeholders: {prompt} (r1_zero, qwen_math), {role} and {content} (chat_turn);
-/// any other brace is literal text (\boxed{} stays as written).
+/// The template texts. Placeholders: {prompt} (r1_zero, qwen_math), {role} and {content}
+/// (chat_turn); any other brace is literal text (\boxed{} stays as written).
 struct ChatTemplateOptions {
     std::string r1_zero =
-        "A conversation between User and Assistant. The User asks a question and the Assistant solves it. "
-        "The Assistant first thinks the problem through, then gives the answer. The thinking goes inside "
+        "A conversation between User and Assistant. The User asks a question and the Assistant "
+        "solves it. "
+        "The Assistant first thinks the problem through, then gives the answer. The thinking goes "
+        "inside "
         "<think> </think> tags and the answer inside <answer> </answer> tags, as in "
-        "<think> thinking here </think> <answer> answer here </answer>.\nUser: {prompt}\nAssistant:";
+        "<think> thinking here </think> <answer> answer here </answer>.\nUser: "
+        "{prompt}\nAssistant:";
     std::string qwen_math =
-        "<|im_start|>system\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n"
+        "<|im_start|>system\nPlease reason step by step, and put your final answer within "
+        "\\boxed{}.<|im_end|>\n"
         "<|im_start|>user\n{prompt}<|im_end|>\n<|im_start|>assistant\n";
     std::string chat_system;  // chat: a system turn first when not empty
     std::string chat_turn = "<|im_start|>{role}\n{content}<|im_end|>\n";
@@ -62,7 +67,9 @@ class ChatTemplate {
     bool prefilled_think_;
 };
 
-/// Replaces each {name} of `text` found in `values` (one pass: substituted text is never rescanned).
-std::string fill(std::string_view text, const std::vector<std::pair<std::string, std::string_view>>& values);
+/// Replaces each {name} of `text` found in `values` (one pass: substituted text is never
+/// rescanned).
+std::string fill(std::string_view text,
+                 const std::vector<std::pair<std::string, std::string_view>>& values);
 
 }  // namespace r1::tokenizer

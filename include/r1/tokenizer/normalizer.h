@@ -1,5 +1,6 @@
-// Text normalisation before pre-tokenisation: Unicode NFC (what Qwen2's tokenizer.json asks for), via
-// utf8proc. Text that is not valid UTF-8 passes through unchanged, so encode works on any bytes.
+// Text normalisation before pre-tokenisation: Unicode NFC (what Qwen2's tokenizer.json asks for),
+// via utf8proc. Text that is not valid UTF-8 passes through unchanged, so encode works on any
+// bytes.
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
 // Pre-tokenisation as Hugging Face tokenizers does it: PCRE2 regex splits with HF's five delimiter
-// behaviours, GPT-2's ByteLevel step (optional prefix space and regex), and GPT-2's byte <-> unicode
-// map that tokenizer.json vocabularies are written in.
+// behaviours, GPT-2's ByteLevel step (optional prefix space and regex), and GPT-2's byte <->
+// unicode map that tokenizer.json vocabularies are written in.
 #pragma once
 
 #include <array>
@@ -14,7 +14,8 @@
 
 namespace r1::tokenizer {
 
-// -- GPT-2's byte <-> unicode map ------------------------------------------------------------------
+// -- GPT-2's byte <-> unicode map
+// ------------------------------------------------------------------
 
 /// The printable code point GPT-2's ByteLevel writes for each byte ('Ġ' for ' ', 'Ċ' for '\n').
 const std::array<char32_t, 256>& byte_to_unicode();
@@ -23,25 +24,29 @@ std::string bytes_to_unicode(std::string_view bytes);
 /// The inverse; nullopt if `text` is not UTF-8 or holds a code point outside the map.
 std::optional<std::string> unicode_to_bytes(std::string_view text);
 
-// -- regex -------------------------------------------------------------------------------------------
+// -- regex
+// -------------------------------------------------------------------------------------------
 
-/// A PCRE2 pattern compiled in UTF mode with Unicode properties (\p{L}, \s as Unicode), JIT-compiled
-/// where the platform allows (falls back to the interpreter otherwise). Matching is safe on invalid
-/// UTF-8 (PCRE2_MATCH_INVALID_UTF): bad bytes match nothing and stay in the gaps between matches.
-/// Immutable after construction and safe to share across threads.
+/// A PCRE2 pattern compiled in UTF mode with Unicode properties (\p{L}, \s as Unicode),
+/// JIT-compiled where the platform allows (falls back to the interpreter otherwise). Matching is
+/// safe on invalid UTF-8 (PCRE2_MATCH_INVALID_UTF): bad bytes match nothing and stay in the gaps
+/// between matches. Immutable after construction and safe to share across threads.
 class Regex {
   public:
     struct Span {
         size_t begin = 0;
         size_t end = 0;
     };
-    /// Throws util::FormatError("invalid regex ...: <PCRE2's message> at offset N") on a bad pattern.
-    /// `literal`: the pattern is a plain string (HF's Split pattern {"String": ...}).
+
+    /// Throws util::FormatError("invalid regex ...: <PCRE2's message> at offset N") on a bad
+    /// pattern. `literal`: the pattern is a plain string (HF's Split pattern {"String": ...}).
     explicit Regex(std::string_view pattern, bool literal = false);
 
     /// Appends every non-overlapping match of `text`, left to right (empty matches skipped).
     void find_all(std::string_view text, std::vector<Span>& out) const;
+
     const std::string& pattern() const { return pattern_; }
+
     bool jit() const;
 
   private:
@@ -59,7 +64,8 @@ inline constexpr std::string_view kGpt2Pattern =
 inline constexpr std::string_view kQwen2Pattern =
     R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
-// -- pre-tokenizer steps -----------------------------------------------------------------------------
+// -- pre-tokenizer steps
+// -----------------------------------------------------------------------------
 
 /// What a Split does with the matched delimiters (HF's SplitDelimiterBehavior).
 enum class SplitBehavior { removed, isolated, merged_with_previous, merged_with_next, contiguous };
@@ -97,6 +103,7 @@ class PreTokenizer {
 
     /// Splits `text` into words, appending them to `out.views` (valid while `text` and `out` live).
     void split(std::string_view text, Pieces& out) const;
+
     const std::vector<PreTokenizerStep>& steps() const { return steps_; }
 
   private:

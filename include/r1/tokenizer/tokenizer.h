@@ -1,8 +1,11 @@
-// Tokenizer: text <-> token ids, compatible with Hugging Face tokenizer.json files for byte-level BPE
-// (DeepSeek-V3, Qwen2, Llama 3): added/special tokens, NFC, Split/ByteLevel/Digits pre-tokenizers, the
-// ByteLevel decoder. Tokenizer::bytes() is the byte-level tokenizer (256 byte tokens + specials) for
-// synthetic tasks: a BPE without merges, so one class, one code path and one file format serve both.
+// Tokenizer: text <-> token ids, compatible with Hugging Face tokenizer.json files for byte-level
+// BPE (DeepSeek-V3, Qwen2, Llama 3): added/special tokens, NFC, Split/ByteLevel/Digits
+// pre-tokenizers, the ByteLevel decoder. Tokenizer::bytes() is the byte-level tokenizer (256 byte
+// tokens + specials) for synthetic tasks: a BPE without merges, so one class, one code path and one
+// file format serve both.
 #pragma once
+
+#include "r1/tokenizer/added_tokens.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -13,13 +16,11 @@
 #include <string_view>
 #include <vector>
 
-#include "r1/tokenizer/added_tokens.h"
-
 namespace r1::tokenizer {
 
 struct EncodeOptions {
-    /// Apply the post-processor's template (e.g. Llama 3's <|begin_of_text|>). Off by default, unlike
-    /// HF: r1's prompt templates write their control tokens into the text themselves.
+    /// Apply the post-processor's template (e.g. Llama 3's <|begin_of_text|>). Off by default,
+    /// unlike HF: r1's prompt templates write their control tokens into the text themselves.
     bool add_special = false;
 };
 
@@ -48,7 +49,8 @@ class Tokenizer {
     /// Ids outside the vocabulary throw util::FormatError.
     std::string decode(std::span<const TokenId> ids, DecodeOptions options = {}) const;
 
-    /// Token strings as tokenizer.json spells them ("Ġthe" for model tokens, content for added ones).
+    /// Token strings as tokenizer.json spells them ("Ġthe" for model tokens, content for added
+    /// ones).
     std::optional<TokenId> token_to_id(std::string_view token) const;
     std::optional<std::string> id_to_token(TokenId id) const;
     /// One past the largest id (model vocabulary and added tokens).
@@ -59,6 +61,7 @@ class Tokenizer {
     std::vector<AddedToken> special_tokens() const;
 
     struct Impl;
+
     explicit Tokenizer(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
 
   private:
