@@ -147,37 +147,52 @@ void Bpe::encode_word(std::string_view word, std::vector<TokenId>& out) const {
 
 // HF's Word::merge_all: pop the lowest (rank, position); skip stale entries; merge; push the new
 // pairs with both neighbours.
-void Bpe::merge(std::string_view word, std::vector<TokenId>& out) const {
-    struct Symbol {
-        TokenId id;
-        int32_t prev;
-        int32_t next;
-    };
+namespace {
 
-    struct Candidate {
-        uint32_t rank;
-        int32_t pos;
-        TokenId merged;
+struct Symbol {  // one node of the linked list a word is merged in
+    TokenId id;  // -1 once merged into its left neighbour
+    int32_t prev;
+    int32_t next;
+};
 
-        bool operator>(const Candidate& o) const {
-            return rank != o.rank ? rank > o.rank : pos > o.pos;
-        }
-    };
+struct Candidate {  // a pair that may merge; stale once either side changed
+    uint32_t rank;
+    int32_t pos;
+    TokenId merged;
 
-    thread_local std::vector<Symbol> symbols;
-    thread_local std::vector<Candidate> heap;  // a min-heap on (rank, pos) via std::greater
+    bool operator>(const Candidate& o) const {
+        return rank != o.rank ? rank > o.rank : pos > o.pos;
+    }
+};
+
+// The word's bytes as linked symbols (bytes without a token become unk, or are dropped).
+bool split_bytes(std::string_view word,
+                 const std::array<TokenId, 256>& byte_ids,
+                 TokenId unk_id,
+                 std::vector<Symbol>& symbols) {
     symbols.clear();
     for (unsigned char b : word) {
-        const TokenId id = byte_ids_[b] >= 0 ? byte_ids_[b] : options_.unk_id;
+        const TokenId id = byte_ids[b] >= 0 ? byte_ids[b] : unk_id;
         if (id >= 0) {
             const auto n = static_cast<int32_t>(symbols.size());
             symbols.push_back({id, n - 1, n + 1});
         }
     }
     if (symbols.empty()) {
-        return;
+        return false;
     }
     symbols.back().next = -1;
+    return true;
+}
+
+}  // namespace
+
+void Bpe::merge(std::string_view word, std::vector<TokenId>& out) const {
+    thread_local std::vector<Symbol> symbols;
+    thread_local std::vector<Candidate> heap;  // a min-heap on (rank, pos) via std::greater
+    if (!split_bytes(word, byte_ids_, options_.unk_id, symbols)) {
+        return;
+    }
     heap.clear();
     auto push_pair = [&](int32_t pos) {
         const int32_t next = symbols[pos].next;

@@ -5,6 +5,7 @@
 #include "r1/util/str.h"
 
 #include <algorithm>
+#include <optional>
 #include <queue>
 #include <unordered_map>
 
@@ -71,6 +72,86 @@ struct Candidate {
     }
 };
 
+// Pair counts over all words, which words hold each pair, and a lazily updated max-heap of pairs.
+class PairStats {
+  public:
+    explicit PairStats(std::vector<Word> words) : words_(std::move(words)) {
+        for (uint32_t w = 0; w < words_.size(); ++w) {
+            const auto& s = words_[w].symbols;
+            for (size_t i = 0; i + 1 < s.size(); ++i) {
+                counts_[key(s[i], s[i + 1])] += words_[w].count;
+                where_[key(s[i], s[i + 1])].push_back(w);
+            }
+        }
+        for (const auto& [pair, count] : counts_) {
+            queue_.push({count, pair});
+        }
+    }
+
+    /// The most frequent pair, or nothing when none reaches `min_count`.
+    std::optional<Candidate> best(int64_t min_count) {
+        while (!queue_.empty()) {
+            const Candidate top = queue_.top();
+            queue_.pop();
+            const int64_t current = counts_[top.pair];
+            if (current == top.count) {
+                return current >= min_count ? std::optional(top) : std::nullopt;
+            }
+            if (current > 0) {  // stale: the count fell since this entry was pushed
+                queue_.push({current, top.pair});
+            }
+        }
+        return std::nullopt;
+    }
+
+    /// Replaces pair (a, b) by token `id` in every word holding it, updating the counts.
+    void merge(uint64_t pair, int32_t id) {
+        const auto a = static_cast<int32_t>(pair >> 32);
+        const auto b = static_cast<int32_t>(pair & 0xFFFFFFFFu);
+        std::vector<uint32_t> affected = std::move(where_[pair]);
+        where_.erase(pair);
+        std::sort(affected.begin(), affected.end());
+        affected.erase(std::unique(affected.begin(), affected.end()), affected.end());
+        for (uint32_t w : affected) {
+            auto& s = words_[w].symbols;
+            merged_.clear();
+            for (size_t i = 0; i < s.size(); ++i) {
+                const bool hit = i + 1 < s.size() && s[i] == a && s[i + 1] == b;
+                merged_.push_back(hit ? id : s[i]);
+                i += hit ? 1 : 0;
+            }
+            if (merged_.size() != s.size()) {
+                recount(w, id);
+            }
+        }
+    }
+
+  private:
+    // Word w's pairs: remove the old ones, add the new ones (those with `id` are new candidates).
+    void recount(uint32_t w, int32_t id) {
+        auto& s = words_[w].symbols;
+        const int64_t n = words_[w].count;
+        for (size_t i = 0; i + 1 < s.size(); ++i) {
+            counts_[key(s[i], s[i + 1])] -= n;
+        }
+        for (size_t i = 0; i + 1 < merged_.size(); ++i) {
+            const uint64_t p = key(merged_[i], merged_[i + 1]);
+            counts_[p] += n;
+            if (merged_[i] == id || merged_[i + 1] == id) {
+                where_[p].push_back(w);
+                queue_.push({counts_[p], p});
+            }
+        }
+        s.assign(merged_.begin(), merged_.end());
+    }
+
+    std::vector<Word> words_;
+    std::unordered_map<uint64_t, int64_t> counts_;
+    std::unordered_map<uint64_t, std::vector<uint32_t>> where_;  // pair -> words (may repeat)
+    std::priority_queue<Candidate> queue_;
+    std::vector<int32_t> merged_;
+};
+
 }  // namespace
 
 BpeVocabulary train_bpe(std::string_view corpus, const TrainOptions& o) {
@@ -83,72 +164,17 @@ BpeVocabulary train_bpe(std::string_view corpus, const TrainOptions& o) {
     for (int b = 0; b < 256; ++b) {
         v.tokens.emplace_back(1, static_cast<char>(b));
     }
-    std::vector<Word> words = count_words(corpus, o);
-    std::unordered_map<uint64_t, int64_t> pair_counts;
-    std::unordered_map<uint64_t, std::vector<uint32_t>>
-        where;  // pair -> words holding it (may repeat)
-    for (uint32_t w = 0; w < words.size(); ++w) {
-        const auto& s = words[w].symbols;
-        for (size_t i = 0; i + 1 < s.size(); ++i) {
-            pair_counts[key(s[i], s[i + 1])] += words[w].count;
-            where[key(s[i], s[i + 1])].push_back(w);
-        }
-    }
-    std::priority_queue<Candidate> queue;
-    for (const auto& [pair, count] : pair_counts) {
-        queue.push({count, pair});
-    }
-    std::vector<int32_t> merged;
-    while (static_cast<int64_t>(v.tokens.size()) + static_cast<int64_t>(v.specials.size()) <
-               o.vocab_size &&
-           !queue.empty()) {
-        const Candidate top = queue.top();
-        queue.pop();
-        const int64_t current = pair_counts[top.pair];
-        if (current != top.count) {  // stale: the count fell since this entry was pushed
-            if (current > 0) {
-                queue.push({current, top.pair});
-            }
-            continue;
-        }
-        if (current < o.min_frequency) {
+    PairStats stats(count_words(corpus, o));
+    while (static_cast<int64_t>(v.tokens.size() + v.specials.size()) < o.vocab_size) {
+        const std::optional<Candidate> best = stats.best(o.min_frequency);
+        if (!best) {
             break;
         }
-        const auto a = static_cast<int32_t>(top.pair >> 32);
-        const auto b = static_cast<int32_t>(top.pair & 0xFFFFFFFFu);
-        const auto id = static_cast<int32_t>(v.tokens.size());
-        v.tokens.push_back(v.tokens[a] + v.tokens[b]);
-        v.merges.emplace_back(v.tokens[a], v.tokens[b]);
-        std::vector<uint32_t> affected = std::move(where[top.pair]);
-        where.erase(top.pair);
-        std::sort(affected.begin(), affected.end());
-        affected.erase(std::unique(affected.begin(), affected.end()), affected.end());
-        for (uint32_t w : affected) {
-            Word& word = words[w];
-            auto& s = word.symbols;
-            merged.clear();
-            for (size_t i = 0; i < s.size(); ++i) {
-                const bool hit = i + 1 < s.size() && s[i] == a && s[i + 1] == b;
-                merged.push_back(hit ? id : s[i]);
-                i += hit ? 1 : 0;
-            }
-            if (merged.size() == s.size()) {
-                continue;
-            }
-            for (size_t i = 0; i + 1 < s.size();
-                 ++i) {  // this word's pairs: remove the old, add the new
-                pair_counts[key(s[i], s[i + 1])] -= word.count;
-            }
-            for (size_t i = 0; i + 1 < merged.size(); ++i) {
-                const uint64_t p = key(merged[i], merged[i + 1]);
-                pair_counts[p] += word.count;
-                if (merged[i] == id || merged[i + 1] == id) {
-                    where[p].push_back(w);
-                    queue.push({pair_counts[p], p});
-                }
-            }
-            s.assign(merged.begin(), merged.end());
-        }
+        const std::string& left = v.tokens[best->pair >> 32];
+        const std::string& right = v.tokens[best->pair & 0xFFFFFFFFu];
+        v.merges.emplace_back(left, right);
+        v.tokens.push_back(left + right);
+        stats.merge(best->pair, static_cast<int32_t>(v.tokens.size() - 1));
     }
     return v;
 }
