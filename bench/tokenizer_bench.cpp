@@ -124,6 +124,7 @@ int main(int argc, char** argv) {
                                 {"tokens_equal", hf.at("tokens").get<size_t>() == tokens},
                                 {"r1_mb_per_s", r1_mb_s},
                                 {"hf_mb_per_s", hf_mb_s},
+                                {"hf_method", hf.value("method", "encode_batch")},
                                 {"ratio", r1_mb_s / hf_mb_s}}
                      .dump()
               << "\n";
