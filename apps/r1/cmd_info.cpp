@@ -1,5 +1,5 @@
 // r1 info: what a file or directory holds: a YAML config (resolved), a safetensors file, a checkpoint
-// directory, a JSONL dataset, or a stage's key table. Bad files exit non-zero with the reader's error.
+// directory, a JSONL dataset, a tokenizer.json, or a stage's key table. Bad files exit non-zero with the reader's error.
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
@@ -14,6 +14,7 @@
 #include "r1/data/jsonl_dataset.h"
 #include "r1/io/safetensors_info.h"
 #include "r1/rewards/reward.h"
+#include "r1/tokenizer/tokenizer.h"
 #include "r1/train/stage.h"
 #include "r1/util/error.h"
 
@@ -125,8 +126,12 @@ int run_info(const InfoArgs& args) {
         std::cout << data::describe_jsonl(args.path);
         return 0;
     }
-    throw util::UnsupportedError(args.path + ": r1 info reads .yaml, .safetensors, .jsonl files and checkpoint "
-                                 "directories; this kind of file is not supported");
+    if (ext == ".json") {
+        std::cout << tokenizer::describe(args.path);
+        return 0;
+    }
+    throw util::UnsupportedError(args.path + ": r1 info reads .yaml, .safetensors, .jsonl, tokenizer .json files and "
+                                 "checkpoint directories; this kind of file is not supported");
 }
 
 }  // namespace

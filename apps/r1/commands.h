@@ -18,6 +18,7 @@ void add_data(CLI::App& root, Action& action);
 void add_info(CLI::App& root, Action& action);
 void add_report(CLI::App& root, Action& action);
 void add_reward(CLI::App& root, Action& action);
+void add_tokenizer(CLI::App& root, Action& action);
 /// pipeline, generate, eval, score, convert: flags declared, capability pending.
 void add_planned(CLI::App& root, Action& action);
 

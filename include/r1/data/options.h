@@ -6,21 +6,19 @@
 #include <utility>
 
 #include "r1/config/visitor.h"
+#include "r1/tokenizer/chat_template.h"
 
 namespace r1::data {
 
-enum class Template { r1_zero, qwen_math, chat };
-
-constexpr auto enum_names(Template) {
-    return std::array{std::pair{Template::r1_zero, "r1_zero"}, std::pair{Template::qwen_math, "qwen_math"},
-                      std::pair{Template::chat, "chat"}};
-}
+/// Prompt templates live with the tokenizer (tokenizer/chat_template.h); the data options name them.
+using tokenizer::Template;
 
 struct PromptDataOptions {
     std::string train;                     // JSONL file of prompts with answers
     std::string eval;                      // held-out JSONL; empty: none
     Template chat_template = Template::r1_zero;
     bool prefilled_think = false;          // the prompt ends with "<think>" (TinyZero, oat)
+    tokenizer::ChatTemplateOptions templates;  // the template texts
 };
 
 void visit(config::Visitor& v, PromptDataOptions& o);
