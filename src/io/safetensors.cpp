@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <set>
 
@@ -165,6 +166,9 @@ void EntryChecker::check_offsets(TensorInfo& info, const json& offsets) const {
 
 Metadata parse_metadata(const std::filesystem::path& path, const json& value) {
     const util::Location where{.source = path.string()};
+    if (value.is_null()) {  // Python reads `"__metadata__": null` as no metadata
+        return {};
+    }
     if (!value.is_object()) {
         throw util::FormatError(
             str("__metadata__: expected an object of strings, found ", value.type_name()), where);

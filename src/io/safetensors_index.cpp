@@ -11,7 +11,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <regex>
 #include <set>
 
 namespace r1::io {
@@ -219,15 +218,30 @@ std::string shard_file_name(const std::string& stem, size_t k, size_t n) {
     return stem + suffix + ".safetensors";
 }
 
-// Files of an older layout with the same stem: <stem>-NNNNN-of-NNNNN.safetensors and the index.
+// A file of a layout this writer could have made for `stem`: <stem>-NNNNN-of-NNNNN.safetensors or
+// <stem>.safetensors.index.json (transformers' cleanup rule).
+bool is_layout_file(const std::string& name, const std::string& stem) {
+    if (name == stem + ".safetensors.index.json") {
+        return true;
+    }
+    const std::string shape = "-00000-of-00000.safetensors";
+    if (name.size() != stem.size() + shape.size() || !name.starts_with(stem)) {
+        return false;
+    }
+    for (size_t i = 0; i < shape.size(); ++i) {
+        const char c = name[stem.size() + i];
+        if (shape[i] == '0' ? (c < '0' || c > '9') : c != shape[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void remove_stale(const fs::path& dir, const std::string& stem, const std::set<std::string>& keep) {
-    const std::regex shard_re(
-        std::regex_replace(stem, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
-        R"(-\d{5}-of-\d{5}\.safetensors|)" + stem + R"(\.safetensors\.index\.json)");
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
         const std::string name = entry.path().filename().string();
-        if (!keep.count(name) && std::regex_match(name, shard_re)) {
+        if (!keep.count(name) && is_layout_file(name, stem)) {
             fs::remove(entry.path(), ec);
         }
     }

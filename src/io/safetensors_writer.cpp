@@ -97,6 +97,10 @@ Layout plan_safetensors(const std::filesystem::path& path,
         if (!tensor.defined()) {
             throw util::FormatError("tensor '" + name + "': undefined tensor", where);
         }
+        if (tensor.layout() != at::kStrided) {  // as Python's save_file: dense tensors only
+            throw util::UnsupportedError(path.string() + ": tensor '" + name +
+                                         "': only dense (strided) tensors can be saved");
+        }
         layout.order.push_back(layout.order.size());
         layout.dtypes.push_back(&dtype_of(tensor.scalar_type()));
     }

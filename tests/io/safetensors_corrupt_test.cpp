@@ -208,7 +208,7 @@ void add_entry_cases(const Base& base, std::vector<Case>& cases) {
         });
     }
     for (const json& meta : {json({{"a", 1}}), json::array(), json("x"), json({{"a", nullptr}}),
-                             json({{"a", {{"b", "c"}}}}), json(nullptr)}) {
+                             json({{"a", {{"b", "c"}}}}), json(1)}) {
         edit("metadata " + meta.dump(), [&](json& j) { j["__metadata__"] = meta; });
     }
     edit("no tensors", [&](json& j) { j = {{"__metadata__", root["__metadata__"]}}; });

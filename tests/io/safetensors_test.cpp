@@ -112,6 +112,10 @@ TEST(SafetensorsWriterTest, RejectsBadNamesAndLeavesNoTemporary) {
                         write_safetensors(path, {{"c", at::ones({1}, at::kComplexDouble)}});
                     }),
                     {"no dtype for ComplexDouble"});
+    expect_contains(error_of<util::UnsupportedError>([&] {
+                        write_safetensors(path, {{"s", at::eye(3).to_sparse()}});
+                    }),
+                    {"tensor 's'", "dense"});
     EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 }
 
@@ -169,6 +173,18 @@ TEST(SafetensorsFileTest, CopiesUnalignedTensors) {
     EXPECT_NE(static_cast<const void*>(f.data_ptr()), file.bytes("f").first);
     EXPECT_EQ(f[0].item<float>(), 1.5F);
     EXPECT_EQ(f[1].item<float>(), -2.25F);
+}
+
+TEST(SafetensorsFileTest, AcceptsWhatPythonAccepts) {
+    // Python's reader takes a null __metadata__ as none and ignores unknown keys in an entry.
+    util::TempDir dir;
+    const auto path = dir.path() / "x.safetensors";
+    write_bytes(path, file_bytes(R"({"__metadata__":null,"a":{"dtype":"U8","shape":[1],)"
+                                 R"("data_offsets":[0,1],"extra":1}})",
+                                 "\x05"));
+    const SafetensorsFile file(path);
+    EXPECT_TRUE(file.metadata().empty());
+    EXPECT_EQ(file.tensor("a").item<uint8_t>(), 5);
 }
 
 TEST(SafetensorsFileTest, ErrorsNameFileTensorAndRange) {

@@ -37,7 +37,9 @@ class ShardedSafetensors {
     /// Tensor names, sorted.
     std::vector<std::string> names() const;
 
-    bool contains(std::string_view name) const { return weight_map_.count(std::string(name)) > 0; }
+    bool contains(std::string_view name) const {
+        return weight_map_.find(name) != weight_map_.end();
+    }
 
     /// Shard file names in order (model-00001-of-00003.safetensors, ...).
     const std::vector<std::string>& shard_names() const { return shard_names_; }
