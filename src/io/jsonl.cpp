@@ -3,6 +3,7 @@
 #include "r1/util/fs.h"
 #include "r1/util/str.h"
 
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -119,16 +120,59 @@ nlohmann::json parse_jsonl_line(std::string_view text, const util::Location& whe
     return value;
 }
 
-JsonlReader::JsonlReader(std::filesystem::path path)
-    : path_(std::move(path)), in_(path_, std::ios::binary) {
+JsonlReader::JsonlReader(std::filesystem::path path, int64_t max_line_bytes)
+    : path_(std::move(path)),
+      max_line_bytes_(max_line_bytes),
+      in_(path_, std::ios::binary),
+      buffer_(size_t{1} << 16) {
     if (!in_) {
         throw util::IoError(path_.string() + ": cannot open for reading");
     }
 }
 
+bool JsonlReader::read_line(bool& too_long) {
+    text_.clear();
+    too_long = false;
+    bool any = false;
+    while (true) {
+        if (pos_ == end_) {
+            in_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+            if (in_.bad()) {
+                throw util::IoError(util::str(path_.string(), ":", line_ + 1, ": read failed"));
+            }
+            pos_ = 0;
+            end_ = static_cast<size_t>(in_.gcount());
+            if (end_ == 0) {
+                return any;
+            }
+        }
+        any = true;
+        const char* start = buffer_.data() + pos_;
+        const auto* newline = static_cast<const char*>(std::memchr(start, '\n', end_ - pos_));
+        const size_t n = newline != nullptr ? static_cast<size_t>(newline - start) : end_ - pos_;
+        if (!too_long && static_cast<int64_t>(text_.size() + n) > max_line_bytes_) {
+            too_long = true;
+            std::string().swap(text_);  // release what the line held so far
+        }
+        if (!too_long) {
+            text_.append(start, n);
+        }
+        pos_ += n;
+        if (newline != nullptr) {
+            ++pos_;
+            return true;
+        }
+    }
+}
+
 bool JsonlReader::next(nlohmann::json& object) {
-    while (std::getline(in_, text_)) {
+    bool too_long = false;
+    while (read_line(too_long)) {
         ++line_;
+        if (too_long) {
+            throw util::FormatError(util::str("line longer than ", max_line_bytes_, " bytes"),
+                                    where());
+        }
         std::string_view text = text_;
         if (line_ == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") {
             text.remove_prefix(3);  // a UTF-8 byte order mark, as some editors write
@@ -138,9 +182,6 @@ bool JsonlReader::next(nlohmann::json& object) {
         }
         object = parse_jsonl_line(text, where());
         return true;
-    }
-    if (in_.bad()) {
-        throw util::IoError(util::str(path_.string(), ":", line_ + 1, ": read failed"));
     }
     return false;
 }

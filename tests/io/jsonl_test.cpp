@@ -144,6 +144,23 @@ TEST(JsonlReaderTest, ContinuesAfterABadLine) {
     EXPECT_EQ(reader.where().line, 3);
 }
 
+TEST(JsonlReaderTest, OverlongLineIsRefusedAndSkippable) {
+    util::TempDir dir;
+    const std::string long_line = "{\"a\": \"" + std::string(200000, 'x') + "\"}";  // spans buffers
+    JsonlReader reader(write(dir, "d.jsonl", "{\"a\": 1}\n" + long_line + "\n{\"a\": 3}"), 100000);
+    json object;
+    ASSERT_TRUE(reader.next(object));
+    expect_contains(error_of<util::FormatError>([&] { reader.next(object); }),
+                    {"d.jsonl:2: line longer than 100000 bytes"});
+    ASSERT_TRUE(reader.next(object));
+    EXPECT_EQ(object.at("a"), 3);
+    EXPECT_EQ(reader.where().line, 3);
+    JsonlReader roomy(dir.path() / "d.jsonl");
+    ASSERT_TRUE(roomy.next(object));
+    ASSERT_TRUE(roomy.next(object));
+    EXPECT_EQ(object.at("a").get<std::string>().size(), 200000u);
+}
+
 TEST(JsonlReaderTest, MissingFileIsAnIoErrorNamingIt) {
     expect_contains(error_of<util::IoError>([] { JsonlReader("/nonexistent/x.jsonl"); }),
                     {"/nonexistent/x.jsonl"});

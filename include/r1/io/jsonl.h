@@ -18,6 +18,9 @@
 
 namespace r1::io {
 
+/// Lines longer than this are refused without being held in memory (a file with no newlines).
+constexpr int64_t kJsonlMaxLineBytes = int64_t{256} << 20;
+
 /// Lines nested deeper than this are refused before parsing (a guard against pathological input).
 constexpr int64_t kJsonlMaxDepth = 256;
 
@@ -30,7 +33,7 @@ nlohmann::json parse_jsonl_line(std::string_view text, const util::Location& whe
 class JsonlReader {
   public:
     /// Opens `path`; IoError naming it if it cannot.
-    explicit JsonlReader(std::filesystem::path path);
+    explicit JsonlReader(std::filesystem::path path, int64_t max_line_bytes = kJsonlMaxLineBytes);
 
     /// Reads the next non-blank line into `object`; false at end of file. A bad line throws
     /// FormatError; the reader has then moved past it, so next() may be called again (skip mode).
@@ -42,8 +45,16 @@ class JsonlReader {
     const std::filesystem::path& path() const { return path_; }
 
   private:
+    /// The next line without its '\n' into text_; false at end of file. A line past the limit is
+    /// consumed to its end but not kept: `too_long` says so.
+    bool read_line(bool& too_long);
+
     std::filesystem::path path_;
+    int64_t max_line_bytes_;
     std::ifstream in_;
+    std::vector<char> buffer_;
+    size_t pos_ = 0;
+    size_t end_ = 0;
     std::string text_;
     int64_t line_ = 0;
 };

@@ -13,7 +13,11 @@
 #include <map>
 #include <numeric>
 #include <random>
+// GCC 12's std::regex trips -Wmaybe-uninitialized in libstdc++ under -fsanitize (false positive).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <regex>
+#pragma GCC diagnostic pop
 #include <set>
 #include <sstream>
 
