@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Runs TRL's own GRPOTrainer._compute_loss on seeded random inputs and saves inputs, loss and the
-gradient with respect to the per-token log-probs, for r1's loss parity test.
+gradient with respect to the per-token log-probs, for r1's loss parity test, as OUT_DIR/grpo_trl.pt.
 
 TRL's method is called unbound on a minimal stand-in for the trainer: only the attributes the loss
 reads are set, the accelerator is single-process, and the model's per-token log-probs are a leaf
 tensor we control. Usage: grpo_loss_reference.py OUT.pt
 """
+import os
 import sys
 import types
 from collections import defaultdict
@@ -88,8 +89,10 @@ def main():
         for key in ("clip_ratio/low_mean", "clip_ratio/high_mean", "clip_ratio/region_mean", "kl"):
             if key in metrics:
                 out[prefix + key] = torch.tensor(metrics[key], dtype=torch.float64)
-    torch.save(out, sys.argv[1], _use_new_zipfile_serialization=True)
-    print(f"wrote {len(CASES)} TRL {trl.__version__} loss cases to {sys.argv[1]}")
+    os.makedirs(sys.argv[1], exist_ok=True)
+    path = os.path.join(sys.argv[1], "grpo_trl.pt")
+    torch.save(out, path, _use_new_zipfile_serialization=True)
+    print(f"wrote {len(CASES)} TRL {trl.__version__} loss cases to {path}")
 
 
 if __name__ == "__main__":

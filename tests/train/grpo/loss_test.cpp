@@ -188,8 +188,9 @@ TEST(GrpoLossTest, KlPenaltyInTheRewardIsBetaTimesSummedK1) {
 
 // Parity with TRL's GRPOTrainer._compute_loss on identical inputs (tests/reference/grpo_loss_reference.py).
 TEST(GrpoLossTest, MatchesTrl) {
-    const char* path = std::getenv("R1_GRPO_TRL_FIXTURE");
-    ASSERT_NE(path, nullptr) << "R1_GRPO_TRL_FIXTURE is set by ctest (fixture reference.grpo_trl)";
+    const char* build = std::getenv("R1_BUILD_DIR");
+    ASSERT_NE(build, nullptr) << "R1_BUILD_DIR is set by ctest";
+    const std::string path = std::string(build) + "/reference/grpo_trl/grpo_trl.pt";  // fixture.grpo_trl
     std::ifstream file(path, std::ios::binary);
     ASSERT_TRUE(file) << path;
     const std::vector<char> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
