@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "support/expect.h"
+#include "support/intercept.h"
 
 namespace r1::data::tasks {
 namespace {
@@ -264,16 +265,7 @@ void check_sample(const TaskSample& s) {
     EXPECT_EQ(s.sample.kind, "arithmetic");
 }
 
-/// How many gtest failures `fn` raises, intercepted (to show a checker is not vacuous).
-int failures_of(const std::function<void()>& fn) {
-    ::testing::TestPartResultArray results;
-    {
-        ::testing::ScopedFakeTestPartResultReporter reporter(
-            ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &results);
-        fn();
-    }
-    return results.size();
-}
+using r1::test::failures_of;
 
 TEST(ArithmeticTaskTest, ThousandsOfSolutionsReplayCorrectly) {
     const std::vector<ArithmeticOptions> configs = {

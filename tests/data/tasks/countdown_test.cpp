@@ -22,6 +22,7 @@
 #include <sstream>
 
 #include "support/expect.h"
+#include "support/intercept.h"
 
 namespace r1::data::tasks {
 namespace {
@@ -184,16 +185,7 @@ void replay_steps(const TaskSample& s) {
     EXPECT_FALSE(std::getline(in, text));
 }
 
-/// How many gtest failures `fn` raises, intercepted (to show a checker is not vacuous).
-int failures_of(const std::function<void()>& fn) {
-    ::testing::TestPartResultArray results;
-    {
-        ::testing::ScopedFakeTestPartResultReporter reporter(
-            ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &results);
-        fn();
-    }
-    return results.size();
-}
+using r1::test::failures_of;
 
 TEST(CountdownTaskTest, ThousandsOfInstancesAreSolvableAndTheirSolutionsCorrect) {
     const CountdownTask task({});
