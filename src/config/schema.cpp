@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "r1/util/str.h"
+#include "bounds.h"
 
 namespace r1::config {
 namespace {
@@ -14,12 +15,6 @@ std::string flat_yaml(const Node& n) {
         text.pop_back();
     }
     return text;
-}
-
-std::string bound(double x) {
-    std::ostringstream out;
-    out << x;
-    return out.str();
 }
 
 class SchemaWriter final : public Visitor {
@@ -53,16 +48,7 @@ class SchemaWriter final : public Visitor {
     void on_constraint(std::string_view key,
                        const std::vector<double>&,
                        const Constraint& c) override {
-        std::string text;
-        if (c.required) {
-            text = "required";
-        } else if (std::isinf(c.max)) {
-            text = ">= " + bound(c.min);
-        } else if (std::isinf(c.min)) {
-            text = "<= " + bound(c.max);
-        } else {
-            text = "[" + bound(c.min) + ", " + bound(c.max) + "]";
-        }
+        const std::string text = c.required ? "required" : detail::describe_bounds(c);
         const std::string full = path(key);
         for (auto it = keys.rbegin(); it != keys.rend(); ++it) {
             if (it->path == full) {

@@ -4,8 +4,12 @@
 #include <sstream>
 
 #include "r1/util/str.h"
+#include "bounds.h"
 
 namespace r1::config {
+
+using detail::describe_bounds;
+using detail::format_bound;
 namespace detail {
 namespace {
 
@@ -131,12 +135,6 @@ FieldSpec& FieldSpec::required() {
 
 namespace {
 
-std::string bound(double x) {
-    std::ostringstream out;
-    out << x;
-    return out.str();
-}
-
 class RangeChecker final : public Visitor {
   public:
     void on_field(std::string_view, FieldRef&, std::string_view) override {}
@@ -175,18 +173,35 @@ class RangeChecker final : public Visitor {
 
 }  // namespace
 
+namespace detail {
+
+std::string format_bound(double x) {
+    std::ostringstream out;
+    out << x;
+    return out.str();
+}
+
+std::string describe_bounds(const Constraint& c) {
+    if (std::isinf(c.min) && std::isinf(c.max)) {
+        return {};
+    }
+    if (std::isinf(c.max)) {
+        return ">= " + format_bound(c.min);
+    }
+    if (std::isinf(c.min)) {
+        return "<= " + format_bound(c.max);
+    }
+    return "[" + format_bound(c.min) + ", " + format_bound(c.max) + "]";
+}
+
+}  // namespace detail
+
 std::string range_violation(const std::vector<double>& numbers, const Constraint& c) {
     for (double x : numbers) {
         if (!(x >= c.min && x <= c.max)) {
-            std::string expected;
-            if (std::isinf(c.max)) {
-                expected = "a value >= " + bound(c.min);
-            } else if (std::isinf(c.min)) {
-                expected = "a value <= " + bound(c.max);
-            } else {
-                expected = "a value in [" + bound(c.min) + ", " + bound(c.max) + "]";
-            }
-            return bound(x) + " is out of range; expected " + expected;
+            const bool interval = !std::isinf(c.min) && !std::isinf(c.max);
+            return format_bound(x) + " is out of range; expected a value " + (interval ? "in " : "") +
+                   describe_bounds(c);
         }
     }
     return {};

@@ -2,7 +2,6 @@
 
 #include "r1/util/fs.h"
 
-#include <torch/serialize.h>
 
 #include <nlohmann/json.hpp>
 
@@ -58,16 +57,6 @@ std::string fixture_dir(const std::string& name) {
                       << ": run the model_fixtures ctest (tests/reference/make_model_fixtures.py)";
     }
     return dir.string();
-}
-
-model::NamedTensors load_tensor_dict(const std::string& path) {
-    const std::string bytes = util::read_file(path);
-    const auto value = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
-    model::NamedTensors result;
-    for (const auto& entry : value.toGenericDict()) {
-        result.emplace_back(entry.key().toStringRef(), entry.value().toTensor());
-    }
-    return result;
 }
 
 double gradient_error(const std::function<at::Tensor()>& loss,

@@ -4,6 +4,7 @@
 
 #include "r1/model/options.h"
 #include "r1/model/state.h"
+#include "support/tensor_dict.h"
 
 #include <ATen/core/Tensor.h>
 #include <torch/nn/module.h>
@@ -21,9 +22,6 @@ model::ModelOptions tiny_qwen2(const std::string& overrides = "{}");
 
 /// tests/fixtures/model/<name> in the build tree (made by tests/reference/make_model_fixtures.py).
 std::string fixture_dir(const std::string& name);
-
-/// A torch.save'd {name: tensor} dict, in file order.
-model::NamedTensors load_tensor_dict(const std::string& path);
 
 /// Compares the directional derivative of the scalar `loss()` along random directions of `leaves`
 /// (inputs and parameters, float64) with central finite differences; returns the worst relative

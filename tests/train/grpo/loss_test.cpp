@@ -1,15 +1,14 @@
 #include "r1/train/grpo/loss.h"
 
 #include <ATen/ATen.h>
-#include <torch/serialize.h>
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 
 #include "support/expect.h"
+#include "support/tensor_dict.h"
 
 namespace r1::train::grpo {
 namespace {
@@ -191,11 +190,8 @@ TEST(GrpoLossTest, MatchesTrl) {
     const char* build = std::getenv("R1_BUILD_DIR");
     ASSERT_NE(build, nullptr) << "R1_BUILD_DIR is set by ctest";
     const std::string path = std::string(build) + "/reference/grpo_trl/grpo_trl.pt";  // fixture.grpo_trl
-    std::ifstream file(path, std::ios::binary);
-    ASSERT_TRUE(file) << path;
-    const std::vector<char> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    const c10::Dict<c10::IValue, c10::IValue> dict = torch::pickle_load(bytes).toGenericDict();
-    auto get = [&](const std::string& key) { return dict.at(key).toTensor(); };
+    const auto tensors = test::load_tensor_dict(path);
+    auto get = [&](const std::string& key) { return test::find_tensor(tensors, key); };
     struct Case {
         std::string name;
         PolicyLossConfig config;
