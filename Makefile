@@ -18,7 +18,7 @@ test: build
 	@ctest --preset default
 
 demo: build
-	@./build/r1 info --config configs/stages/grpo-arithmetic.yaml
+	@./build/r1 pipeline configs/r1-zero-tiny.yaml $(if $(SEED),--set seed=$(SEED))
 
 install: build
 	@cmake --install build --prefix $(PREFIX)

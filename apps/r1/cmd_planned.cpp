@@ -33,11 +33,6 @@ void pending(CLI::App* cmd, Action& action, const std::string& what) {
 void add_planned(CLI::App& root, Action& action) {
     auto a = std::make_shared<PlannedArgs>();
 
-    CLI::App* pipeline = root.add_subcommand("pipeline", "Run a YAML pipeline of stages (R1-Zero, R1)");
-    pipeline->add_option("file", a->config, "Pipeline YAML")->required();
-    pipeline->add_option("--set", a->sets, "Override a config key (repeatable)");
-    pending(pipeline, action, "the pipeline runner");
-
     CLI::App* generate = root.add_subcommand("generate", "Generate completions from a model");
     generate->add_option("--model", a->model, "Model directory")->required();
     generate->add_option("--prompt", a->prompt, "One prompt, streamed to the terminal");
@@ -47,12 +42,6 @@ void add_planned(CLI::App& root, Action& action) {
     generate->add_option("--num-samples", a->num_samples, "Samples per prompt");
     generate->add_option("--seed", a->seed, "Sampling seed");
     pending(generate, action, "the generation engine");
-
-    CLI::App* eval = root.add_subcommand("eval", "pass@1 and maj@k of a model on a dataset or task");
-    eval->add_option("--model", a->model, "Model directory")->required();
-    eval->add_option("--config", a->config, "Evaluation YAML");
-    eval->add_option("--set", a->sets, "Override a config key (repeatable)");
-    pending(eval, action, "evaluation");
 
     CLI::App* score = root.add_subcommand("score", "Log-probability of every token of given texts");
     score->add_option("--model", a->model, "Model directory")->required();

@@ -9,6 +9,7 @@
 #include "r1/config/load.h"
 #include "r1/train/stage.h"
 #include "r1/util/error.h"
+#include "r1/util/interrupt.h"
 
 namespace r1::cli {
 namespace {
@@ -41,8 +42,8 @@ int run_train(const TrainArgs& args) {
                                      "' is not implemented yet (its config is valid; `r1 info --config` "
                                      "prints it resolved)");
     }
-    stage.run(document);
-    return 0;
+    const auto result = stage.run(document);
+    return result.value("interrupted", false) ? util::kInterruptedExitCode : 0;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include "r1/util/error.h"
 
+#include <algorithm>
+
 namespace r1::rewards {
 
 void visit(config::Visitor& v, AccuracyOptions& o) {
@@ -9,13 +11,14 @@ void visit(config::Visitor& v, AccuracyOptions& o) {
             "where the answer is looked for: answer_tag, boxed, latex, last_number, any");
     v.field("float_rounding", o.float_rounding, "decimals two numbers must agree to").range(0, 15);
     v.field("values", o.values, "[reward if correct, reward if wrong]");
+    v.field("kinds", o.kinds, "task kinds it scores (rows without a kind always); others: None");
 }
 
 RewardResult accuracy(const RewardInput& in, const AccuracyOptions& o) {
     if (o.values.size() != 2) {
         throw util::ConfigError("accuracy: key 'values' needs two numbers [correct, wrong]");
     }
-    if (!in.kind.empty() && in.kind != "math") {
+    if (!in.kind.empty() && std::find(o.kinds.begin(), o.kinds.end(), in.kind) == o.kinds.end()) {
         return {std::nullopt, "", "not a math row"};
     }
     const std::string gold = extract_gold(in.answer);

@@ -2,7 +2,10 @@
 
 #include "r1/config/dump.h"
 #include "r1/config/load.h"
+#include "r1/eval/eval_stage.h"
 #include "r1/train/grpo/options.h"
+#include "r1/train/grpo/trainer.h"
+#include "r1/train/pretrain.h"
 #include "r1/util/error.h"
 #include "r1/util/str.h"
 
@@ -15,17 +18,57 @@ std::string resolve_as(const config::Node& document) {
     return config::dump(options);
 }
 
+template <class Options>
+std::vector<config::KeyInfo> schema_of() {
+    return config::schema<Options>();
+}
+
+nlohmann::json run_pretrain_stage(const config::Node& document) {
+    const auto options = config::read<PretrainOptions>(document);
+    const auto result = run_pretrain(options, config::dump(options));
+    return {{"model", result.final_model}, {"interrupted", result.interrupted},
+            {"steps", result.steps}, {"final_loss", result.final_loss},
+            {"run_dir", options.run_dir}};
+}
+
+nlohmann::json run_grpo_stage(const config::Node& document) {
+    const auto options = config::read<grpo::GrpoOptions>(document);
+    const auto result = grpo::run_grpo(options, config::dump(options));
+    return {{"model", result.final_model}, {"interrupted", result.interrupted},
+            {"steps", result.steps}, {"run_dir", options.run_dir}};
+}
+
+nlohmann::json run_eval_stage(const config::Node& document) {
+    const auto options = config::read<eval::EvalOptions>(document);
+    const auto result = eval::run_eval(options, config::dump(options));
+    auto out = eval::to_json(result);
+    out["model"] = options.model;  // unchanged: evaluation passes its model on
+    out["interrupted"] = false;
+    out["run_dir"] = options.run_dir;
+    return out;
+}
+
 std::vector<Stage> make_stages() {
     return {
-        Stage{.name = "pretrain", .summary = "next-token pretraining of a small model on a corpus"},
+        Stage{.name = "pretrain",
+              .summary = "next-token pretraining of a small model on the built-in corpus",
+              .resolve = resolve_as<PretrainOptions>,
+              .schema = schema_of<PretrainOptions>,
+              .run = run_pretrain_stage},
         Stage{.name = "sft", .summary = "supervised fine-tuning (cold start, round 2)"},
         Stage{.name = "grpo",
               .summary = "GRPO with rule-based rewards",
               .resolve = resolve_as<grpo::GrpoOptions>,
-              .schema = [] { return config::schema<grpo::GrpoOptions>(); }},
+              .schema = schema_of<grpo::GrpoOptions>,
+              .run = run_grpo_stage},
         Stage{.name = "rs", .summary = "rejection sampling into an SFT corpus"},
         Stage{.name = "rm", .summary = "reward-model training on preference pairs"},
         Stage{.name = "distill", .summary = "SFT of a dense student on teacher traces"},
+        Stage{.name = "eval",
+              .summary = "pass@1 and maj@k of a model on held-out prompts",
+              .resolve = resolve_as<eval::EvalOptions>,
+              .schema = schema_of<eval::EvalOptions>,
+              .run = run_eval_stage},
     };
 }
 

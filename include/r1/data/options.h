@@ -2,7 +2,9 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string>
+#include <vector>
 #include <utility>
 
 #include "r1/config/visitor.h"
@@ -16,11 +18,29 @@ using tokenizer::Template;
 struct PromptDataOptions {
     std::string train;                     // JSONL file of prompts with answers
     std::string eval;                      // held-out JSONL; empty: none
+    /// A built-in task instead of files (data/tasks): train prompts are its stream `task_seed`,
+    /// held-out ones its stream `task_seed + 1` (eval_size of them).
+    std::string task;
+    std::vector<std::string> task_options;  // the task's overrides: ["max_digits=3"]
+    int64_t task_seed = 1;
+    int64_t eval_size = 128;
     Template chat_template = Template::r1_zero;
     bool prefilled_think = false;          // the prompt ends with "<think>" (TinyZero, oat)
     tokenizer::ChatTemplateOptions templates;  // the template texts
 };
 
+/// How prompts are rendered, for stages that make their own text (pretraining documents).
+struct PromptFormatOptions {
+    Template chat_template = Template::r1_zero;
+    bool prefilled_think = false;
+    tokenizer::ChatTemplateOptions templates;
+
+    tokenizer::ChatTemplate make() const { return {chat_template, templates, prefilled_think}; }
+};
+
 void visit(config::Visitor& v, PromptDataOptions& o);
+void visit(config::Visitor& v, PromptFormatOptions& o);
+/// Exactly one of `train` and `task`; ConfigError naming the keys otherwise.
+void validate(const PromptDataOptions& o);
 
 }  // namespace r1::data

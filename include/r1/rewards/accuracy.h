@@ -6,6 +6,7 @@
 #include "r1/rewards/math_answer.h"
 #include "r1/rewards/reward.h"
 
+#include <string>
 #include <vector>
 
 namespace r1::rewards {
@@ -14,6 +15,7 @@ struct AccuracyOptions {
     ExtractMode mode = ExtractMode::answer_tag;  // where the prediction's answer is looked for
     int float_rounding = 6;                      // decimals numbers must agree to (Math-Verify)
     std::vector<double> values = {1.0, 0.0};     // [correct, wrong]; DAPO uses [1, -1]
+    std::vector<std::string> kinds = {"math", "arithmetic"};  // row kinds scored; others: None
 };
 
 void visit(config::Visitor& v, AccuracyOptions& o);

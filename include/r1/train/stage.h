@@ -2,6 +2,8 @@
 // A stage brings its options (resolve + schema) and, once it exists, its run function.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <functional>
 #include <string>
 #include <string_view>
@@ -19,8 +21,10 @@ struct Stage {
     /// Empty while the stage has no options yet.
     std::function<std::string(const config::Node&)> resolve;
     std::function<std::vector<config::KeyInfo>()> schema;
-    /// Runs the stage on a validated config. Empty while the stage is not implemented.
-    std::function<void(const config::Node&)> run;
+    /// Runs the stage on a config document; returns what it produced, for pipelines:
+    /// {"model": output model directory (if any), "interrupted": bool, ...stage figures}.
+    /// Empty while the stage is not implemented.
+    std::function<nlohmann::json(const config::Node&)> run;
 };
 
 const std::vector<Stage>& stages();

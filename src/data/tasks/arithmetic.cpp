@@ -47,29 +47,30 @@ std::string expression(const std::vector<Signed>& values, const std::vector<Oper
 Signed add_or_subtract(const Signed& x,
                        Operation op,
                        const std::string& y,
-                       std::vector<std::string>& lines) {
+                       std::vector<std::string>& lines,
+                       StepStyle style) {
     const std::string head = util::str("  ", x.text(), " ", symbol(op), " ", y, " = ");
     const std::string& m = x.magnitude;
     if (!x.negative && op == Operation::add) {
-        return {false, add_columns(m, y, lines)};
+        return {false, add_columns(m, y, lines, style)};
     }
     if (!x.negative) {  // m - y
         if (compare_decimal(m, y) >= 0) {
-            return {false, subtract_columns(m, y, lines)};
+            return {false, subtract_columns(m, y, lines, style)};
         }
         lines.push_back(head + util::str("-(", y, " - ", m, ")"));
-        return {true, subtract_columns(y, m, lines)};
+        return {true, subtract_columns(y, m, lines, style)};
     }
     if (op == Operation::subtract) {  // -m - y
         lines.push_back(head + util::str("-(", m, " + ", y, ")"));
-        return {true, add_columns(m, y, lines)};
+        return {true, add_columns(m, y, lines, style)};
     }
     if (compare_decimal(y, m) >= 0) {  // -m + y
         lines.push_back(head + util::str(y, " - ", m));
-        return {false, subtract_columns(y, m, lines)};
+        return {false, subtract_columns(y, m, lines, style)};
     }
     lines.push_back(head + util::str("-(", m, " - ", y, ")"));
-    return {true, subtract_columns(m, y, lines)};
+    return {true, subtract_columns(m, y, lines, style)};
 }
 
 /// Index of the next operation by precedence: the first *, else the first + or -.
@@ -82,10 +83,35 @@ size_t next_operation(const std::vector<Operation>& ops) {
     return 0;
 }
 
+/// The compact think block: the column lines of each operation, by precedence, each closed by its
+/// result ("482+37=519"); returns the value.
+Signed work_compact(std::vector<Signed> values,
+                    std::vector<Operation> ops,
+                    std::vector<std::string>& lines) {
+    while (!ops.empty()) {
+        const size_t i = next_operation(ops);
+        const Signed& x = values[i];
+        const std::string& y = values[i + 1].magnitude;
+        const Signed result =
+            ops[i] == Operation::multiply
+                ? Signed{false, multiply_rows(x.magnitude, y, lines, StepStyle::compact)}
+                : add_or_subtract(x, ops[i], y, lines, StepStyle::compact);
+        lines.push_back(util::str(x.text(), symbol(ops[i]), y, "=", result.text()));
+        values[i] = result;
+        values.erase(values.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+        ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+    return values[0];
+}
+
 /// The think block of the step-by-step solution; returns the value.
 Signed work(std::vector<Signed> values,
             std::vector<Operation> ops,
-            std::vector<std::string>& lines) {
+            std::vector<std::string>& lines,
+            StepStyle style) {
+    if (style == StepStyle::compact) {
+        return work_compact(std::move(values), std::move(ops), lines);
+    }
     lines.push_back("Evaluate " + expression(values, ops) +
                     ". Multiplications first, then additions and subtractions from left to right.");
     for (int step = 1; !ops.empty(); ++step) {
@@ -96,7 +122,7 @@ Signed work(std::vector<Signed> values,
         lines.push_back(util::str("Step ", step, ": ", claim));
         const Signed result = ops[i] == Operation::multiply
                                   ? Signed{false, multiply_rows(x.magnitude, y, lines)}
-                                  : add_or_subtract(x, ops[i], y, lines);
+                                  : add_or_subtract(x, ops[i], y, lines, StepStyle::full);
         lines.push_back("  so " + claim + " = " + result.text());
         values[i] = result;
         values.erase(values.begin() + static_cast<std::ptrdiff_t>(i) + 1);
@@ -127,6 +153,9 @@ void visit(config::Visitor& v, ArithmeticOptions& o) {
     v.field("max_operands", o.max_operands, "most operands in an expression").range(2, 16);
     v.field("operations", o.operations,
             "operations drawn uniformly between operands (* binds first)");
+    v.field("steps", o.steps,
+            "step-by-step solutions: full (every column spelt out) or compact (the arithmetic "
+            "alone)");
 }
 
 void validate(const ArithmeticOptions& o) {
@@ -162,7 +191,7 @@ TaskSample ArithmeticTask::generate(uint64_t seed, uint64_t index) const {
     }
     const std::string question = expression(values, ops);
     std::vector<std::string> lines;
-    const std::string answer = work(values, ops, lines).text();
+    const std::string answer = work(values, ops, lines, options_.steps).text();
     const std::string thinking = util::join(lines, "\n");
 
     TaskSample out;

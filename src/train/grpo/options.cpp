@@ -122,6 +122,7 @@ void validate(const GrpoOptions& o) {
         throw ConfigError(str("dynamic_sampling.gen_prompts_per_step (", o.dynamic_sampling.gen_prompts_per_step,
                               ") must be at least batch.prompts_per_step (", b.prompts_per_step, ")"));
     }
+    data::validate(o.data);
     if (o.rewards.empty()) {
         throw ConfigError("key 'rewards': at least one reward function is needed");
     }

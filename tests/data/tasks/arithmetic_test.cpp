@@ -372,6 +372,52 @@ TEST(ArithmeticTaskTest, ArbitrarilyLongNumbersAreDigitStrings) {
     EXPECT_NE(s.solutions.steps.find("row 40:"), std::string::npos);
 }
 
+/// Replays a compact addition: "x+y+c=s" per column (ones first, carry from the previous column),
+/// then "a+b=r"; returns the digits the columns wrote, most significant first.
+std::string replay_compact_addition(const std::string& thinking, const std::string& a,
+                                    const std::string& b) {
+    static const std::regex column(R"((\d)\+(\d)\+(\d)=(\d+))");
+    std::istringstream lines(thinking);
+    std::string line, digits;
+    int carry = 0;
+    size_t k = 0;
+    while (std::getline(lines, line)) {
+        std::smatch m;
+        if (!std::regex_match(line, m, column)) {
+            EXPECT_EQ(line, a + "+" + b + "=" + to_text(parse_int(a) + parse_int(b)));
+            continue;
+        }
+        const int x = std::stoi(m[1]), y = std::stoi(m[2]), c = std::stoi(m[3]), s = std::stoi(m[4]);
+        EXPECT_EQ(x, k < a.size() ? a[a.size() - 1 - k] - '0' : 0) << thinking;
+        EXPECT_EQ(y, k < b.size() ? b[b.size() - 1 - k] - '0' : 0) << thinking;
+        EXPECT_EQ(c, carry) << thinking;
+        EXPECT_EQ(s, x + y + c) << thinking;
+        carry = s / 10;
+        digits.insert(digits.begin(), static_cast<char>('0' + s % 10));
+        ++k;
+    }
+    if (carry > 0) {
+        digits.insert(digits.begin(), static_cast<char>('0' + carry));
+    }
+    return digits;
+}
+
+TEST(ArithmeticTaskTest, CompactStepsKeepOnlyTheArithmetic) {
+    const ArithmeticTask task({.min_digits = 1, .max_digits = 4, .operations = {Operation::add},
+                               .steps = StepStyle::compact});
+    for (uint64_t i = 0; i < 500; ++i) {
+        const TaskSample s = task.generate(5, i);
+        const Expr e = parse_expr(s.sample.prompt.substr(8, s.sample.prompt.size() - 9));
+        const std::string& steps = s.solutions.steps;
+        const size_t open = steps.find("<think>\n") + 8, close = steps.find("\n</think>");
+        ASSERT_LT(open, close) << steps;
+        EXPECT_EQ(replay_compact_addition(steps.substr(open, close - open), to_text(e.values[0]),
+                                          to_text(e.values[1])),
+                  s.sample.answer);
+        EXPECT_LT(steps.size(), 40 + 12 * 5 + 20) << steps;  // short enough to learn in minutes
+    }
+}
+
 TEST(ArithmeticTaskTest, BadOptionsNameTheKeys) {
     test::expect_contains(test::error_of<util::ConfigError>(
                               [] { ArithmeticTask({.min_digits = 5, .max_digits = 2}); }),

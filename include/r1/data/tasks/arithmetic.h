@@ -21,12 +21,22 @@ constexpr auto enum_names(Operation) {
                       std::pair{Operation::multiply, "multiply"}};
 }
 
+/// How the step-by-step solution is written: `full` spells out every column ("  column 2: 8 + 3 + 0
+/// = 11, write 1, carry 1") between an opening and a closing sentence; `compact` keeps only the
+/// arithmetic ("8+3+0=11"), a corpus a tiny model learns in minutes (the README's demo).
+enum class StepStyle { full, compact };
+
+constexpr auto enum_names(StepStyle) {
+    return std::array{std::pair{StepStyle::full, "full"}, std::pair{StepStyle::compact, "compact"}};
+}
+
 struct ArithmeticOptions {
     int64_t min_digits = 1;  // digits of each operand, drawn uniformly in [min_digits, max_digits]
     int64_t max_digits = 3;
     int64_t min_operands = 2;  // operands per expression, uniformly in [min_operands, max_operands]
     int64_t max_operands = 2;
     std::vector<Operation> operations = {Operation::add, Operation::subtract, Operation::multiply};
+    StepStyle steps = StepStyle::full;
 };
 
 void visit(config::Visitor& v, ArithmeticOptions& o);

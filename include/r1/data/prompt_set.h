@@ -1,0 +1,37 @@
+// The prompts a stage samples from: a JSONL file read whole, or a built-in task's seeded stream
+// (data.task), behind one interface. Rows are addressed by index, so a run's position in them is
+// a number that a checkpoint saves.
+#pragma once
+
+#include "r1/data/options.h"
+#include "r1/data/sample.h"
+#include "r1/data/tasks/task.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace r1::data {
+
+enum class Subset { train, eval };
+
+class PromptSet {
+  public:
+    /// The train or eval prompts `options` names. An eval set of a file-based config without
+    /// data.eval is empty. Files are read with their errors naming file:line.
+    static PromptSet from_options(const PromptDataOptions& options, Subset subset);
+
+    /// Rows in the set; nullopt for a task's unbounded training stream.
+    std::optional<int64_t> size() const;
+    /// Row `index` (wrapping around a finite set).
+    Sample at(int64_t index) const;
+
+  private:
+    std::vector<Sample> rows_;
+    std::shared_ptr<const tasks::Task> task_;
+    uint64_t task_seed_ = 0;
+    std::optional<int64_t> task_size_;
+};
+
+}  // namespace r1::data

@@ -1,0 +1,49 @@
+// One GRPO rollout (grpo-spec §1): B prompts rendered and tokenized, G completions each from the
+// generation engine, decoded and scored by the reward set; rewards become advantages (§2).
+// Completions are prompt-major: completion i belongs to prompt i / G.
+#pragma once
+
+#include "r1/data/sample.h"
+#include "r1/generation/engine.h"
+#include "r1/rewards/combine.h"
+#include "r1/tokenizer/chat_template.h"
+#include "r1/tokenizer/tokenizer.h"
+#include "r1/train/grpo/options.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace r1::train::grpo {
+
+struct Rollout {
+    std::vector<data::Sample> samples;              // B
+    std::vector<std::vector<int64_t>> prompt_ids;   // B
+    std::vector<generation::Completion> completions;  // N = B * G
+    std::vector<std::string> texts;                 // N decoded completions
+    std::vector<bool> truncated;                    // N: no EOS or stop string within L
+    rewards::CombinedRewards rewards;               // [N] total, [N, R] per function
+    at::Tensor advantages;                          // [N] float32
+    at::Tensor zero_std;                            // [B] bool
+    double generate_seconds = 0;
+    double reward_seconds = 0;
+};
+
+struct RolloutContext {
+    generation::Engine& engine;
+    const tokenizer::Tokenizer& tokenizer;
+    const tokenizer::ChatTemplate& chat_template;
+    const rewards::RewardSet& rewards;
+    std::vector<int64_t> eos_token_ids;
+};
+
+/// Generates and scores G completions for each of `samples`; the draws come from `seed`.
+/// Prompts longer than sampling.max_prompt_length are a ConfigError naming the prompt.
+Rollout make_rollout(const RolloutContext& context,
+                     std::vector<data::Sample> samples,
+                     const GrpoOptions& options,
+                     uint64_t seed);
+
+}  // namespace r1::train::grpo

@@ -1,0 +1,33 @@
+// The optimizer step every stage shares: AdamW from OptimOptions, the scheduled learning rate,
+// global-norm gradient clipping (the norm before clipping is what metrics log).
+#pragma once
+
+#include "r1/train/options.h"
+
+#include <ATen/core/Tensor.h>
+#include <torch/optim/adamw.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace r1::train {
+
+std::unique_ptr<torch::optim::AdamW> make_adamw(std::vector<at::Tensor> parameters,
+                                                const OptimOptions& options);
+
+/// Sets the lr of every parameter group.
+void set_learning_rate(torch::optim::Optimizer& optimizer, double lr);
+
+/// Clips the parameters' gradients to `max_norm` (0: no clipping); returns their global L2 norm
+/// before clipping.
+double clip_gradients(const std::vector<at::Tensor>& parameters, double max_norm);
+
+/// The lr of optimizer step `step` (0-based) of `total`, set on the optimizer, then one step.
+/// Returns the lr used.
+double scheduled_step(torch::optim::Optimizer& optimizer,
+                      const OptimOptions& options,
+                      int64_t step,
+                      int64_t total);
+
+}  // namespace r1::train

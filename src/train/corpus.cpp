@@ -1,0 +1,86 @@
+#include "r1/train/corpus.h"
+
+#include "r1/util/rng.h"
+
+#include <cctype>
+
+namespace r1::train {
+namespace {
+
+constexpr uint64_t kCorpusStream = 0x636f72707573ULL;  // "corpus"
+
+/// A uniform double in [0, 1) from a 64-bit draw.
+double unit(uint64_t draw) {
+    return static_cast<double>(draw >> 11) * 0x1.0p-53;
+}
+
+/// Every occurrence of `from` in `text` replaced by `to`.
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+        text.replace(at, from.size(), to);
+    }
+    return text;
+}
+
+}  // namespace
+
+void visit(config::Visitor& v, CorpusOptions& o) {
+    v.field("task", o.task, "built-in task the documents come from (r1 data tasks)");
+    v.field("task_options", o.task_options, "the task's options as key=value strings");
+    v.field("steps_fraction", o.steps_fraction, "share of documents solved step by step")
+        .range(0.0, 1.0);
+    v.field("direct_accuracy", o.direct_accuracy,
+            "share of direct answers that are right (the others are near misses)")
+        .range(0.0, 1.0);
+}
+
+std::string near_miss(const std::string& answer, uint64_t draw) {
+    std::vector<size_t> digits;
+    for (size_t i = 0; i < answer.size(); ++i) {
+        if (std::isdigit(static_cast<unsigned char>(answer[i]))) {
+            digits.push_back(i);
+        }
+    }
+    if (digits.empty()) {
+        return answer;
+    }
+    const size_t at = digits[draw % digits.size()];
+    const bool leading = at == digits.front() && digits.size() > 1 &&
+                         (at == 0 || !std::isdigit(static_cast<unsigned char>(answer[at - 1])));
+    // 1..9 steps around the ten digits never lands on the same digit; a leading digit skips 0
+    const int old_digit = answer[at] - '0';
+    int new_digit = (old_digit + 1 + static_cast<int>((draw >> 8) % 9)) % 10;
+    if (leading && new_digit == 0) {
+        new_digit = old_digit == 1 ? 2 : 1;
+    }
+    std::string out = answer;
+    out[at] = static_cast<char>('0' + new_digit);
+    return out;
+}
+
+Corpus::Corpus(const CorpusOptions& options, tokenizer::ChatTemplate chat_template, uint64_t seed)
+    : options_(options),
+      task_(data::tasks::find_task(options.task).make(options.task_options)),
+      template_(std::move(chat_template)),
+      seed_(seed) {}
+
+std::string Corpus::document(uint64_t index) const {
+    const data::tasks::TaskSample s = task_->generate(seed_, index);
+    const uint64_t style_draw = util::derive_seed(seed_, {kCorpusStream, index, 0});
+    const uint64_t answer_draw = util::derive_seed(seed_, {kCorpusStream, index, 1});
+    const std::string prompt = template_.render(s.sample.prompt);
+    if (unit(style_draw) < options_.steps_fraction) {
+        return prompt + s.solutions.steps;
+    }
+    if (unit(answer_draw) < options_.direct_accuracy) {
+        return prompt + s.solutions.direct;
+    }
+    // the same wrong value in the thinking and in the answer tag: a confident slip
+    const std::string& right = s.sample.answer;
+    const std::string wrong = near_miss(right, util::derive_seed(answer_draw, {2}));
+    std::string direct = replace_all(s.solutions.direct, "= " + right + "\n", "= " + wrong + "\n");
+    direct = replace_all(direct, "<answer>" + right + "</answer>", "<answer>" + wrong + "</answer>");
+    return prompt + direct;
+}
+
+}  // namespace r1::train

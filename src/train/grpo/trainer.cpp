@@ -1,0 +1,427 @@
+#include "r1/train/grpo/trainer.h"
+
+#include "r1/data/prompt_set.h"
+#include "r1/data/loader.h"
+#include "r1/eval/evaluate.h"
+#include "r1/generation/engine.h"
+#include "r1/io/checkpoint.h"
+#include "r1/io/run_dir.h"
+#include "r1/model/balance.h"
+#include "r1/train/grpo/logprob.h"
+#include "r1/train/grpo/loss.h"
+#include "r1/train/grpo/rollout.h"
+#include "r1/train/metrics.h"
+#include "r1/generation/model_dir.h"
+#include "r1/train/optimizer.h"
+#include "r1/train/train_state.h"
+#include "r1/util/error.h"
+#include "r1/util/interrupt.h"
+#include "r1/util/log.h"
+#include "r1/util/progress.h"
+#include "r1/util/rng.h"
+
+#include <torch/nn/modules/container/any.h>
+
+#include <chrono>
+#include <fstream>
+#include <optional>
+
+namespace r1::train::grpo {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr uint64_t kRolloutStream = 0x726f6c6c6f7574ULL;  // "rollout"
+constexpr uint64_t kEvalStream = 0x6576616cULL;           // "eval"
+
+double since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+/// What one update (mu passes over the rollout) measured, averaged over its optimizer steps.
+struct UpdateStats {
+    double loss = 0, pg_loss = 0, kl = 0, entropy = 0;
+    double clip_low = 0, clip_high = 0, clip_region = 0, ratio_mean = 0;
+    double grad_norm = 0, lr = 0;
+    int64_t optimizer_steps = 0;
+    int64_t tokens = 0;
+    double seconds = 0;
+};
+
+class Trainer {
+  public:
+    Trainer(const GrpoOptions& options, const std::string& resolved_yaml);
+    GrpoResult run();
+
+  private:
+    std::vector<data::Sample> next_prompts();
+    UpdateStats update(const Rollout& rollout);
+    at::Tensor logprobs_no_grad(model::CausalLm& model, const SequenceBatch& batch);
+    void micro_step(const SequenceBatch& micro, const PolicyLossInput& base,
+                    const LossNormalizer& norm, UpdateStats& stats);
+    nlohmann::json metrics(const Rollout& r, const UpdateStats& u, double step_seconds);
+    void write_completions(const Rollout& r);
+    void save_checkpoint();
+    void resume();
+    std::optional<nlohmann::json> maybe_evaluate();
+
+    GrpoOptions o_;
+    io::RunDir run_dir_;
+    generation::ModelDir base_;
+    model::CausalLm policy_{nullptr};
+    model::CausalLm reference_{nullptr};
+    std::unique_ptr<torch::optim::AdamW> optimizer_;
+    std::optional<generation::Engine> engine_;
+    std::optional<rewards::RewardSet> rewards_;
+    tokenizer::ChatTemplate template_;
+    data::PromptSet prompts_;
+    std::vector<int64_t> eos_;
+    io::Checkpointer checkpointer_;
+    int64_t step_ = 0;
+    int64_t prompt_cursor_ = 0;  // prompts handed out so far (the data position)
+    std::optional<MetricsLog> metrics_;
+};
+
+Trainer::Trainer(const GrpoOptions& options, const std::string& resolved_yaml)
+    : o_(options),
+      run_dir_(io::RunDir::create(options.run_dir, resolved_yaml)),
+      base_(generation::load_model_dir(options.init.checkpoint)),
+      template_(options.data.chat_template, options.data.templates, options.data.prefilled_think),
+      prompts_(data::PromptSet::from_options(options.data, data::Subset::train)),
+      checkpointer_(run_dir_.checkpoints(), options.checkpoint.keep) {
+    if (o_.dynamic_sampling.enable) {
+        throw util::UnsupportedError("dynamic_sampling.enable: dynamic sampling is not built yet");
+    }
+    if (!base_.tokenizer) {
+        throw util::IoError(o_.init.checkpoint + ": no tokenizer.json in the model directory");
+    }
+    policy_ = base_.model;
+    if (o_.kl.beta > 0) {  // beta = 0 loads no reference (grpo-spec §1.4)
+        reference_ = std::dynamic_pointer_cast<model::CausalLmImpl>(policy_->clone());
+        reference_->eval();
+        for (auto& p : reference_->parameters()) {
+            p.set_requires_grad(false);
+        }
+    }
+    optimizer_ = make_adamw(policy_->parameters(), o_.optim);
+    engine_.emplace(policy_, base_.tokenizer);
+    rewards_.emplace(o_.rewards);
+    eos_ = generation::eos_token_ids(base_);
+}
+
+std::vector<data::Sample> Trainer::next_prompts() {
+    const int64_t B = o_.batch.prompts_per_step;
+    std::vector<data::Sample> out;
+    const auto size = prompts_.size();
+    for (int64_t b = 0; b < B; ++b, ++prompt_cursor_) {
+        if (!size) {
+            out.push_back(prompts_.at(prompt_cursor_));
+            continue;
+        }
+        // a seeded permutation per epoch: a pure function of the cursor, so resume needs no more
+        const data::Loader order(*size, static_cast<uint64_t>(o_.seed));
+        const int64_t epoch = prompt_cursor_ / *size;
+        out.push_back(prompts_.at(order.epoch_order(epoch)[prompt_cursor_ % *size]));
+    }
+    return out;
+}
+
+at::Tensor Trainer::logprobs_no_grad(model::CausalLm& model, const SequenceBatch& batch) {
+    torch::NoGradGuard no_grad;
+    std::vector<at::Tensor> parts;
+    const int64_t micro = o_.batch.micro_batch_size;
+    const int64_t L = batch.completion_ids.size(1);
+    for (int64_t b = 0; b < batch.size(); b += micro) {
+        const auto part = batch.slice(b, std::min(b + micro, batch.size()));
+        auto logp = completion_logprobs(model, part, {.temperature = o_.sampling.temperature}).logp;
+        parts.push_back(torch::constant_pad_nd(logp, {0, L - logp.size(1)}));
+    }
+    return torch::cat(parts, 0);
+}
+
+void Trainer::micro_step(const SequenceBatch& micro,
+                         const PolicyLossInput& base,
+                         const LossNormalizer& norm,
+                         UpdateStats& stats) {
+    const int64_t L = micro.completion_ids.size(1);
+    auto lp = completion_logprobs(
+        policy_, micro,
+        {.temperature = o_.sampling.temperature, .entropy = true});
+    PolicyLossInput in{.logp = lp.logp,
+                       .old_logp = base.old_logp.defined() ? base.old_logp.slice(1, 0, L) : at::Tensor(),
+                       .ref_logp = base.ref_logp.defined() ? base.ref_logp.slice(1, 0, L) : at::Tensor(),
+                       .entropy = lp.entropy,
+                       .advantages = base.advantages,
+                       .mask = base.mask.slice(1, 0, L)};
+    const PolicyLossConfig config{.clip = o_.clip,
+                                  .kl = o_.kl,
+                                  .loss = o_.loss,
+                                  .max_completion_length = o_.sampling.max_completion_length};
+    const auto out = policy_loss(in, config, norm);
+    out.loss.backward();
+    const double share = in.mask.sum().item<double>() / std::max(norm.tokens, 1.0);
+    stats.loss += out.loss.item<double>();
+    stats.pg_loss += out.pg_loss;
+    stats.kl += out.kl * share;
+    stats.entropy += out.entropy * share;
+    stats.clip_low += out.clip_low_frac * share;
+    stats.clip_high += out.clip_high_frac * share;
+    stats.clip_region += out.clip_region_frac * share;
+    stats.ratio_mean += out.ratio_mean * share;
+    stats.tokens += micro.attention_mask.sum().item<int64_t>();
+}
+
+UpdateStats Trainer::update(const Rollout& r) {
+    const auto t0 = Clock::now();
+    std::vector<std::vector<int64_t>> prompts, completions;
+    for (const auto& c : r.completions) {
+        prompts.push_back(r.prompt_ids[c.prompt_index]);
+        completions.push_back(c.tokens);
+    }
+    const auto batch = make_sequence_batch(prompts, completions, eos_.empty() ? 0 : eos_[0]);
+    auto mask = batch.completion_mask.clone();
+    if (o_.truncation.mask_truncated) {  // after the advantages: they still count in their group
+        for (size_t i = 0; i < r.truncated.size(); ++i) {
+            if (r.truncated[i]) {
+                mask[static_cast<int64_t>(i)].zero_();
+            }
+        }
+    }
+    const int64_t N = batch.size(), mini = o_.batch.mini_batch_size, micro = o_.batch.micro_batch_size;
+    const bool off_policy = o_.batch.num_iterations > 1 || N > mini;
+    const auto old_logp = off_policy ? logprobs_no_grad(policy_, batch) : at::Tensor();
+    const auto ref_logp = reference_ ? logprobs_no_grad(reference_, batch) : at::Tensor();
+    policy_->train();
+    UpdateStats stats;
+    const int64_t total_steps = o_.max_steps * o_.batch.num_iterations * (N / mini);
+    for (int64_t pass = 0; pass < o_.batch.num_iterations; ++pass) {
+        for (int64_t m = 0; m < N; m += mini) {
+            optimizer_->zero_grad();
+            const auto norm = loss_normalizer(mask.slice(0, m, m + mini));
+            for (int64_t b = m; b < m + mini; b += micro) {
+                const int64_t e = std::min(b + micro, m + mini);
+                const PolicyLossInput base{
+                    .old_logp = old_logp.defined() ? old_logp.slice(0, b, e) : at::Tensor(),
+                    .ref_logp = ref_logp.defined() ? ref_logp.slice(0, b, e) : at::Tensor(),
+                    .advantages = r.advantages.slice(0, b, e),
+                    .mask = mask.slice(0, b, e)};
+                micro_step(batch.slice(b, e), base, norm, stats);
+            }
+            stats.grad_norm += clip_gradients(policy_->parameters(), o_.optim.max_grad_norm);
+            const int64_t k = step_ * o_.batch.num_iterations * (N / mini) + stats.optimizer_steps;
+            stats.lr = scheduled_step(*optimizer_, o_.optim, k, total_steps);
+            ++stats.optimizer_steps;
+        }
+    }
+    const double n = static_cast<double>(std::max<int64_t>(stats.optimizer_steps, 1));
+    for (double* v : {&stats.loss, &stats.pg_loss, &stats.kl, &stats.entropy, &stats.clip_low,
+                      &stats.clip_high, &stats.clip_region, &stats.ratio_mean, &stats.grad_norm}) {
+        *v /= n;
+    }
+    stats.seconds = since(t0);
+    return stats;
+}
+
+/// mean, min and max of completion lengths, over all or over those that ended by themselves.
+void length_stats(const Rollout& r, nlohmann::json& m) {
+    double sum = 0, tsum = 0;
+    int64_t lo = INT64_MAX, hi = 0, tlo = INT64_MAX, thi = 0, tn = 0;
+    for (size_t i = 0; i < r.completions.size(); ++i) {
+        const auto n = static_cast<int64_t>(r.completions[i].tokens.size());
+        sum += static_cast<double>(n);
+        lo = std::min(lo, n);
+        hi = std::max(hi, n);
+        if (!r.truncated[i]) {
+            tsum += static_cast<double>(n);
+            tlo = std::min(tlo, n);
+            thi = std::max(thi, n);
+            ++tn;
+        }
+    }
+    const auto N = static_cast<double>(std::max<size_t>(r.completions.size(), 1));
+    m["completion_len/mean"] = sum / N;
+    m["completion_len/min"] = lo == INT64_MAX ? 0 : lo;
+    m["completion_len/max"] = hi;
+    m["completion_len/terminated_mean"] = tn > 0 ? tsum / static_cast<double>(tn) : 0.0;
+    m["completion_len/terminated_min"] = tn > 0 ? tlo : 0;
+    m["completion_len/terminated_max"] = thi;
+    m["completion/truncated_frac"] = static_cast<double>(r.completions.size() - tn) / N;
+    m["completion_chars/mean"] = [&r, N] {
+        double chars = 0;
+        for (const auto& t : r.texts) {
+            chars += static_cast<double>(t.size());
+        }
+        return chars / N;
+    }();
+}
+
+nlohmann::json Trainer::metrics(const Rollout& r, const UpdateStats& u, double step_seconds) {
+    nlohmann::json m = {{"step", step_}};
+    for (const auto& [name, value] : r.rewards.metrics()) {
+        m[name] = value;
+    }
+    // accuracy as its own curve when a reward of that name runs (the R1 paper's first figure)
+    if (m.contains("reward/accuracy/mean")) {
+        m["accuracy"] = m["reward/accuracy/mean"];
+    }
+    m["frac_reward_zero_std"] = r.zero_std.to(torch::kFloat64).mean().item<double>();
+    m["advantage/mean"] = r.advantages.mean().item<double>();
+    m["advantage/std"] = r.advantages.std().item<double>();
+    m["advantage/min"] = r.advantages.min().item<double>();
+    m["advantage/max"] = r.advantages.max().item<double>();
+    length_stats(r, m);
+    m["loss/total"] = u.loss;
+    m["loss/pg"] = u.pg_loss;
+    m["kl"] = u.kl;
+    m["entropy"] = u.entropy;
+    m["clip/low_frac"] = u.clip_low;
+    m["clip/high_frac"] = u.clip_high;
+    m["clip/region_frac"] = u.clip_region;
+    m["ratio/mean"] = u.ratio_mean;
+    m["grad_norm"] = u.grad_norm;
+    m["lr"] = u.lr;
+    const auto& gen = engine_->last_stats();
+    m["perf/gen_tokens_per_s"] =
+        static_cast<double>(gen.generated_tokens) / std::max(r.generate_seconds, 1e-9);
+    m["perf/train_tokens_per_s"] = static_cast<double>(u.tokens) / std::max(u.seconds, 1e-9);
+    m["time/generate"] = r.generate_seconds;
+    m["time/reward"] = r.reward_seconds;
+    m["time/update"] = u.seconds;
+    m["time/step"] = step_seconds;
+    double balance = 0;
+    auto moes = policy_->model->moe_layers();
+    for (auto& moe : moes) {
+        balance += model::max_over_mean_load(moe->expert_load());
+        moe->reset_expert_load();
+    }
+    if (!moes.empty()) {
+        m["moe/max_over_mean_load"] = balance / static_cast<double>(moes.size());
+    }
+    m["prompts_seen"] = prompt_cursor_;
+    return m;
+}
+
+void Trainer::write_completions(const Rollout& r) {
+    std::ofstream out(run_dir_.completions(), std::ios::app);
+    const int64_t G = o_.batch.num_generations;
+    const auto total = r.rewards.total.contiguous();
+    for (size_t i = 0; i < r.completions.size(); ++i) {
+        nlohmann::json row = {{"step", step_},
+                              {"prompt", r.samples[i / static_cast<size_t>(G)].prompt},
+                              {"completion", r.texts[i]},
+                              {"reward", total[static_cast<int64_t>(i)].item<double>()},
+                              {"advantage", r.advantages[static_cast<int64_t>(i)].item<double>()},
+                              {"length", r.completions[i].tokens.size()},
+                              {"truncated", static_cast<bool>(r.truncated[i])}};
+        for (size_t k = 0; k < r.rewards.stats.size(); ++k) {
+            const double v = r.rewards.per_function[static_cast<int64_t>(i)][static_cast<int64_t>(k)]
+                                 .item<double>();
+            row["rewards"][r.rewards.stats[k].name] = std::isnan(v) ? nlohmann::json() : nlohmann::json(v);
+        }
+        out << row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    }
+    for (int64_t i = 0; i < std::min<int64_t>(o_.log.num_completions_to_print, r.texts.size()); ++i) {
+        log::info("step ", step_, " sample ", i, " (reward ", total[i].item<double>(), "): ",
+                  r.texts[static_cast<size_t>(i)]);
+    }
+}
+
+void Trainer::save_checkpoint() {
+    const nlohmann::json state = {{"step", step_}, {"prompt_cursor", prompt_cursor_}, {"seed", o_.seed}};
+    checkpointer_.save(step_, [&](const fs::path& dir) {
+        save_train_state(dir, *policy_, *optimizer_, state);
+    });
+    log::info("checkpoint at step ", step_, " in ", run_dir_.checkpoints().string());
+}
+
+void Trainer::resume() {
+    const auto latest = checkpointer_.latest();
+    if (!latest) {
+        metrics_.emplace(run_dir_.metrics(), 0);
+        return;
+    }
+    const auto state = load_train_state(*latest, *policy_, *optimizer_);
+    step_ = state.at("step").get<int64_t>();
+    prompt_cursor_ = state.value("prompt_cursor", int64_t{0});
+    metrics_.emplace(run_dir_.metrics(), step_);
+    log::info("resumed from ", latest->string(), " at step ", step_);
+}
+
+std::optional<nlohmann::json> Trainer::maybe_evaluate() {
+    if (o_.log.eval_every <= 0 || step_ % o_.log.eval_every != 0) {
+        return std::nullopt;
+    }
+    const auto held_out = data::PromptSet::from_options(o_.data, data::Subset::eval);
+    const int64_t n = held_out.size().value_or(0);
+    if (n == 0) {
+        return std::nullopt;
+    }
+    std::vector<data::Sample> problems;
+    for (int64_t i = 0; i < n; ++i) {
+        problems.push_back(held_out.at(i));
+    }
+    eval::Evaluator evaluator(*engine_, *base_.tokenizer, template_,
+                              {{.name = "accuracy", .weight = 1.0}});
+    const auto result = evaluator.run(
+        problems, {.num_samples = o_.log.eval_samples,
+                   .sampling = o_.sampling,
+                   .seed = util::derive_seed(static_cast<uint64_t>(o_.seed), {kEvalStream}),
+                   .eos_token_ids = eos_});
+    return nlohmann::json{{"eval/pass@1", result.overall.pass_at_1},
+                          {"eval/maj@k", result.overall.maj_at_k},
+                          {"eval/mean_length", result.overall.mean_length}};
+}
+
+GrpoResult Trainer::run() {
+    resume();
+    GrpoResult result;
+    util::ProgressBar progress({.label = "grpo", .total = o_.max_steps, .unit = "step"});
+    progress.update(step_);
+    for (; step_ < o_.max_steps; ) {
+        const auto t0 = Clock::now();
+        auto samples = next_prompts();
+        const uint64_t seed = util::derive_seed(static_cast<uint64_t>(o_.seed), {kRolloutStream, static_cast<uint64_t>(step_)});
+        const Rollout r = make_rollout({*engine_, *base_.tokenizer, template_, *rewards_, eos_},
+                                       std::move(samples), o_, seed);
+        const UpdateStats u = update(r);
+        auto m = metrics(r, u, since(t0));
+        if (o_.log.completions_every > 0 && step_ % o_.log.completions_every == 0) {
+            write_completions(r);
+        }
+        ++step_;
+        m["step"] = step_;
+        if (auto e = maybe_evaluate()) {
+            m.update(*e);
+        }
+        metrics_->write(m);
+        result.last_metrics = m;
+        progress.update(step_, util::str("reward ", util::fixed(m.value("reward/mean", 0.0), 3),
+                                         " len ", util::fixed(m["completion_len/mean"].get<double>(), 1)));
+        const bool last = step_ == o_.max_steps;
+        if (util::interrupted() ||
+            (o_.checkpoint.every > 0 && step_ % o_.checkpoint.every == 0 && !last)) {
+            save_checkpoint();
+        }
+        if (util::interrupted()) {
+            result.steps = step_;
+            result.interrupted = true;
+            return result;
+        }
+    }
+    progress.finish();
+    result.steps = step_;
+    result.final_model = (run_dir_.path() / "final").string();
+    generation::save_model_dir(result.final_model, policy_, base_.config_json, base_.tokenizer_json);
+    log::info("grpo: final model in ", result.final_model);
+    return result;
+}
+
+}  // namespace
+
+GrpoResult run_grpo(const GrpoOptions& options, const std::string& resolved_yaml) {
+    Trainer trainer(options, resolved_yaml);
+    return trainer.run();
+}
+
+}  // namespace r1::train::grpo

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""End-to-end checks of the training CLI on a few tiny steps (ctest runs them under label cli):
+
+  train_runs.py R1 SOURCE_DIR WORK_DIR resume    kill -9 a GRPO run after a checkpoint, resume it,
+                                                 and compare its per-step losses and rewards with
+                                                 an uninterrupted run's
+  train_runs.py R1 SOURCE_DIR WORK_DIR pipeline  the README's R1-Zero pipeline, shrunk: every stage
+                                                 runs and summary.json holds the figures; a second
+                                                 run skips the finished stages
+"""
+import json
+import os
+import pathlib
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+R1, SOURCE, WORK, MODE = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]), sys.argv[4]
+GRPO_CONFIG = SOURCE / "configs/stages/grpo-arithmetic.yaml"
+TINY_RL = ["batch.prompts_per_step=2", "batch.num_generations=4", "batch.mini_batch_size=8",
+           "batch.micro_batch_size=4", "sampling.max_completion_length=24"]
+
+
+def r1(*args, **kwargs):
+    cmd = [R1, "--threads", "1", *args]
+    return subprocess.run(cmd, cwd=SOURCE, check=True, **kwargs)
+
+
+def sets(pairs):
+    return [item for pair in pairs for item in ("--set", pair)]
+
+
+def metrics(run_dir):
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    return [(row["step"], row["loss/total"], row["reward/mean"]) for row in rows]
+
+
+def pretrain(run_dir):
+    r1("train", "--stage", "pretrain", "--config", str(SOURCE / "configs/stages/pretrain-arithmetic.yaml"),
+       *sets(["max_steps=3", "batch_size=8", f"run_dir={run_dir}"]), stdout=subprocess.DEVNULL)
+    return run_dir / "final"
+
+
+def grpo_args(base, run_dir):
+    return ["train", "--stage", "grpo", "--config", str(GRPO_CONFIG),
+            *sets(TINY_RL + [f"init.checkpoint={base}", "max_steps=6", "checkpoint.every=2",
+                             f"run_dir={run_dir}"])]
+
+
+def check_resume():
+    base = pretrain(WORK / "pre")
+    r1(*grpo_args(base, WORK / "full"), stdout=subprocess.DEVNULL)
+    killed = WORK / "killed"
+    proc = subprocess.Popen([R1, "--threads", "1", *grpo_args(base, killed)], cwd=SOURCE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while not (killed / "ckpt" / "step-00000004").exists():
+        assert proc.poll() is None, "the run ended before its step-4 checkpoint"
+        assert time.time() < deadline, "no step-4 checkpoint within 300 s"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    print("killed after", len(metrics(killed)), "logged steps")
+    r1(*grpo_args(base, killed), stdout=subprocess.DEVNULL)
+    full, resumed = metrics(WORK / "full"), metrics(killed)
+    print("uninterrupted:", full)
+    print("resumed:      ", resumed)
+    assert [s for s, _, _ in resumed] == list(range(1, 7)), resumed
+    for (s, loss_a, reward_a), (_, loss_b, reward_b) in zip(full, resumed):
+        assert abs(loss_a - loss_b) <= 1e-6 * max(1.0, abs(loss_a)), (s, loss_a, loss_b)
+        assert reward_a == reward_b, (s, reward_a, reward_b)
+
+
+def check_pipeline():
+    run_dir = WORK / "pipe"
+    args = ["pipeline", str(SOURCE / "configs/r1-zero-tiny.yaml"),
+            *sets([f"run_dir={run_dir}", "seed=3", "base.max_steps=3", "base.batch_size=8",
+                   "base_eval.data.eval_size=4", "final_eval.data.eval_size=4",
+                   "base_eval.num_samples=2", "final_eval.num_samples=2", "zero_rl.max_steps=2"]
+                 + [f"zero_rl.{s}" for s in TINY_RL])]
+    r1(*args, stdout=subprocess.DEVNULL)
+    summary = json.loads((run_dir / "summary.json").read_text())
+    for key in ("base", "final", "rl", "stages"):
+        assert key in summary, (key, summary)
+    assert {s["name"] for s in summary["stages"]} == {"base", "base_eval", "zero_rl", "final_eval"}
+    assert all(s["wall_seconds"] > 0 for s in summary["stages"])
+    assert 0.0 <= summary["final"]["pass@1"] <= 1.0 and summary["k"] == 2
+    assert (run_dir / "zero_rl" / "report.html").read_text().count("<svg") >= 3
+    assert json.loads((run_dir / "base" / "stage.json").read_text())["result"]["steps"] == 3
+    again = r1(*args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert again.stderr.count("is done already") == 4, again.stderr
+    print(json.dumps({k: summary[k] for k in ("base", "final", "rl")}, indent=1))
+
+
+if __name__ == "__main__":
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    {"resume": check_resume, "pipeline": check_pipeline}[MODE]()
+    print("ok")
