@@ -13,10 +13,8 @@ namespace r1::cli {
 namespace {
 
 struct PlannedArgs {
-    std::string model, input, output, prompt, config, to, task;
+    std::string model, input, output, config, to, task;
     std::vector<std::string> sets;
-    int64_t max_new_tokens = 0, num_samples = 1, seed = 0;
-    bool greedy = false;
 };
 
 void pending(CLI::App* cmd, Action& action, const std::string& what) {
@@ -37,16 +35,6 @@ void add_planned(CLI::App& root, Action& action) {
     pipeline->add_option("file", a->config, "Pipeline YAML")->required();
     pipeline->add_option("--set", a->sets, "Override a config key (repeatable)");
     pending(pipeline, action, "the pipeline runner");
-
-    CLI::App* generate = root.add_subcommand("generate", "Generate completions from a model");
-    generate->add_option("--model", a->model, "Model directory")->required();
-    generate->add_option("--prompt", a->prompt, "One prompt, streamed to the terminal");
-    generate->add_option("--input", a->input, "JSONL of {\"prompt\"} or {\"tokens\"}");
-    generate->add_flag("--greedy", a->greedy, "Greedy decoding");
-    generate->add_option("--max-new-tokens", a->max_new_tokens, "Tokens to generate at most");
-    generate->add_option("--num-samples", a->num_samples, "Samples per prompt");
-    generate->add_option("--seed", a->seed, "Sampling seed");
-    pending(generate, action, "the generation engine");
 
     CLI::App* eval = root.add_subcommand("eval", "pass@1 and maj@k of a model on a dataset or task");
     eval->add_option("--model", a->model, "Model directory")->required();
