@@ -23,7 +23,8 @@ using Clock = std::chrono::steady_clock;
 // bench/model_bench.cpp's "tiny" DeepSeek-V3 (MLA + MoE), without MTP.
 r1::model::ModelOptions tiny_deepseek() {
     return r1::model::parse_model_options(nlohmann::json::parse(R"({
-        "model_type": "deepseek_v3", "vocab_size": 1024, "hidden_size": 256, "intermediate_size": 512,
+        "model_type": "deepseek_v3", "vocab_size": 1024, "hidden_size": 256,
+        "intermediate_size": 512,
         "moe_intermediate_size": 128, "num_hidden_layers": 4, "first_k_dense_replace": 1,
         "num_nextn_predict_layers": 0, "num_attention_heads": 4, "q_lora_rank": 128,
         "kv_lora_rank": 128, "qk_nope_head_dim": 32, "qk_rope_head_dim": 16, "v_head_dim": 32,
@@ -45,7 +46,8 @@ double engine_tokens_per_s(r1::model::CausalLm& lm,
     r1::generation::GenerateRequest request;
     for (int64_t b = 0; b < prompts.size(0); ++b) {
         const auto row = prompts[b].contiguous();
-        request.prompts.emplace_back(row.data_ptr<int64_t>(), row.data_ptr<int64_t>() + row.numel());
+        const int64_t* ids = row.data_ptr<int64_t>();
+        request.prompts.emplace_back(ids, ids + row.numel());
     }
     request.sampling = {.temperature = 0.0, .max_completion_length = new_tokens};
     r1::generation::Engine engine(lm, std::nullopt, {.max_batch_size = 64, .absorb = absorb});

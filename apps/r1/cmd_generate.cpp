@@ -74,7 +74,7 @@ std::vector<int64_t> eos_ids_of(const fs::path& config_json) {
 LoadedModel load_single_file_model_dir(const fs::path& dir) {
     auto options = model::load_model_options((dir / "config.json").string());
     const io::SafetensorsFile file(dir / "model.safetensors");
-    const std::string mtp_prefix = "model.layers." + std::to_string(options.num_hidden_layers) + ".";
+    const auto mtp_prefix = "model.layers." + std::to_string(options.num_hidden_layers) + ".";
     bool has_mtp = false;
     model::NamedTensors tensors;
     for (const auto& name : file.names()) {

@@ -86,7 +86,8 @@ SpeculativeResult speculative_greedy(model::CausalLm& lm,
                                      const std::vector<int64_t>& prompt,
                                      const SpeculativeOptions& options) {
     if (!lm->options.is_deepseek() || lm->options.num_nextn_predict_layers < 1) {
-        throw util::UsageError("speculative decoding needs an MTP layer (num_nextn_predict_layers)");
+        throw util::UsageError(
+            "speculative decoding needs an MTP layer (num_nextn_predict_layers)");
     }
     if (prompt.empty() || options.max_new_tokens < 1) {
         throw util::UsageError("speculative decoding needs a prompt and max_new_tokens >= 1");

@@ -199,8 +199,9 @@ TEST(EngineTest, StopStringEndsTheCompletionAndIsKept) {
     EXPECT_EQ(out[0].tokens, Ids(greedy.begin(), greedy.begin() + static_cast<int64_t>(end)));
     EXPECT_EQ(out[0].finish, FinishReason::stop);
     EXPECT_LE(end, 4u);
-    test::expect_contains(test::error_of<util::Error>([&] { Engine(lm, std::nullopt).generate(request); }),
-                          {"stop strings need a tokenizer"});
+    const auto error =
+        test::error_of<util::Error>([&] { Engine(lm, std::nullopt).generate(request); });
+    test::expect_contains(error, {"stop strings need a tokenizer"});
 }
 
 TEST(StopMatcherTest, MatchesAcrossTokensOnlyWhenTheLastCompletesIt) {

@@ -39,8 +39,9 @@ class AttentionImpl : public torch::nn::Cloneable<AttentionImpl> {
     void reset() override;  // registers q_proj, k_proj, v_proj, o_proj
     /// x [B, S, H], table of S rows, mask from causal_mask() -> [B, S, H]
     at::Tensor forward(const at::Tensor& x, const RopeTable& rope, const at::Tensor& mask);
-    /// x [B, S, H] of tokens at slots [start, start + S), rope of their positions ([B, 1, S, hd/2]),
-    /// mask [B, 1, S, start + S]. Writes their K and V into `cache`, attends over every cached slot.
+    /// x [B, S, H] of tokens at slots [start, start + S), rope of their positions
+    /// ([B, 1, S, hd/2]), mask [B, 1, S, start + S]. Writes their K and V into `cache`, then
+    /// attends over every cached slot.
     at::Tensor forward_cached(const at::Tensor& x,
                               const RopeTable& rope,
                               const at::Tensor& mask,
