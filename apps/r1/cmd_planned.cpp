@@ -13,10 +13,8 @@ namespace r1::cli {
 namespace {
 
 struct PlannedArgs {
-    std::string model, input, output, prompt, config, to, task;
+    std::string model, input, output, config, to, task;
     std::vector<std::string> sets;
-    int64_t max_new_tokens = 0, num_samples = 1, seed = 0;
-    bool greedy = false;
 };
 
 void pending(CLI::App* cmd, Action& action, const std::string& what) {
@@ -33,15 +31,6 @@ void pending(CLI::App* cmd, Action& action, const std::string& what) {
 void add_planned(CLI::App& root, Action& action) {
     auto a = std::make_shared<PlannedArgs>();
 
-    CLI::App* generate = root.add_subcommand("generate", "Generate completions from a model");
-    generate->add_option("--model", a->model, "Model directory")->required();
-    generate->add_option("--prompt", a->prompt, "One prompt, streamed to the terminal");
-    generate->add_option("--input", a->input, "JSONL of {\"prompt\"} or {\"tokens\"}");
-    generate->add_flag("--greedy", a->greedy, "Greedy decoding");
-    generate->add_option("--max-new-tokens", a->max_new_tokens, "Tokens to generate at most");
-    generate->add_option("--num-samples", a->num_samples, "Samples per prompt");
-    generate->add_option("--seed", a->seed, "Sampling seed");
-    pending(generate, action, "the generation engine");
 
     CLI::App* score = root.add_subcommand("score", "Log-probability of every token of given texts");
     score->add_option("--model", a->model, "Model directory")->required();

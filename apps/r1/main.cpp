@@ -41,6 +41,7 @@ int run(int argc, char** argv) {
     r1::cli::add_tokenizer(app, action);
     r1::cli::add_pipeline(app, action);
     r1::cli::add_eval(app, action);
+    r1::cli::add_generate(app, action);
     r1::cli::add_planned(app, action);
 
     // CLI11 would only say "a subcommand is required" for `r1 trian`; name the word and the choices.

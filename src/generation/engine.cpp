@@ -1,86 +1,268 @@
-// PLACEHOLDER until the cached engine lands (branch gen): a full forward per step.
 #include "r1/generation/engine.h"
 
+#include "generation/inference_scope.h"
 #include "r1/generation/sampling.h"
+#include "r1/generation/stop.h"
+#include "r1/util/error.h"
 #include "r1/util/rng.h"
 
+#include <algorithm>
 #include <chrono>
+#include <numeric>
+#include <string>
+#include <utility>
 
 namespace r1::generation {
+namespace {
 
-Engine::Engine(model::CausalLm model, std::optional<tokenizer::Tokenizer> tokenizer, EngineOptions options)
-    : model_(std::move(model)), tokenizer_(std::move(tokenizer)), options_(options) {}
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void check_request(const GenerateRequest& request, const model::ModelOptions& options) {
+    if (request.num_samples < 1) {
+        throw util::UsageError("generate: num_samples must be at least 1, got " +
+                               std::to_string(request.num_samples));
+    }
+    for (size_t i = 0; i < request.prompts.size(); ++i) {
+        const auto& prompt = request.prompts[i];
+        const auto where = "generate: prompt " + std::to_string(i);
+        if (prompt.empty()) {
+            throw util::UsageError(where + " is empty (the model needs at least one token)");
+        }
+        if (static_cast<int64_t>(prompt.size()) > request.sampling.max_prompt_length) {
+            throw util::ConfigError(where + " has " + std::to_string(prompt.size()) +
+                                    " tokens, more than sampling.max_prompt_length (" +
+                                    std::to_string(request.sampling.max_prompt_length) + ")");
+        }
+        for (const int64_t id : prompt) {
+            if (id < 0 || id >= options.vocab_size) {
+                throw util::UsageError(where + ": token id " + std::to_string(id) +
+                                       " is outside the vocabulary [0, " +
+                                       std::to_string(options.vocab_size) + ")");
+            }
+        }
+    }
+}
+
+at::Tensor int64_tensor(const std::vector<int64_t>& values, std::vector<int64_t> shape) {
+    return torch::tensor(values, torch::kInt64).view(shape);
+}
+
+// The active rows of one chunk: prompts left-padded to a common length P, so every row writes the
+// same cache slot at each step while its RoPE positions start at 0. Rows leave when they finish.
+class ChunkDecoder {
+  public:
+    ChunkDecoder(model::CausalLm& model, KvCache& cache, bool absorb)
+        : model_(model), cache_(cache), absorb_(absorb) {}
+
+    /// Runs the prompts of completions `seqs` through the model; logits() then holds [B, V].
+    void prefill(const GenerateRequest& request, const std::vector<Completion>& out,
+                 std::vector<int64_t> seqs);
+    /// Appends one sampled token per remaining row `keep` (indices into the active rows).
+    void step(const at::Tensor& tokens, const std::vector<int64_t>& keep);
+
+    const at::Tensor& logits() const { return logits_; }
+    const at::Tensor& seen() const { return seen_; }
+    std::vector<at::Generator>& generators() { return generators_; }
+    const std::vector<int64_t>& seqs() const { return seqs_; }
+
+  private:
+    at::Tensor run(const at::Tensor& ids, const at::Tensor& positions);  // -> last logits [n, V]
+
+    model::CausalLm& model_;
+    KvCache& cache_;
+    bool absorb_;
+    int64_t slots_ = 0;                     // cache slots written so far
+    std::vector<int64_t> seqs_;             // completion index of each active row
+    std::vector<at::Generator> generators_; // one per active row
+    at::Tensor next_position_;              // [n] int64
+    at::Tensor attention_mask_;             // [n, slots_] int64 1/0
+    at::Tensor seen_;                       // [n, V] bool, or undefined (no repetition penalty)
+    at::Tensor logits_;                     // [n, V] of the next token
+};
+
+void ChunkDecoder::prefill(const GenerateRequest& request, const std::vector<Completion>& out,
+                           std::vector<int64_t> seqs) {
+    seqs_ = std::move(seqs);
+    const auto B = static_cast<int64_t>(seqs_.size());
+    int64_t P = 0;
+    for (const int64_t s : seqs_) {
+        P = std::max<int64_t>(P, request.prompts[out[s].prompt_index].size());
+    }
+    std::vector<int64_t> ids(B * P, 0), mask(B * P, 0), positions(B * P, 0), lengths(B);
+    for (int64_t b = 0; b < B; ++b) {
+        const int64_t i = out[seqs_[b]].prompt_index;
+        const auto& prompt = request.prompts[i];
+        const auto len = static_cast<int64_t>(prompt.size());
+        for (int64_t s = 0; s < len; ++s) {
+            const int64_t at = b * P + (P - len) + s;  // left padding
+            ids[at] = prompt[s];
+            mask[at] = 1;
+            positions[at] = s;
+        }
+        lengths[b] = len;
+        const int64_t j = seqs_[b] - i * request.num_samples;
+        generators_.push_back(util::make_generator(util::derive_seed(
+            request.seed, {static_cast<uint64_t>(i), static_cast<uint64_t>(j)})));
+    }
+    cache_.reserve(B, P + request.sampling.max_completion_length);
+    const auto ids_t = int64_tensor(ids, {B, P});
+    attention_mask_ = int64_tensor(mask, {B, P});
+    next_position_ = int64_tensor(lengths, {B});
+    if (request.sampling.repetition_penalty != 1.0) {  // HF penalises the prompt's tokens too
+        seen_ = torch::zeros({B, model_->options.vocab_size}, torch::kInt64)
+                    .scatter_add_(1, ids_t, attention_mask_)  // padding adds 0
+                    .gt(0);
+    }
+    logits_ = run(ids_t, int64_tensor(positions, {B, P}));
+}
+
+void ChunkDecoder::step(const at::Tensor& tokens, const std::vector<int64_t>& keep) {
+    if (seen_.defined()) {
+        seen_.scatter_(1, tokens.unsqueeze(1), true);
+    }
+    auto ids = tokens;
+    if (keep.size() < seqs_.size()) {  // finished rows leave the batch and its cache
+        const auto rows = int64_tensor(keep, {static_cast<int64_t>(keep.size())});
+        cache_.compact(rows, slots_);
+        std::vector<int64_t> seqs;
+        std::vector<at::Generator> generators;
+        for (const int64_t r : keep) {
+            seqs.push_back(seqs_[r]);
+            generators.push_back(generators_[r]);
+        }
+        seqs_ = std::move(seqs);
+        generators_ = std::move(generators);
+        ids = ids.index_select(0, rows);
+        next_position_ = next_position_.index_select(0, rows);
+        attention_mask_ = attention_mask_.index_select(0, rows);
+        seen_ = seen_.defined() ? seen_.index_select(0, rows) : seen_;
+    }
+    const auto n = static_cast<int64_t>(seqs_.size());
+    attention_mask_ = torch::cat({attention_mask_, torch::ones({n, 1}, torch::kInt64)}, 1);
+    logits_ = run(ids.view({n, 1}), next_position_.view({n, 1}));
+    next_position_ = next_position_ + 1;
+}
+
+at::Tensor ChunkDecoder::run(const at::Tensor& ids, const at::Tensor& positions) {
+    const model::CachedStep step{.start = slots_,
+                                 .positions = positions,
+                                 .attention_mask = attention_mask_,
+                                 .absorb = absorb_};
+    const auto hidden = model_->model->forward_cached(ids, step, cache_.layers());  // [n, S, H]
+    slots_ += ids.size(1);
+    return model_->head(hidden.select(1, -1));  // only the last position is sampled
+}
+
+// When a sequence ends, and who hears of each token.
+struct FinishRules {
+    const std::vector<int64_t>& eos;
+    const StopMatcher& stop;
+    int64_t max_tokens;
+    const std::function<void(int64_t, int64_t)>& on_token;
+};
+
+// Appends each active row's sampled token to its completion; returns the rows that go on.
+std::vector<int64_t> record(const Sampled& sampled,
+                            const std::vector<int64_t>& seqs,
+                            const FinishRules& rules,
+                            std::vector<Completion>& out) {
+    const auto tokens = sampled.tokens.to(torch::kInt64).contiguous();
+    const auto logp = sampled.logp.to(torch::kFloat32).contiguous();
+    const auto logp_full = sampled.logp_full.to(torch::kFloat32).contiguous();
+    std::vector<int64_t> keep;
+    for (size_t r = 0; r < seqs.size(); ++r) {
+        Completion& c = out[seqs[r]];
+        const int64_t token = tokens.data_ptr<int64_t>()[r];
+        c.tokens.push_back(token);
+        c.logp.push_back(logp.data_ptr<float>()[r]);
+        c.logp_full.push_back(logp_full.data_ptr<float>()[r]);
+        if (rules.on_token) {
+            rules.on_token(seqs[r], token);
+        }
+        if (std::find(rules.eos.begin(), rules.eos.end(), token) != rules.eos.end()) {
+            c.finish = FinishReason::eos;
+        } else if (rules.stop.ends_in_last(c.tokens)) {
+            c.finish = FinishReason::stop;
+        } else if (static_cast<int64_t>(c.tokens.size()) >= rules.max_tokens) {
+            c.finish = FinishReason::length;
+        } else {
+            keep.push_back(static_cast<int64_t>(r));
+        }
+    }
+    return keep;
+}
+
+}  // namespace
+
+Engine::Engine(model::CausalLm model,
+               std::optional<tokenizer::Tokenizer> tokenizer,
+               EngineOptions options)
+    : model_(std::move(model)),
+      tokenizer_(std::move(tokenizer)),
+      options_(options),
+      cache_(model_->options, model_->model->embed_tokens->weight.scalar_type()) {
+    if (options_.max_batch_size < 1) {
+        throw util::UsageError("engine: max_batch_size must be at least 1, got " +
+                               std::to_string(options_.max_batch_size));
+    }
+}
 
 std::vector<Completion> Engine::generate(const GenerateRequest& request) {
-    torch::NoGradGuard no_grad;
-    const bool was_training = model_->is_training();
-    model_->eval();
+    check_request(request, model_->options);
+    const StopMatcher stop(request.sampling.stop, tokenizer_ ? &*tokenizer_ : nullptr);
+    InferenceScope scope(model_);
+    const auto dtype = model_->model->embed_tokens->weight.scalar_type();
+    if (cache_.dtype() != dtype) {  // the model was cast since the last call
+        cache_ = KvCache(model_->options, dtype);
+    }
     stats_ = {};
-    const auto t0 = std::chrono::steady_clock::now();
-    std::vector<Completion> out;
-    const int64_t P = static_cast<int64_t>(request.prompts.size());
-    for (int64_t i = 0; i < P; ++i) {
-        for (int64_t j = 0; j < request.num_samples; ++j) {
-            out.push_back({.prompt_index = i});
-        }
+    const auto N = static_cast<int64_t>(request.prompts.size()) * request.num_samples;
+    std::vector<Completion> out(N);
+    for (int64_t s = 0; s < N; ++s) {
+        out[s].prompt_index = s / request.num_samples;
     }
-    const int64_t N = static_cast<int64_t>(out.size());
+    if (request.sampling.max_completion_length < 1) {
+        return out;
+    }
     for (int64_t begin = 0; begin < N; begin += options_.max_batch_size) {
-        const int64_t end = std::min(N, begin + options_.max_batch_size);
-        std::vector<at::Generator> gens;
-        std::vector<int64_t> active;
-        for (int64_t r = begin; r < end; ++r) {
-            gens.push_back(util::make_generator(util::derive_seed(request.seed, {static_cast<uint64_t>(out[r].prompt_index), static_cast<uint64_t>((r) % request.num_samples)})));
-            active.push_back(r);
-        }
-        for (int64_t t = 0; t < request.sampling.max_completion_length && !active.empty(); ++t) {
-            int64_t T = 0;
-            for (int64_t r : active) {
-                T = std::max<int64_t>(T, request.prompts[out[r].prompt_index].size() + out[r].tokens.size());
-            }
-            const int64_t n = active.size();
-            auto ids = torch::zeros({n, T}, torch::kInt64);
-            auto mask = torch::zeros({n, T}, torch::kInt64);
-            std::vector<int64_t> last(n);
-            for (int64_t a = 0; a < n; ++a) {
-                auto seq = request.prompts[out[active[a]].prompt_index];
-                seq.insert(seq.end(), out[active[a]].tokens.begin(), out[active[a]].tokens.end());
-                ids[a].slice(0, 0, seq.size()).copy_(torch::tensor(seq, torch::kInt64));
-                mask[a].slice(0, 0, seq.size()).fill_(1);
-                last[a] = seq.size() - 1;
-            }
-            auto logits = model_->forward(ids, mask).logits;
-            auto rows = logits.index({torch::arange(n), torch::tensor(last, torch::kInt64)});
-            std::vector<at::Generator> g;
-            for (int64_t r : active) g.push_back(gens[r - begin]);
-            const auto s = sample(rows, request.sampling, g);
-            std::vector<int64_t> still;
-            for (int64_t a = 0; a < n; ++a) {
-                auto& c = out[active[a]];
-                const int64_t tok = s.tokens[a].item<int64_t>();
-                c.tokens.push_back(tok);
-                c.logp.push_back(s.logp[a].item<float>());
-                c.logp_full.push_back(s.logp_full[a].item<float>());
-                ++stats_.generated_tokens;
-                bool done = false;
-                for (int64_t e : request.eos_token_ids) done = done || e == tok;
-                if (done) { c.finish = FinishReason::eos; continue; }
-                if (tokenizer_ && !request.sampling.stop.empty()) {
-                    const std::vector<tokenizer::TokenId> ids32(c.tokens.begin(), c.tokens.end());
-                    const auto text = tokenizer_->decode(ids32);
-                    for (const auto& st : request.sampling.stop) {
-                        if (text.size() >= st.size() && text.compare(text.size() - st.size(), st.size(), st) == 0) done = true;
-                    }
-                    if (done) { c.finish = FinishReason::stop; continue; }
-                }
-                still.push_back(active[a]);
-            }
-            active = still;
-        }
+        generate_chunk(request, stop, {begin, std::min(N, begin + options_.max_batch_size)}, out);
     }
-    stats_.decode_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (was_training) model_->train();
     return out;
+}
+
+void Engine::generate_chunk(const GenerateRequest& request,
+                            const StopMatcher& stop,
+                            std::pair<int64_t, int64_t> range,
+                            std::vector<Completion>& out) {
+    std::vector<int64_t> seqs(range.second - range.first);
+    std::iota(seqs.begin(), seqs.end(), range.first);
+    for (const int64_t s : seqs) {
+        stats_.prompt_tokens += static_cast<int64_t>(request.prompts[out[s].prompt_index].size());
+    }
+    ChunkDecoder decoder(model_, cache_, options_.absorb);
+    auto start = Clock::now();
+    decoder.prefill(request, out, std::move(seqs));
+    stats_.prefill_seconds += seconds_since(start);
+    start = Clock::now();
+    const FinishRules rules{.eos = request.eos_token_ids,
+                            .stop = stop,
+                            .max_tokens = request.sampling.max_completion_length,
+                            .on_token = request.on_token};
+    while (true) {
+        const auto sampled =
+            sample(decoder.logits(), request.sampling, decoder.generators(), decoder.seen());
+        stats_.generated_tokens += static_cast<int64_t>(decoder.seqs().size());
+        const auto keep = record(sampled, decoder.seqs(), rules, out);
+        if (keep.empty()) {
+            break;
+        }
+        decoder.step(sampled.tokens.to(torch::kInt64), keep);
+    }
+    stats_.decode_seconds += seconds_since(start);
 }
 
 }  // namespace r1::generation

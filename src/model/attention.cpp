@@ -6,11 +6,14 @@
 namespace r1::model {
 
 at::Tensor causal_mask(int64_t S, const at::Tensor& attention_mask, at::ScalarType dtype) {
-    auto allowed = torch::ones({S, S}, torch::kBool).tril().view({1, 1, S, S});  // [1, 1, S, S]
+    const int64_t T = attention_mask.defined() ? attention_mask.size(-1) : S;
+    TORCH_CHECK(T >= S, "attention_mask covers ", T, " keys, fewer than the ", S, " queries");
+    auto allowed =
+        torch::ones({S, T}, torch::kBool).tril(T - S).view({1, 1, S, T});  // [1, 1, S, T]
     if (attention_mask.defined()) {
-        TORCH_CHECK(attention_mask.dim() == 2 && attention_mask.size(1) == S, "attention_mask ",
-                    attention_mask.sizes(), " must be [B, ", S, "]");
-        allowed = allowed & attention_mask.to(torch::kBool).view({-1, 1, 1, S});  // [B, 1, S, S]
+        TORCH_CHECK(attention_mask.dim() == 2, "attention_mask ", attention_mask.sizes(),
+                    " must be [B, T]");
+        allowed = allowed & attention_mask.to(torch::kBool).view({-1, 1, 1, T});  // [B, 1, S, T]
     }
     const double lowest = dtype == torch::kFloat64 ? std::numeric_limits<double>::lowest()
                                                    : std::numeric_limits<float>::lowest();
@@ -54,23 +57,52 @@ void AttentionImpl::reset() {
     o_proj = register_module("o_proj", torch::nn::Linear(LinearOptions(nh * hd, H).bias(false)));
 }
 
-at::Tensor AttentionImpl::forward(const at::Tensor& x,
-                                  const RopeTable& rope,
-                                  const at::Tensor& mask) {
+std::array<at::Tensor, 3> AttentionImpl::project(const at::Tensor& x, const RopeTable& rope) {
     const int64_t B = x.size(0);
     const int64_t S = x.size(1);
     const int64_t hd = options.dense_head_dim();
+    const auto q = q_proj(x).view({B, S, -1, hd}).transpose(1, 2);  // [B, nh, S, hd]
+    const auto k = k_proj(x).view({B, S, -1, hd}).transpose(1, 2);  // [B, nkv, S, hd]
+    const auto v = v_proj(x).view({B, S, -1, hd}).transpose(1, 2);  // [B, nkv, S, hd]
+    return {apply_rope(q, rope), apply_rope(k, rope), v};
+}
+
+at::Tensor AttentionImpl::attend(const at::Tensor& q,
+                                 const at::Tensor& k,
+                                 const at::Tensor& v,
+                                 const at::Tensor& mask) {
+    const int64_t B = q.size(0);
+    const int64_t S = q.size(2);
+    const int64_t hd = options.dense_head_dim();
     const int64_t groups = options.num_attention_heads / options.num_key_value_heads;
-    auto q = q_proj(x).view({B, S, -1, hd}).transpose(1, 2);  // [B, nh, S, hd]
-    auto k = k_proj(x).view({B, S, -1, hd}).transpose(1, 2);  // [B, nkv, S, hd]
-    auto v = v_proj(x).view({B, S, -1, hd}).transpose(1, 2);  // [B, nkv, S, hd]
-    q = apply_rope(q, rope);
-    k = apply_rope(k, rope);
-    k = k.repeat_interleave(groups, 1);  // [B, nh, S, hd]: each KV head serves `groups` query heads
-    v = v.repeat_interleave(groups, 1);
+    // [B, nh, T, hd]: each KV head serves `groups` query heads
+    const auto ks = k.repeat_interleave(groups, 1);
+    const auto vs = v.repeat_interleave(groups, 1);
     const auto o =
-        attention(q, k, v, mask, 1.0 / std::sqrt(static_cast<double>(hd)));  // [B, nh, S, hd]
-    return o_proj(o.transpose(1, 2).reshape({B, S, -1}));                    // [B, S, H]
+        attention(q, ks, vs, mask, 1.0 / std::sqrt(static_cast<double>(hd)));  // [B, nh, S, hd]
+    return o_proj(o.transpose(1, 2).reshape({B, S, -1}));                      // [B, S, H]
+}
+
+at::Tensor AttentionImpl::forward(const at::Tensor& x,
+                                  const RopeTable& rope,
+                                  const at::Tensor& mask) {
+    const auto [q, k, v] = project(x, rope);
+    return attend(q, k, v, mask);
+}
+
+at::Tensor AttentionImpl::forward_cached(const at::Tensor& x,
+                                         const RopeTable& rope,
+                                         const at::Tensor& mask,
+                                         const KvSlots& cache,
+                                         int64_t start) {
+    const int64_t S = x.size(1), T = start + S;
+    TORCH_CHECK(cache.k.size(0) == x.size(0) && T <= cache.k.size(2), "KV cache ",
+                cache.k.sizes(), " cannot hold slots [", start, ", ", T, ") of ", x.size(0),
+                " rows");
+    const auto [q, k, v] = project(x, rope);
+    cache.k.narrow(2, start, S).copy_(k);
+    cache.v.narrow(2, start, S).copy_(v);
+    return attend(q, cache.k.narrow(2, 0, T), cache.v.narrow(2, 0, T), mask);
 }
 
 }  // namespace r1::model

@@ -92,6 +92,9 @@ DecoderOutput DecoderImpl::forward(const at::Tensor& input_ids,
                                    const at::Tensor& attention_mask,
                                    ForwardOptions forward_options) {
     const int64_t S = input_ids.size(1);
+    TORCH_CHECK(!attention_mask.defined() || attention_mask.sizes() == input_ids.sizes(),
+                "attention_mask ", attention_mask.sizes(), " must match input_ids ",
+                input_ids.sizes());
     const auto embeds = embed_tokens(input_ids);  // [B, S, H]
     const auto rope = rope_table(options, torch::arange(S, torch::kInt64), embeds.scalar_type());
     DecoderOutput out;
@@ -126,6 +129,26 @@ DecoderOutput DecoderImpl::forward(const at::Tensor& input_ids,
     return out;
 }
 
+at::Tensor DecoderImpl::forward_cached(const at::Tensor& input_ids,
+                                       const CachedStep& step,
+                                       const std::vector<LayerCache>& cache) {
+    const int64_t S = input_ids.size(1);
+    TORCH_CHECK(static_cast<int64_t>(cache.size()) == options.num_hidden_layers, "cache has ",
+                cache.size(), " layers, the model ", options.num_hidden_layers);
+    TORCH_CHECK(step.positions.sizes() == input_ids.sizes() &&
+                    step.attention_mask.size(1) == step.start + S,
+                "cached step: positions ", step.positions.sizes(), " and attention_mask ",
+                step.attention_mask.sizes(), " do not fit input_ids ", input_ids.sizes(),
+                " at slot ", step.start);
+    auto h = embed_tokens(input_ids);  // [B, S, H]
+    const auto rope = rope_table_rows(options, step.positions, h.scalar_type());
+    const auto mask = causal_mask(S, step.attention_mask, h.scalar_type());  // [B, 1, S, T]
+    for (int64_t i = 0; i < options.num_hidden_layers; ++i) {
+        h = layer(i).forward_cached(h, rope, mask, cache[i], step.start, step.absorb);
+    }
+    return norm(h);
+}
+
 CausalLmImpl::CausalLmImpl(const ModelOptions& options_) : options(options_) {
     reset();
 }
@@ -158,6 +181,12 @@ CausalLmOutput CausalLmImpl::forward(const at::Tensor& input_ids,
         out.mtp_logits.push_back(head(normed));  // the head is shared with the main model
     }
     return out;
+}
+
+at::Tensor CausalLmImpl::forward_cached(const at::Tensor& input_ids,
+                                        const CachedStep& step,
+                                        const std::vector<LayerCache>& cache) {
+    return head(model->forward_cached(input_ids, step, cache));
 }
 
 void CausalLmImpl::set_activation_checkpointing(bool enabled) {

@@ -33,13 +33,30 @@ LayerOutput DecoderLayerImpl::forward(const at::Tensor& x,
                                       const at::Tensor& mask) {
     // x: [B, S, H]
     const auto normed = input_layernorm(x);
-    auto h = x + (mla ? mla(normed, rope, mask) : attention(normed, rope, mask));
-    const auto normed2 = post_attention_layernorm(h);
+    return feed_forward(x, mla ? mla(normed, rope, mask) : attention(normed, rope, mask));
+}
+
+at::Tensor DecoderLayerImpl::forward_cached(const at::Tensor& x,
+                                            const RopeTable& rope,
+                                            const at::Tensor& mask,
+                                            const LayerCache& cache,
+                                            int64_t start,
+                                            bool absorb) {
+    const auto normed = input_layernorm(x);
+    const auto attn_out =
+        mla ? mla->forward_cached(normed, rope, mask, std::get<LatentSlots>(cache), start, absorb)
+            : attention->forward_cached(normed, rope, mask, std::get<KvSlots>(cache), start);
+    return feed_forward(x, attn_out).hidden;
+}
+
+LayerOutput DecoderLayerImpl::feed_forward(const at::Tensor& x, const at::Tensor& attn_out) {
+    const auto h = x + attn_out;  // [B, S, H]
+    const auto normed = post_attention_layernorm(h);
     if (moe) {
-        auto out = moe(normed2);
+        auto out = moe(normed);
         return {.hidden = h + out.hidden, .aux_loss = out.aux_loss};
     }
-    return {.hidden = h + dense_mlp(normed2), .aux_loss = {}};
+    return {.hidden = h + dense_mlp(normed), .aux_loss = {}};
 }
 
 LayerOutput DecoderLayerImpl::forward_checkpointed(const at::Tensor& x,

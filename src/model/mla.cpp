@@ -44,29 +44,77 @@ double MlaImpl::softmax_scale() const {
            rope_softmax_mscale(options.rope_scaling);
 }
 
-at::Tensor MlaImpl::forward(const at::Tensor& x, const RopeTable& rope, const at::Tensor& mask) {
+MlaImpl::Projected MlaImpl::project(const at::Tensor& x, const RopeTable& rope) {
     const int64_t B = x.size(0), S = x.size(1), nh = options.num_attention_heads;
-    const int64_t dn = options.qk_nope_head_dim, dr = options.qk_rope_head_dim,
-                  dv = options.v_head_dim;
+    const int64_t dn = options.qk_nope_head_dim, dr = options.qk_rope_head_dim;
     const auto q_flat = q_proj ? q_proj(x) : q_b_proj(q_a_layernorm(q_a_proj(x)));  // [B, S, nh·dq]
     const auto q = q_flat.view({B, S, nh, dn + dr}).transpose(1, 2);  // [B, nh, S, dq]
-    const auto q_nope = q.slice(-1, 0, dn);
-    const auto q_pe = apply_rope(q.slice(-1, dn), rope);  // [B, nh, S, dr]
+    const auto kv_a = kv_a_proj_with_mqa(x);                          // [B, S, rkv + dr]
+    return {.q_nope = q.slice(-1, 0, dn),
+            .q_pe = apply_rope(q.slice(-1, dn), rope),
+            .c_kv = kv_a_layernorm(kv_a.slice(-1, 0, options.kv_lora_rank)),
+            .k_pe = apply_rope(kv_a.slice(-1, options.kv_lora_rank).unsqueeze(1), rope)};
+}
 
-    const auto kv_a = kv_a_proj_with_mqa(x);                                    // [B, S, rkv + dr]
-    const auto c_kv = kv_a_layernorm(kv_a.slice(-1, 0, options.kv_lora_rank));  // [B, S, rkv]
-    const auto k_pe =
-        apply_rope(kv_a.slice(-1, options.kv_lora_rank).unsqueeze(1), rope);  // [B, 1, S, dr]
+at::Tensor MlaImpl::attend_expanded(const Projected& p,
+                                    const at::Tensor& c_kv,
+                                    const at::Tensor& k_pe,
+                                    const at::Tensor& mask) {
+    const int64_t B = c_kv.size(0), T = c_kv.size(1), nh = options.num_attention_heads;
+    const int64_t dn = options.qk_nope_head_dim, dr = options.qk_rope_head_dim,
+                  dv = options.v_head_dim;
     const auto kv =
-        kv_b_proj(c_kv).view({B, S, nh, dn + dv}).transpose(1, 2);  // [B, nh, S, dn + dv]
+        kv_b_proj(c_kv).view({B, T, nh, dn + dv}).transpose(1, 2);  // [B, nh, T, dn + dv]
     const auto k_nope = kv.slice(-1, 0, dn);
-    const auto v = kv.slice(-1, dn);  // [B, nh, S, dv]
-
+    const auto v = kv.slice(-1, dn);  // [B, nh, T, dv]
     // the rotary key is one vector per token, broadcast to every head (the "MQA" part)
-    const auto qs = torch::cat({q_nope, q_pe}, -1);                         // [B, nh, S, dq]
-    const auto ks = torch::cat({k_nope, k_pe.expand({B, nh, S, dr})}, -1);  // [B, nh, S, dq]
-    const auto o = attention(qs, ks, v, mask, softmax_scale());             // [B, nh, S, dv]
-    return o_proj(o.transpose(1, 2).reshape({B, S, nh * dv}));              // [B, S, H]
+    const auto qs = torch::cat({p.q_nope, p.q_pe}, -1);                     // [B, nh, S, dq]
+    const auto ks = torch::cat({k_nope, k_pe.expand({B, nh, T, dr})}, -1);  // [B, nh, T, dq]
+    return attention(qs, ks, v, mask, softmax_scale());                     // [B, nh, S, dv]
+}
+
+at::Tensor MlaImpl::attend_absorbed(const Projected& p,
+                                    const at::Tensor& c_kv,
+                                    const at::Tensor& k_pe,
+                                    const at::Tensor& mask) {
+    const int64_t nh = options.num_attention_heads, dn = options.qk_nope_head_dim;
+    const int64_t rkv = options.kv_lora_rank;
+    // kv_b_proj.weight [nh·(dn + dv), rkv] holds, per head, W_UK (dn rows) then W_UV (dv rows)
+    const auto w = kv_b_proj->weight.view({nh, -1, rkv});
+    const auto w_uk = w.slice(1, 0, dn);  // [nh, dn, rkv]
+    const auto w_uv = w.slice(1, dn);     // [nh, dv, rkv]
+    const auto q_lat = torch::matmul(p.q_nope, w_uk);  // [B, nh, S, rkv]: W_UK folded into q
+    // MQA with one shared head: key [c_kv; k_pe] (rkv + dr), value c_kv (FlashMLA's view)
+    const auto qs = torch::cat({q_lat, p.q_pe}, -1);                   // [B, nh, S, rkv + dr]
+    const auto ks = torch::cat({c_kv.unsqueeze(1), k_pe}, -1);         // [B, 1, T, rkv + dr]
+    const auto o_lat = attention(qs, ks, c_kv.unsqueeze(1), mask, softmax_scale());  // [.., rkv]
+    return torch::matmul(o_lat, w_uv.transpose(1, 2));  // [B, nh, S, dv]: output through W_UV
+}
+
+at::Tensor MlaImpl::forward(const at::Tensor& x, const RopeTable& rope, const at::Tensor& mask) {
+    const int64_t B = x.size(0), S = x.size(1);
+    const auto p = project(x, rope);
+    const auto o = attend_expanded(p, p.c_kv, p.k_pe, mask);  // [B, nh, S, dv]
+    return o_proj(o.transpose(1, 2).reshape({B, S, -1}));     // [B, S, H]
+}
+
+at::Tensor MlaImpl::forward_cached(const at::Tensor& x,
+                                   const RopeTable& rope,
+                                   const at::Tensor& mask,
+                                   const LatentSlots& cache,
+                                   int64_t start,
+                                   bool absorb) {
+    const int64_t B = x.size(0), S = x.size(1), T = start + S;
+    TORCH_CHECK(cache.c_kv.size(0) == B && T <= cache.c_kv.size(1), "MLA cache ",
+                cache.c_kv.sizes(), " cannot hold slots [", start, ", ", T, ") of ", B, " rows");
+    const auto p = project(x, rope);
+    cache.c_kv.narrow(1, start, S).copy_(p.c_kv);
+    cache.k_pe.narrow(1, start, S).copy_(p.k_pe.squeeze(1));
+    const auto c_kv = cache.c_kv.narrow(1, 0, T);               // [B, T, rkv]
+    const auto k_pe = cache.k_pe.narrow(1, 0, T).unsqueeze(1);  // [B, 1, T, dr]
+    const auto o = absorb ? attend_absorbed(p, c_kv, k_pe, mask)
+                          : attend_expanded(p, c_kv, k_pe, mask);  // [B, nh, S, dv]
+    return o_proj(o.transpose(1, 2).reshape({B, S, -1}));          // [B, S, H]
 }
 
 }  // namespace r1::model

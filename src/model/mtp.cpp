@@ -33,12 +33,27 @@ MtpOutput MtpLayerImpl::forward(const at::Tensor& previous,
                                 const at::Tensor& embeds,
                                 const RopeTable& rope,
                                 const at::Tensor& mask) {
-    // Concat order [embedding; hidden], as vLLM and Megatron (model-spec §4.1, §8.1): columns
-    // 0..H-1 of eh_proj multiply the token embedding.
-    const auto x = eh_proj(torch::cat({enorm(embeds), hnorm(previous)}, -1));  // [B, S', H]
-    auto out = block(x, rope, mask);
+    auto out = block(input(previous, embeds), rope, mask);
     return {
         .hidden = out.hidden, .normed = shared_head->norm(out.hidden), .aux_loss = out.aux_loss};
+}
+
+MtpOutput MtpLayerImpl::forward_cached(const at::Tensor& previous,
+                                       const at::Tensor& embeds,
+                                       const RopeTable& rope,
+                                       const at::Tensor& mask,
+                                       const LayerCache& cache,
+                                       int64_t start,
+                                       bool absorb) {
+    const auto hidden =
+        block->forward_cached(input(previous, embeds), rope, mask, cache, start, absorb);
+    return {.hidden = hidden, .normed = shared_head->norm(hidden), .aux_loss = {}};
+}
+
+at::Tensor MtpLayerImpl::input(const at::Tensor& previous, const at::Tensor& embeds) {
+    // Concat order [embedding; hidden], as vLLM and Megatron (model-spec §4.1, §8.1): columns
+    // 0..H-1 of eh_proj multiply the token embedding.
+    return eh_proj(torch::cat({enorm(embeds), hnorm(previous)}, -1));  // [B, S', H]
 }
 
 at::Tensor mtp_loss(const std::vector<at::Tensor>& mtp_logits,

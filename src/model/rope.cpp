@@ -104,10 +104,21 @@ RopeTable rope_table(const ModelOptions& options,
             .layout = deepseek ? RopeLayout::interleaved : RopeLayout::half_split};
 }
 
+RopeTable rope_table_rows(const ModelOptions& options,
+                          const at::Tensor& positions,
+                          at::ScalarType dtype) {
+    TORCH_CHECK(positions.dim() == 2, "rope_table_rows: positions ", positions.sizes(),
+                " must be [B, T]");
+    auto table = rope_table(options, positions, dtype);  // [B, T, d/2]
+    table.cos = table.cos.unsqueeze(1);
+    table.sin = table.sin.unsqueeze(1);
+    return table;
+}
+
 at::Tensor apply_rope(const at::Tensor& x, const RopeTable& table) {
-    // x: [..., T, d]; cos/sin: [T, d/2]
+    // x: [..., T, d]; cos/sin: [T, d/2] or, per row, [B, 1, T, d/2] (broadcast over heads)
     const int64_t half = x.size(-1) / 2;
-    TORCH_CHECK(table.cos.size(-1) == half && table.cos.size(0) == x.size(-2), "apply_rope: x ",
+    TORCH_CHECK(table.cos.size(-1) == half && table.cos.size(-2) == x.size(-2), "apply_rope: x ",
                 x.sizes(), " does not match the table ", table.cos.sizes());
     if (table.layout == RopeLayout::interleaved) {
         const auto x1 = x.slice(-1, 0, x.size(-1), 2);  // even elements [..., T, d/2]

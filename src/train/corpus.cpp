@@ -14,14 +14,6 @@ double unit(uint64_t draw) {
     return static_cast<double>(draw >> 11) * 0x1.0p-53;
 }
 
-/// Every occurrence of `from` in `text` replaced by `to`.
-std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-        text.replace(at, from.size(), to);
-    }
-    return text;
-}
-
 }  // namespace
 
 void visit(config::Visitor& v, CorpusOptions& o) {
@@ -72,15 +64,11 @@ std::string Corpus::document(uint64_t index) const {
     if (unit(style_draw) < options_.steps_fraction) {
         return prompt + s.solutions.steps;
     }
-    if (unit(answer_draw) < options_.direct_accuracy) {
-        return prompt + s.solutions.direct;
-    }
-    // the same wrong value in the thinking and in the answer tag: a confident slip
+    // an answer at a glance: no thinking, and often a near miss
     const std::string& right = s.sample.answer;
-    const std::string wrong = near_miss(right, util::derive_seed(answer_draw, {2}));
-    std::string direct = replace_all(s.solutions.direct, "= " + right + "\n", "= " + wrong + "\n");
-    direct = replace_all(direct, "<answer>" + right + "</answer>", "<answer>" + wrong + "</answer>");
-    return prompt + direct;
+    const bool correct = unit(answer_draw) < options_.direct_accuracy;
+    return prompt + data::tasks::r1_format(
+                        "", correct ? right : near_miss(right, util::derive_seed(answer_draw, {2})));
 }
 
 }  // namespace r1::train

@@ -5,17 +5,22 @@
 // match stop strings. It holds the trainer's own module (no copy): weight updates show at once.
 #pragma once
 
+#include "r1/generation/kv_cache.h"
 #include "r1/generation/options.h"
 #include "r1/model/causal_lm.h"
 #include "r1/tokenizer/tokenizer.h"
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace r1::generation {
+
+class StopMatcher;
 
 enum class FinishReason { eos, stop, length };
 
@@ -71,10 +76,17 @@ class Engine {
     model::CausalLm& model() { return model_; }
 
   private:
+    /// Decodes sequences [range.first, range.second) of `out` (prompt-major order) as one batch.
+    void generate_chunk(const GenerateRequest& request,
+                        const StopMatcher& stop,
+                        std::pair<int64_t, int64_t> range,
+                        std::vector<Completion>& out);
+
     model::CausalLm model_;
     std::optional<tokenizer::Tokenizer> tokenizer_;
     EngineOptions options_;
     GenerateStats stats_;
+    KvCache cache_;  // buffers reused by every chunk and call
 };
 
 }  // namespace r1::generation

@@ -3,6 +3,7 @@
 // (model-spec §7.1).
 #pragma once
 
+#include "r1/model/cache.h"
 #include "r1/model/options.h"
 #include "r1/model/rope.h"
 
@@ -11,12 +12,15 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
+#include <array>
 #include <cstdint>
 
 namespace r1::model {
 
-/// Additive mask [B or 1, 1, S, S]: 0 where query s may see key t (t ≤ s and, given
-/// attention_mask [B, S] of 1/0, key t is not padding), the dtype's lowest value elsewhere (as HF).
+/// Additive mask [B or 1, 1, S, T]: 0 where query s may see key t, the dtype's lowest value
+/// elsewhere (as HF). attention_mask [B, T] of 1/0 (T ≥ S; undefined: T = S, no padding) covers
+/// every key; the S queries are the last S of them (a cached step), so query s sees keys
+/// t ≤ T - S + s that are not padding.
 at::Tensor causal_mask(int64_t S, const at::Tensor& attention_mask, at::ScalarType dtype);
 
 /// softmax(q·kᵀ·scale + mask) (softmax in float32) · v.
@@ -35,12 +39,29 @@ class AttentionImpl : public torch::nn::Cloneable<AttentionImpl> {
     void reset() override;  // registers q_proj, k_proj, v_proj, o_proj
     /// x [B, S, H], table of S rows, mask from causal_mask() -> [B, S, H]
     at::Tensor forward(const at::Tensor& x, const RopeTable& rope, const at::Tensor& mask);
+    /// x [B, S, H] of tokens at slots [start, start + S), rope of their positions
+    /// ([B, 1, S, hd/2]), mask [B, 1, S, start + S]. Writes their K and V into `cache`, then
+    /// attends over every cached slot.
+    at::Tensor forward_cached(const at::Tensor& x,
+                              const RopeTable& rope,
+                              const at::Tensor& mask,
+                              const KvSlots& cache,
+                              int64_t start);
 
     ModelOptions options;
     torch::nn::Linear q_proj{nullptr};
     torch::nn::Linear k_proj{nullptr};
     torch::nn::Linear v_proj{nullptr};
     torch::nn::Linear o_proj{nullptr};
+
+  private:
+    /// q [B, nh, S, hd], k and v [B, nkv, S, hd] (q and k rotated)
+    std::array<at::Tensor, 3> project(const at::Tensor& x, const RopeTable& rope);
+    /// attention of q over k, v [B, nkv, T, hd] (each KV head serving its group) -> [B, S, H]
+    at::Tensor attend(const at::Tensor& q,
+                      const at::Tensor& k,
+                      const at::Tensor& v,
+                      const at::Tensor& mask);
 };
 
 TORCH_MODULE(Attention);

@@ -3,6 +3,7 @@
 // layers sit after the main layers (model.layers.{L..L+D-1}), as in DeepSeek's checkpoint.
 #pragma once
 
+#include "r1/model/cache.h"
 #include "r1/model/decoder_layer.h"
 #include "r1/model/moe.h"
 #include "r1/model/mtp.h"
@@ -42,6 +43,12 @@ class DecoderImpl : public torch::nn::Cloneable<DecoderImpl> {
                           const at::Tensor& attention_mask = {},
                           ForwardOptions forward_options = {});
 
+    /// One cached prefill or decode step of the main layers (no MTP): input_ids [B, S] at slots
+    /// [step.start, step.start + S); cache[i] is layer i's buffers. -> hidden [B, S, H] after norm
+    at::Tensor forward_cached(const at::Tensor& input_ids,
+                              const CachedStep& step,
+                              const std::vector<LayerCache>& cache);
+
     DecoderLayerImpl& layer(int64_t i);  // i < num_hidden_layers
     MtpLayerImpl& mtp_layer(int64_t k);  // k < num_nextn_predict_layers (index L + k)
     std::vector<Moe> moe_layers();       // every MoE layer, MTP included (for load stats / bias)
@@ -67,6 +74,10 @@ class CausalLmImpl : public torch::nn::Cloneable<CausalLmImpl> {
     CausalLmOutput forward(const at::Tensor& input_ids,
                            const at::Tensor& attention_mask = {},
                            ForwardOptions forward_options = {});
+    /// Decoder::forward_cached then the head -> logits [B, S, V]
+    at::Tensor forward_cached(const at::Tensor& input_ids,
+                              const CachedStep& step,
+                              const std::vector<LayerCache>& cache);
     at::Tensor head(const at::Tensor& hidden);  // [..., H] -> [..., V]
     /// Sets the sequence-wise balance-loss weight of every MoE layer (0 = off).
     void set_balance_loss_alpha(double alpha);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "r1/model/attention.h"
+#include "r1/model/cache.h"
 #include "r1/model/mla.h"
 #include "r1/model/mlp.h"
 #include "r1/model/moe.h"
@@ -33,6 +34,15 @@ class DecoderLayerImpl : public torch::nn::Cloneable<DecoderLayerImpl> {
     /// x [B, S, H], rope table of S rows, mask from causal_mask() -> [B, S, H]
     LayerOutput forward(const at::Tensor& x, const RopeTable& rope, const at::Tensor& mask);
 
+    /// A cached prefill/decode step (see Mla/Attention::forward_cached): x [B, S, H] at slots
+    /// [start, start + S), rope of their positions, mask [B, 1, S, start + S] -> [B, S, H]
+    at::Tensor forward_cached(const at::Tensor& x,
+                              const RopeTable& rope,
+                              const at::Tensor& mask,
+                              const LayerCache& cache,
+                              int64_t start,
+                              bool absorb);
+
     /// forward() through checkpointed() when training with grad: activations recomputed in
     /// backward.
     LayerOutput forward_checkpointed(const at::Tensor& x,
@@ -48,6 +58,10 @@ class DecoderLayerImpl : public torch::nn::Cloneable<DecoderLayerImpl> {
     RmsNorm post_attention_layernorm{nullptr};
     Mlp dense_mlp{nullptr};  // "mlp" of dense layers
     Moe moe{nullptr};        // "mlp" of MoE layers (layer_idx >= first_k_dense_replace)
+
+  private:
+    /// h = x + attn_out; h + mlp(post_attention_layernorm(h))
+    LayerOutput feed_forward(const at::Tensor& x, const at::Tensor& attn_out);
 };
 
 TORCH_MODULE(DecoderLayer);

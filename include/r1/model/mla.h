@@ -1,8 +1,10 @@
 // Mla: DeepSeek's multi-head latent attention (model-spec §2.1-2.2): optional low-rank query,
 // compressed KV latent with a decoupled RoPE key shared by all heads, YaRN-scaled softmax.
-// Training/prefill path (the "naive" one): K and V are materialised per head.
+// forward() is the training path (the "naive" one: K and V materialised per head); forward_cached()
+// runs a prefill or decode step against a latent cache, absorbed (§2.4) or naive.
 #pragma once
 
+#include "r1/model/cache.h"
 #include "r1/model/options.h"
 #include "r1/model/rms_norm.h"
 #include "r1/model/rope.h"
@@ -22,6 +24,15 @@ class MlaImpl : public torch::nn::Cloneable<MlaImpl> {
     void reset() override;
     /// x [B, S, H], rope table of S rows (interleaved), mask from causal_mask() -> [B, S, H]
     at::Tensor forward(const at::Tensor& x, const RopeTable& rope, const at::Tensor& mask);
+    /// x [B, S, H] of tokens at slots [start, start + S), rope table of their positions ([B, 1, S,
+    /// dr/2], rope_table_rows), mask [B, 1, S, start + S] from causal_mask(). Writes c_kv and k_pe
+    /// of the S tokens into `cache`, then attends over every cached slot. -> [B, S, H]
+    at::Tensor forward_cached(const at::Tensor& x,
+                              const RopeTable& rope,
+                              const at::Tensor& mask,
+                              const LatentSlots& cache,
+                              int64_t start,
+                              bool absorb);
     /// 1/sqrt(dq) times YaRN's m² (HF yarn_apply_mscale).
     double softmax_scale() const;
 
@@ -34,6 +45,25 @@ class MlaImpl : public torch::nn::Cloneable<MlaImpl> {
     RmsNorm kv_a_layernorm{nullptr};
     torch::nn::Linear kv_b_proj{nullptr};
     torch::nn::Linear o_proj{nullptr};
+
+  private:
+    struct Projected {
+        at::Tensor q_nope;  // [B, nh, S, dn]
+        at::Tensor q_pe;    // [B, nh, S, dr], rotated
+        at::Tensor c_kv;    // [B, S, rkv], normalised
+        at::Tensor k_pe;    // [B, 1, S, dr], rotated
+    };
+    Projected project(const at::Tensor& x, const RopeTable& rope);
+    /// Naive attention over latents c_kv [B, T, rkv] and k_pe [B, 1, T, dr] -> o [B, nh, S, dv]
+    at::Tensor attend_expanded(const Projected& p,
+                               const at::Tensor& c_kv,
+                               const at::Tensor& k_pe,
+                               const at::Tensor& mask);
+    /// The same in latent space (kv_b_proj folded into the query and the output) -> [B, nh, S, dv]
+    at::Tensor attend_absorbed(const Projected& p,
+                               const at::Tensor& c_kv,
+                               const at::Tensor& k_pe,
+                               const at::Tensor& mask);
 };
 
 TORCH_MODULE(Mla);

@@ -47,6 +47,15 @@ class MtpLayerImpl : public torch::nn::Cloneable<MtpLayerImpl> {
                       const at::Tensor& embeds,
                       const RopeTable& rope,
                       const at::Tensor& mask);
+    /// The same as a cached step over this layer's own cache (speculative drafting): slots
+    /// [start, start + S), rope of their positions, mask [B, 1, S, start + S]. No aux loss.
+    MtpOutput forward_cached(const at::Tensor& previous,
+                             const at::Tensor& embeds,
+                             const RopeTable& rope,
+                             const at::Tensor& mask,
+                             const LayerCache& cache,
+                             int64_t start,
+                             bool absorb);
 
     ModelOptions options;
     int64_t layer_idx = 0;
@@ -55,6 +64,9 @@ class MtpLayerImpl : public torch::nn::Cloneable<MtpLayerImpl> {
     RmsNorm hnorm{nullptr};
     torch::nn::Linear eh_proj{nullptr};
     SharedHead shared_head{nullptr};
+
+  private:
+    at::Tensor input(const at::Tensor& previous, const at::Tensor& embeds);  // -> [B, S', H]
 };
 
 TORCH_MODULE(MtpLayer);

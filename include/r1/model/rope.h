@@ -29,7 +29,8 @@ double rope_attention_factor(const std::optional<RopeScaling>& scaling);
 /// mscale_all_dim is set (HF yarn_apply_mscale); 1 otherwise.
 double rope_softmax_mscale(const std::optional<RopeScaling>& scaling);
 
-/// cos and sin per position and pair, attention factor applied: [T, d/2] each, in `dtype`.
+/// cos and sin per position and pair, attention factor applied: [T, d/2] each, in `dtype` (or
+/// [B, 1, T, d/2] for per-row positions, see rope_table_rows()).
 struct RopeTable {
     at::Tensor cos;
     at::Tensor sin;
@@ -40,6 +41,12 @@ struct RopeTable {
 RopeTable rope_table(const ModelOptions& options,
                      const at::Tensor& positions,
                      at::ScalarType dtype);
+
+/// The table for per-row positions [B, T] (ragged, left-padded batches), shaped [B, 1, T, d/2] so
+/// it broadcasts over the head dimension of [B, n, T, d].
+RopeTable rope_table_rows(const ModelOptions& options,
+                          const at::Tensor& positions,
+                          at::ScalarType dtype);
 
 /// Rotates the last dim of x [..., T, d] by the table (T rows); layout kept.
 at::Tensor apply_rope(const at::Tensor& x, const RopeTable& table);

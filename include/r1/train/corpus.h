@@ -1,7 +1,8 @@
 // The built-in pretraining corpus: documents drawn from a task (data/tasks), each a rendered prompt
-// followed by a solution and EOS. Most documents answer directly, and a direct answer is often a
-// near miss; the rest are worked step by step and always right. A base model trained on it mostly
-// guesses, so RL has something to discover: the long, careful style (issue 7, grpo-spec §7.2).
+// followed by a solution and EOS. Most documents answer at a glance, with an empty <think> block,
+// and such an answer is often a near miss; the rest are worked step by step and always right. A
+// base model trained on it mostly guesses, so RL has something to discover: thinking it through,
+// at greater length (issue 7; the R1-Zero curves of grpo-spec §7.2 in miniature).
 #pragma once
 
 #include "r1/config/visitor.h"

@@ -1,0 +1,49 @@
+// InferenceScope: what the engine and speculative decoding need around a generation call.
+#pragma once
+
+#include "r1/model/causal_lm.h"
+#include "r1/model/moe.h"
+
+#include <torch/utils.h>
+
+#include <utility>
+#include <vector>
+
+namespace r1::generation {
+
+// Eval mode and no grad for the scope. Restores every module's own training flag (pre-order, so
+// a child's flag wins over its parent's recursive train()) and the MoE expert loads: rollout
+// tokens must not count in the trainer's load statistics or bias update.
+class InferenceScope {
+  public:
+    explicit InferenceScope(model::CausalLm& model) : model_(model) {
+        for (const auto& module : model_->modules()) {
+            training_.push_back(module->is_training());
+        }
+        for (auto& moe : model_->model->moe_layers()) {
+            loads_.emplace_back(moe, moe->expert_load());
+        }
+        model_->eval();
+    }
+
+    InferenceScope(const InferenceScope&) = delete;
+    InferenceScope& operator=(const InferenceScope&) = delete;
+
+    ~InferenceScope() {
+        const auto modules = model_->modules();
+        for (size_t i = 0; i < modules.size() && i < training_.size(); ++i) {
+            modules[i]->train(training_[i]);
+        }
+        for (auto& [moe, load] : loads_) {
+            moe->restore_expert_load(load);
+        }
+    }
+
+  private:
+    torch::NoGradGuard no_grad_;
+    model::CausalLm& model_;
+    std::vector<bool> training_;
+    std::vector<std::pair<model::Moe, at::Tensor>> loads_;
+};
+
+}  // namespace r1::generation
