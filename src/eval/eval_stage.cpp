@@ -37,6 +37,7 @@ void validate(const EvalOptions& o) {
 
 EvalResult run_eval(const EvalOptions& o, const std::string& resolved_yaml) {
     const auto run_dir = io::RunDir::create(o.run_dir, resolved_yaml);
+    const log::FileScope log_file(run_dir.log().string());
     auto dir = generation::load_model_dir(o.model);
     if (!dir.tokenizer) {
         throw util::IoError(o.model + ": no tokenizer.json in the model directory");

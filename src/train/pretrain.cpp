@@ -108,6 +108,7 @@ void validate(const PretrainOptions& o) {
 
 PretrainResult run_pretrain(const PretrainOptions& o, const std::string& resolved_yaml) {
     const auto run_dir = io::RunDir::create(o.run_dir, resolved_yaml);
+    const log::FileScope log_file(run_dir.log().string());
     const std::string config_json = util::read_file(o.model.config);
     const auto options = model::load_model_options(o.model.config);
     const auto tok = tokenizer::Tokenizer::bytes(o.model.special_tokens);

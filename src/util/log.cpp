@@ -84,6 +84,15 @@ void close_file() {
     s.floor = s.level;
 }
 
+void open_file(const std::string& path) {
+    Level level;
+    {
+        std::lock_guard lock(state().mutex);
+        level = state().level;
+    }
+    init({.level = level, .file = path, .console = true});
+}
+
 bool enabled(Level level) { return level != Level::off && level >= state().floor; }
 
 void write(Level level, const std::string& message) {

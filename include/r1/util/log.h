@@ -31,6 +31,18 @@ void init(const LogOptions& options);
 /// Flushes and closes the file sink (the console stays).
 void close_file();
 
+/// Adds a file sink (debug and up) at `path`, keeping the console as it is.
+void open_file(const std::string& path);
+
+/// A run's log.txt for the scope of a stage: open_file() now, close_file() at the end.
+class FileScope {
+  public:
+    explicit FileScope(const std::string& path) { open_file(path); }
+    FileScope(const FileScope&) = delete;
+    FileScope& operator=(const FileScope&) = delete;
+    ~FileScope() { close_file(); }
+};
+
 bool enabled(Level level);
 void write(Level level, const std::string& message);
 

@@ -420,6 +420,8 @@ GrpoResult Trainer::run() {
 }  // namespace
 
 GrpoResult run_grpo(const GrpoOptions& options, const std::string& resolved_yaml) {
+    std::filesystem::create_directories(options.run_dir);
+    const log::FileScope log_file((std::filesystem::path(options.run_dir) / "log.txt").string());
     Trainer trainer(options, resolved_yaml);
     return trainer.run();
 }
