@@ -13,7 +13,7 @@ namespace r1::cli {
 namespace {
 
 struct PlannedArgs {
-    std::string model, input, output, prompt, config, to, task;
+    std::string model, input, prompt, config;
     std::vector<std::string> sets;
     int64_t max_new_tokens = 0, num_samples = 1, seed = 0;
     bool greedy = false;
@@ -54,17 +54,6 @@ void add_planned(CLI::App& root, Action& action) {
     eval->add_option("--set", a->sets, "Override a config key (repeatable)");
     pending(eval, action, "evaluation");
 
-    CLI::App* score = root.add_subcommand("score", "Log-probability of every token of given texts");
-    score->add_option("--model", a->model, "Model directory")->required();
-    score->add_option("--input", a->input, "JSONL of {\"text\"}, {\"tokens\"} or {\"prompt\", \"completion\"}")
-        ->required();
-    pending(score, action, "scoring (it needs the model)");
-
-    CLI::App* convert = root.add_subcommand("convert", "Convert checkpoints between r1 and HF layouts");
-    convert->add_option("--input", a->input, "Checkpoint directory")->required();
-    convert->add_option("--output", a->output, "Output directory")->required();
-    convert->add_option("--to", a->to, "Target layout: hf or r1")->check(CLI::IsMember({"hf", "r1"}));
-    pending(convert, action, "checkpoint conversion");
 
 }
 

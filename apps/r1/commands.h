@@ -19,7 +19,9 @@ void add_info(CLI::App& root, Action& action);
 void add_report(CLI::App& root, Action& action);
 void add_reward(CLI::App& root, Action& action);
 void add_tokenizer(CLI::App& root, Action& action);
-/// pipeline, generate, eval, score, convert: flags declared, capability pending.
+void add_score(CLI::App& root, Action& action);
+void add_convert(CLI::App& root, Action& action);
+/// pipeline, generate, eval: flags declared, capability pending.
 void add_planned(CLI::App& root, Action& action);
 
 }  // namespace r1::cli

@@ -39,6 +39,8 @@ int run(int argc, char** argv) {
     r1::cli::add_report(app, action);
     r1::cli::add_reward(app, action);
     r1::cli::add_tokenizer(app, action);
+    r1::cli::add_score(app, action);
+    r1::cli::add_convert(app, action);
     r1::cli::add_planned(app, action);
 
     // CLI11 would only say "a subcommand is required" for `r1 trian`; name the word and the choices.
