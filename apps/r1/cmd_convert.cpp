@@ -59,7 +59,8 @@ c10::ScalarType storage_dtype(const std::string& flag, const fs::path& input) {
     if (flag != "auto") {
         return kDtypes.at(flag);
     }
-    const auto config = nlohmann::json::parse(util::read_file(input / "config.json"), nullptr, false);
+    const auto config =
+        nlohmann::json::parse(util::read_file(input / "config.json"), nullptr, false);
     for (const char* key : {"dtype", "torch_dtype"}) {
         if (config.is_object() && config.contains(key) && config[key].is_string() &&
             kDtypes.contains(config[key].get<std::string>())) {

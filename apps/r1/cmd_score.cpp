@@ -83,8 +83,8 @@ class RequestReader {
         }
         for (const int64_t t : r.tokens) {
             if (t < 0 || t >= vocab_size_) {
-                throw util::FormatError(util::str("token id ", t, " is outside the model's vocabulary "
-                                               "[0, ", vocab_size_, ")"),
+                throw util::FormatError(util::str("token id ", t, " is outside the model's ",
+                                                  "vocabulary [0, ", vocab_size_, ")"),
                                         where);
             }
         }
@@ -105,7 +105,8 @@ void write_scores(model::CausalLmImpl& lm,
                   const std::vector<model::ScoreRequest>& batch,
                   std::ostream& out,
                   Totals& totals) {
-    const auto logprobs = model::score(lm, batch, {.batch_size = static_cast<int64_t>(batch.size())});
+    const auto logprobs =
+        model::score(lm, batch, {.batch_size = static_cast<int64_t>(batch.size())});
     for (size_t i = 0; i < batch.size(); ++i) {
         double sum = 0.0;
         for (const float lp : logprobs[i]) {
@@ -145,9 +146,9 @@ int run_score(const ScoreArgs& a) {
     if (!a.output.empty()) {
         util::atomic_write_file(a.output, lines.str());
     }
+    const double mean = totals.tokens ? totals.sum / static_cast<double>(totals.tokens) : 0.0;
     std::cerr << "r1 score: " << totals.sequences << " sequences, " << totals.tokens
-              << " tokens, mean log-prob "
-              << util::fixed(totals.tokens ? totals.sum / static_cast<double>(totals.tokens) : 0.0, 4)
+              << " tokens, mean log-prob " << util::fixed(mean, 4)
               << ", perplexity " << util::fixed(model::perplexity(totals.sum, totals.tokens), 4)
               << "\n";
     return 0;

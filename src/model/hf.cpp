@@ -2,7 +2,6 @@
 
 #include "r1/fp8/quantize.h"
 #include "r1/io/safetensors_index.h"
-#include "r1/model/state.h"
 #include "r1/util/error.h"
 #include "r1/util/fs.h"
 #include "r1/util/str.h"
@@ -62,7 +61,8 @@ class CheckpointLoader {
         const std::string head = options_.tie_word_embeddings ? "model.embed_tokens.weight"
                                                               : "lm_head.weight";
         for (int64_t k = 0; k < D; ++k) {
-            const std::string prefix = util::str("model.layers.", options_.num_hidden_layers + k, ".");
+            const std::string prefix =
+                util::str("model.layers.", options_.num_hidden_layers + k, ".");
             copies_.emplace(prefix + "embed_tokens.weight", "model.embed_tokens.weight");
             copies_.emplace(prefix + "shared_head.head.weight", head);
         }
@@ -161,8 +161,8 @@ class CheckpointLoader {
             for (const std::string& target : targets_of(key, kind)) {
                 if (!targets_.contains(target)) {
                     unexpected(key, util::str("not a tensor of ", options_.model_type,
-                                        " with this config.json; nearest is '",
-                                        nearest_target(target), "'"));
+                                              " with this config.json; nearest is '",
+                                              nearest_target(target), "'"));
                 }
                 provided.insert(target);
             }
@@ -177,10 +177,10 @@ class CheckpointLoader {
             const fs::path where = checkpoint_.sharded()
                                        ? checkpoint_.index_path()
                                        : checkpoint_.dir() / checkpoint_.shard_names()[0];
-            missing.resize(std::min<size_t>(missing.size(), 5));
-            throw FormatError(util::str("missing tensor '", missing[0], "' (", targets_.size() -
-                                  provided.size(), " missing: ", util::join(missing, ", "),
-                                  targets_.size() - provided.size() > 5 ? ", ..." : "", ")"),
+            const size_t count = missing.size();
+            missing.resize(std::min<size_t>(count, 5));
+            throw FormatError(util::str("missing tensor '", missing[0], "' (", count, " missing: ",
+                                        util::join(missing, ", "), count > 5 ? ", ..." : "", ")"),
                               {where.string()});
         }
     }
@@ -191,33 +191,41 @@ class CheckpointLoader {
         const std::string scale_key = key + kScaleSuffix;
         const bool fp8 = t.scalar_type() == at::kFloat8_e4m3fn;
         if (fp8 != checkpoint_.contains(scale_key)) {
-            throw FormatError(fp8 ? util::str("tensor '", key, "' is F8_E4M3 but '", scale_key,
-                                        "' is missing")
-                                  : util::str("tensor '", key, "' has a '", scale_key, "' but is ",
-                                        t.scalar_type(), ", not F8_E4M3"),
-                              {file_of(key)});
+            throw FormatError(
+                fp8 ? util::str("tensor '", key, "' is F8_E4M3 but '", scale_key, "' is missing")
+                    : util::str("tensor '", key, "' has a '", scale_key, "' but is ",
+                                t.scalar_type(), ", not F8_E4M3"),
+                {file_of(key)});
         }
         if (!fp8) {
             return t;
         }
         const at::Tensor scale = checkpoint_.tensor(scale_key).to(at::kFloat);
-        if (t.dim() != 2 || scale.dim() != 2 || scale.size(0) != (t.size(0) + kBlock - 1) / kBlock ||
-            scale.size(1) != (t.size(1) + kBlock - 1) / kBlock) {
+        const auto blocks = [&](int64_t dim) { return (t.size(dim) + kBlock - 1) / kBlock; };
+        if (t.dim() != 2 || scale.dim() != 2 || scale.size(0) != blocks(0) ||
+            scale.size(1) != blocks(1)) {
             throw FormatError(util::str("tensor '", scale_key, "': shape ", scale.sizes(),
-                                  " does not give one scale per 128x128 block of '", key, "' ",
-                                  t.sizes()),
+                                        " does not give one scale per 128x128 block of '", key,
+                                        "' ", t.sizes()),
                               {file_of(scale_key)});
         }
         return fp8::dequantize_blocks({.data = t, .scale = scale});
     }
 
+    [[noreturn]] void wrong_shape(const std::string& key,
+                                  at::IntArrayRef found,
+                                  at::IntArrayRef expected,
+                                  const std::string& target) const {
+        throw FormatError(util::str("tensor '", key, "': shape ", found,
+                                    " but config.json implies ", expected,
+                                    target == key ? "" : util::str(" for '", target, "'")),
+                          {file_of(key)});
+    }
+
     void copy_into(const std::string& target, const at::Tensor& value, const std::string& key) {
         at::Tensor& dst = targets_.at(target);
         if (dst.sizes() != value.sizes()) {
-            throw FormatError(util::str("tensor '", key, "': shape ", value.sizes(),
-                                  " but config.json implies ", dst.sizes(),
-                                  target == key ? "" : util::str(" for '", target, "'")),
-                              {file_of(key)});
+            wrong_shape(key, value.sizes(), dst.sizes(), target);
         }
         dst.copy_(value);  // converts dtype
     }
@@ -230,9 +238,7 @@ class CheckpointLoader {
         const std::vector<int64_t> expected = {E, gate_up ? 2 * one[0] : one[0], one[1]};
         const at::Tensor value = read(key);
         if (value.sizes() != at::IntArrayRef(expected)) {
-            throw FormatError(util::str("tensor '", key, "': shape ", value.sizes(),
-                                  " but config.json implies ", at::IntArrayRef(expected)),
-                              {file_of(key)});
+            wrong_shape(key, value.sizes(), expected, key);
         }
         for (int64_t e = 0; e < E; ++e) {
             if (gate_up) {
@@ -253,7 +259,7 @@ class CheckpointLoader {
             const at::Tensor& value = targets_.at(main);
             if (copy.sizes() != value.sizes() || !at::equal(copy.to(value.scalar_type()), value)) {
                 throw FormatError(util::str("tensor '", key, "' differs from '", main,
-                                      "': r1 ties the MTP layer's copy to the main tensor"),
+                                            "': r1 ties the MTP layer's copy to the main tensor"),
                                   {file_of(key)});
             }
         }
@@ -309,11 +315,11 @@ CausalLm load_pretrained(const fs::path& dir) {
     return model;
 }
 
-std::vector<std::pair<std::string, at::Tensor>> pretrained_tensors(CausalLmImpl& model,
-                                                                   const SaveOptions& options) {
+NamedTensors pretrained_tensors(CausalLmImpl& model, const SaveOptions& options) {
     auto stored = [&options](const std::string& name, const at::Tensor& t) {
         at::Tensor out = t.detach();
-        if (options.dtype && out.is_floating_point() && !name.ends_with("e_score_correction_bias")) {
+        const bool fp32_always = name.ends_with("e_score_correction_bias");  // as transformers
+        if (options.dtype && out.is_floating_point() && !fp32_always) {
             out = out.to(*options.dtype);
         }
         return out.contiguous();

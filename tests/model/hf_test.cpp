@@ -143,7 +143,8 @@ TEST(ScoreTest, RejectsBadRequests) {
 TEST(HfSaveTest, LayoutsRoundTripAndDifferInMtpCopies) {
     auto model = load_pretrained(hf_dir("deepseek_q_none"));
     util::TempDir tmp("r1-hf-save");
-    save_pretrained(*model, tmp.path() / "hf", {.max_shard_size = 40'000, .source = hf_dir("deepseek_q_none")});
+    save_pretrained(*model, tmp.path() / "hf",
+                    {.max_shard_size = 40'000, .source = hf_dir("deepseek_q_none")});
     save_pretrained(*model, tmp.path() / "r1", {.layout = Layout::r1});
     EXPECT_TRUE(fs::exists(tmp.path() / "hf" / "model.safetensors.index.json"));
     EXPECT_TRUE(fs::exists(tmp.path() / "hf" / "generation_config.json"));  // from the source
@@ -200,13 +201,15 @@ TEST(HfLoadTest, ErrorsNameTheFileAndTensor) {
         t["model.layers.0.mlp.gate_prj.weight"] = at::ones({3});
     });
     test::expect_contains(load_error(unknown),
-                          {unknown.file.string(), "unexpected tensor 'model.layers.0.mlp.gate_prj.weight'",
+                          {unknown.file.string(),
+                           "unexpected tensor 'model.layers.0.mlp.gate_prj.weight'",
                            "nearest is 'model.layers.0.mlp.gate_proj.weight'"});
 }
 
 TEST(HfLoadTest, Fp8AndMtpErrorsNameTheTensor) {
     const std::string weight = "model.layers.0.self_attn.o_proj.weight";
-    const EditedCheckpoint no_scale("deepseek_fp8", [&](auto& t) { t.erase(weight + "_scale_inv"); });
+    const EditedCheckpoint no_scale("deepseek_fp8",
+                                    [&](auto& t) { t.erase(weight + "_scale_inv"); });
     test::expect_contains(load_error(no_scale),
                           {no_scale.file.string(), "'" + weight + "' is F8_E4M3 but '" + weight +
                                                        "_scale_inv' is missing"});
@@ -219,7 +222,8 @@ TEST(HfLoadTest, Fp8AndMtpErrorsNameTheTensor) {
     });
     test::expect_contains(load_error(copy),
                           {copy.file.string(),
-                           "'model.layers.2.embed_tokens.weight' differs from 'model.embed_tokens.weight'"});
+                           "'model.layers.2.embed_tokens.weight' differs from "
+                           "'model.embed_tokens.weight'"});
 }
 
 }  // namespace

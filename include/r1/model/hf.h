@@ -3,14 +3,16 @@
 // load_pretrained() builds a CausalLm from one, save_pretrained() writes one that transformers 5.24
 // loads. r1's parameter names are the checkpoint keys; the few exceptions, all DeepSeek's, are:
 //   - routed experts may come stacked (mlp.experts.gate_up_proj [E, 2mI, H] = gate rows then up
-//     rows, mlp.experts.down_proj [E, H, mI]: transformers 5's in-memory form) instead of per expert
-//     (mlp.experts.{e}.{gate,up,down}_proj.weight: DeepSeek's files and transformers 5.24's saves);
+//     rows, mlp.experts.down_proj [E, H, mI]: transformers 5's in-memory form) instead of per
+//     expert (mlp.experts.{e}.{gate,up,down}_proj.weight: DeepSeek's files, transformers 5.24's
+//     saves);
 //   - F8_E4M3 weights with a `weight_scale_inv` (128x128 blocks) are dequantised to float32;
 //   - the MTP layer model.layers.{L+k} (transformers drops it; r1 keeps it) carries copies of
 //     embed_tokens and lm_head (embed_tokens.weight, shared_head.head.weight): checked equal, tied.
 #pragma once
 
 #include "r1/model/causal_lm.h"
+#include "r1/model/state.h"
 
 #include <c10/core/ScalarType.h>
 
@@ -20,7 +22,7 @@
 
 namespace r1::model {
 
-/// What a saved directory holds besides the module's own tensors (docs/checkpoints.md).
+/// What a saved directory holds besides the module's own tensors (docs/cli.md, "Models").
 enum class Layout {
     hf,  ///< transformers 5.24's names, plus DeepSeek's copies of embed_tokens / lm_head in each
          ///< MTP layer (as DeepSeek's files, which vLLM and SGLang load MTP from)
@@ -53,7 +55,6 @@ void save_pretrained(CausalLmImpl& model,
                      const SaveOptions& options = {});
 
 /// The tensors save_pretrained writes, by checkpoint name, in module order (shards fill in it).
-std::vector<std::pair<std::string, at::Tensor>> pretrained_tensors(CausalLmImpl& model,
-                                                                   const SaveOptions& options);
+NamedTensors pretrained_tensors(CausalLmImpl& model, const SaveOptions& options);
 
 }  // namespace r1::model
