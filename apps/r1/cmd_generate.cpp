@@ -1,6 +1,7 @@
 // r1 generate: completions of a model directory for one prompt (streamed to stdout) or a JSONL
 // file of {"prompt"} / {"tokens"} lines (JSONL out: completion, tokens, logprobs, finish).
 #include "r1/generation/engine.h"
+#include "r1/generation/model_dir.h"
 #include "r1/io/jsonl.h"
 #include "r1/io/safetensors.h"
 #include "r1/model/causal_lm.h"
@@ -40,59 +41,6 @@ struct GenerateArgs {
     uint64_t seed = 0;
     bool greedy = false;
 };
-
-struct LoadedModel {
-    model::CausalLm lm{nullptr};
-    tokenizer::Tokenizer tokenizer;
-    std::vector<int64_t> eos_token_ids;
-};
-
-// config.json's eos_token_id: one id or a list (HF writes both forms).
-std::vector<int64_t> eos_ids_of(const fs::path& config_json) {
-    std::ifstream in(config_json);
-    const auto config = nlohmann::json::parse(in, nullptr, false);
-    std::vector<int64_t> ids;
-    if (!config.is_object() || !config.contains("eos_token_id")) {
-        return ids;
-    }
-    const auto& eos = config["eos_token_id"];
-    if (eos.is_number_integer()) {
-        ids.push_back(eos.get<int64_t>());
-    } else if (eos.is_array()) {
-        for (const auto& id : eos) {
-            if (id.is_number_integer()) {
-                ids.push_back(id.get<int64_t>());
-            }
-        }
-    }
-    return ids;
-}
-
-// Stand-in for model/hf.h (being written): a directory with config.json, one model.safetensors
-// and tokenizer.json. Drops what HF files may carry and r1 does not model: a tied lm_head copy,
-// rotary inv_freq buffers, and MTP layers when the file has none (num_nextn_predict_layers = 0).
-LoadedModel load_single_file_model_dir(const fs::path& dir) {
-    auto options = model::load_model_options((dir / "config.json").string());
-    const io::SafetensorsFile file(dir / "model.safetensors");
-    const auto mtp_prefix = "model.layers." + std::to_string(options.num_hidden_layers) + ".";
-    bool has_mtp = false;
-    model::NamedTensors tensors;
-    for (const auto& name : file.names()) {
-        has_mtp = has_mtp || name.starts_with(mtp_prefix);
-        const bool tied_copy = options.tie_word_embeddings && name == "lm_head.weight";
-        if (!tied_copy && !name.ends_with("rotary_emb.inv_freq")) {
-            tensors.emplace_back(name, file.tensor(name));
-        }
-    }
-    if (!has_mtp) {
-        options.num_nextn_predict_layers = 0;
-    }
-    LoadedModel loaded{.lm = model::CausalLm(options),
-                       .tokenizer = tokenizer::Tokenizer::from_file(dir / "tokenizer.json"),
-                       .eos_token_ids = eos_ids_of(dir / "config.json")};
-    model::load_named_tensors(*loaded.lm, tensors, file.path().string());
-    return loaded;
-}
 
 // The prompts as token ids: --prompt, or each line's "prompt" (rendered) or "tokens" (as is).
 std::vector<std::vector<int64_t>> read_prompts(const GenerateArgs& args,
@@ -148,30 +96,33 @@ int run_generate(const GenerateArgs& args) {
     if (args.prompt.empty() == args.input.empty()) {
         throw util::UsageError("r1 generate: give exactly one of --prompt and --input");
     }
-    auto loaded = load_single_file_model_dir(args.model);
-    generation::GenerateRequest request{.prompts = read_prompts(args, loaded.tokenizer),
+    auto loaded = generation::load_model_dir(args.model);
+    if (!loaded.tokenizer) {
+        throw util::IoError(args.model + "/tokenizer.json: r1 generate needs the model's tokenizer");
+    }
+    const auto& tok = *loaded.tokenizer;
+    generation::GenerateRequest request{.prompts = read_prompts(args, tok),
                                         .num_samples = args.num_samples,
                                         .sampling = args.sampling,
                                         .seed = args.seed,
-                                        .eos_token_ids = loaded.eos_token_ids};
+                                        .eos_token_ids = generation::eos_token_ids(loaded)};
     request.sampling.stop = args.stop;
     if (args.greedy) {
         request.sampling.temperature = 0.0;
     }
     if (args.templ == "chat" || args.templ == "qwen_math") {  // ChatML ends a turn with <|im_end|>
-        if (const auto id = loaded.tokenizer.token_to_id("<|im_end|>")) {
+        if (const auto id = tok.token_to_id("<|im_end|>")) {
             request.eos_token_ids.push_back(*id);
         }
     }
     const bool stream = !args.prompt.empty() && args.num_samples == 1 && args.output.empty();
-    const auto& tok = loaded.tokenizer;
     if (stream) {
         request.on_token = [&tok](int64_t, int64_t token) {
             const std::vector<tokenizer::TokenId> id{static_cast<tokenizer::TokenId>(token)};
             std::cout << tok.decode(id) << std::flush;  // token bytes concatenate to the text
         };
     }
-    generation::Engine engine(loaded.lm, loaded.tokenizer, {.max_batch_size = args.max_batch_size});
+    generation::Engine engine(loaded.model, tok, {.max_batch_size = args.max_batch_size});
     const auto completions = engine.generate(request);
     std::string jsonl;
     for (const auto& c : completions) {

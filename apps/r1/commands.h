@@ -22,7 +22,7 @@ void add_tokenizer(CLI::App& root, Action& action);
 void add_pipeline(CLI::App& root, Action& action);
 void add_eval(CLI::App& root, Action& action);
 void add_generate(CLI::App& root, Action& action);
-/// score, convert: flags declared, capability pending.
-void add_planned(CLI::App& root, Action& action);
+void add_score(CLI::App& root, Action& action);
+void add_convert(CLI::App& root, Action& action);
 
 }  // namespace r1::cli

@@ -42,7 +42,8 @@ int run(int argc, char** argv) {
     r1::cli::add_pipeline(app, action);
     r1::cli::add_eval(app, action);
     r1::cli::add_generate(app, action);
-    r1::cli::add_planned(app, action);
+    r1::cli::add_score(app, action);
+    r1::cli::add_convert(app, action);
 
     // CLI11 would only say "a subcommand is required" for `r1 trian`; name the word and the choices.
     std::string names;

@@ -13,15 +13,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void fsync_tree(const fs::path& dir) {
-    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-        if (entry.is_regular_file() || entry.is_directory()) {
-            util::fsync_path(entry.path());
-        }
-    }
-    util::fsync_path(dir);
-}
-
 void remove_quietly(const fs::path& path) {
     std::error_code ec;
     fs::remove_all(path, ec);
@@ -48,21 +39,7 @@ std::optional<int64_t> Checkpointer::step_of(const fs::path& checkpoint) {
 
 fs::path Checkpointer::save(int64_t step, const std::function<void(const fs::path&)>& write) {
     const fs::path final_dir = dir_ / name(step);
-    const fs::path tmp = dir_ / (".tmp-" + name(step).string());
-    remove_quietly(tmp);  // a leftover from a crash mid-write
-    std::error_code ec;
-    fs::create_directories(tmp, ec);
-    if (ec) {
-        throw util::IoError(tmp.string() + ": cannot create the checkpoint directory: " + ec.message());
-    }
-    write(tmp);
-    fsync_tree(tmp);
-    remove_quietly(final_dir);  // re-saving the same step replaces it
-    fs::rename(tmp, final_dir, ec);
-    if (ec) {
-        throw util::IoError(final_dir.string() + ": cannot move the checkpoint into place: " + ec.message());
-    }
-    util::fsync_path(dir_);
+    util::write_dir_atomically(final_dir, write);  // re-saving the same step replaces it
     util::atomic_write_file(dir_ / "latest", name(step).string() + "\n");
     const auto all = list();
     for (size_t i = 0; i + keep_ < all.size(); ++i) {

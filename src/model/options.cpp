@@ -291,3 +291,99 @@ void validate(const ModelOptions& o, const std::string& src) {
 }
 
 }  // namespace r1::model
+
+namespace r1::model {
+
+namespace {
+
+// transformers 5 form: rope_parameters carries rope_theta and the scaling fields r1 reads.
+json rope_json(const ModelOptions& o) {
+    json rope = {{"rope_type", "default"}, {"rope_theta", o.rope_theta}};
+    if (!o.rope_scaling) {
+        return rope;
+    }
+    const RopeScaling& s = *o.rope_scaling;
+    rope["rope_type"] = s.rope_type;
+    rope["factor"] = s.factor;
+    rope["original_max_position_embeddings"] = s.original_max_position_embeddings;
+    if (s.rope_type == "llama3") {
+        rope["low_freq_factor"] = s.low_freq_factor;
+        rope["high_freq_factor"] = s.high_freq_factor;
+        return rope;
+    }
+    rope["beta_fast"] = s.beta_fast;
+    rope["beta_slow"] = s.beta_slow;
+    if (s.mscale != 0.0) {  // 0 stands for an absent key (falsy in HF)
+        rope["mscale"] = s.mscale;
+    }
+    if (s.mscale_all_dim != 0.0) {
+        rope["mscale_all_dim"] = s.mscale_all_dim;
+    }
+    if (s.attention_factor) {
+        rope["attention_factor"] = *s.attention_factor;
+    }
+    rope["truncate"] = s.truncate;
+    return rope;
+}
+
+void deepseek_json(const ModelOptions& o, json& c) {
+    c["architectures"] = {"DeepseekV3ForCausalLM"};
+    c["moe_intermediate_size"] = o.moe_intermediate_size;
+    c["first_k_dense_replace"] = o.first_k_dense_replace;
+    c["moe_layer_freq"] = o.moe_layer_freq;
+    c["q_lora_rank"] = o.q_lora_rank ? json(*o.q_lora_rank) : json(nullptr);
+    c["kv_lora_rank"] = o.kv_lora_rank;
+    c["qk_nope_head_dim"] = o.qk_nope_head_dim;
+    c["qk_rope_head_dim"] = o.qk_rope_head_dim;
+    c["v_head_dim"] = o.v_head_dim;
+    c["n_routed_experts"] = o.n_routed_experts;
+    c["n_shared_experts"] = o.n_shared_experts;
+    c["num_experts_per_tok"] = o.num_experts_per_tok;
+    c["n_group"] = o.n_group;
+    c["topk_group"] = o.topk_group;
+    c["topk_method"] = o.topk_method;
+    c["scoring_func"] = o.scoring_func;
+    c["norm_topk_prob"] = o.norm_topk_prob;
+    c["routed_scaling_factor"] = o.routed_scaling_factor;
+    c["aux_loss_alpha"] = o.aux_loss_alpha;
+    c["seq_aux"] = o.seq_aux;
+    c["num_nextn_predict_layers"] = o.num_nextn_predict_layers;
+    c["rope_interleave"] = o.rope_interleave;
+}
+
+}  // namespace
+
+json to_config_json(const ModelOptions& o) {
+    json c = {{"model_type", o.model_type},
+              {"vocab_size", o.vocab_size},
+              {"hidden_size", o.hidden_size},
+              {"intermediate_size", o.intermediate_size},
+              {"num_hidden_layers", o.num_hidden_layers},
+              {"num_attention_heads", o.num_attention_heads},
+              {"num_key_value_heads", o.num_key_value_heads},
+              {"max_position_embeddings", o.max_position_embeddings},
+              {"rms_norm_eps", o.rms_norm_eps},
+              {"rope_parameters", rope_json(o)},
+              {"tie_word_embeddings", o.tie_word_embeddings},
+              {"attention_bias", o.attention_bias},
+              {"hidden_act", o.hidden_act},
+              {"initializer_range", o.initializer_range}};
+    if (o.is_deepseek()) {
+        deepseek_json(o, c);
+        return c;
+    }
+    if (o.head_dim) {
+        c["head_dim"] = *o.head_dim;
+    }
+    if (o.model_type == "qwen2") {
+        c["architectures"] = {"Qwen2ForCausalLM"};
+        c["use_sliding_window"] = false;  // r1 has no sliding window (model-spec §7.1)
+        c.erase("attention_bias");        // Qwen2 hard-codes its q/k/v biases
+    } else {
+        c["architectures"] = {"LlamaForCausalLM"};
+        c["mlp_bias"] = o.mlp_bias;
+    }
+    return c;
+}
+
+}  // namespace r1::model

@@ -109,7 +109,6 @@ void validate(const PretrainOptions& o) {
 PretrainResult run_pretrain(const PretrainOptions& o, const std::string& resolved_yaml) {
     const auto run_dir = io::RunDir::create(o.run_dir, resolved_yaml);
     const log::FileScope log_file(run_dir.log().string());
-    const std::string config_json = util::read_file(o.model.config);
     const auto options = model::load_model_options(o.model.config);
     const auto tok = tokenizer::Tokenizer::bytes(o.model.special_tokens);
     if (options.vocab_size < tok.vocab_size()) {
@@ -192,7 +191,12 @@ PretrainResult run_pretrain(const PretrainOptions& o, const std::string& resolve
     progress.finish(util::str("loss ", util::fixed(result.final_loss, 4)));
     result.steps = step;
     result.final_model = (run_dir.path() / "final").string();
-    generation::save_model_dir(result.final_model, lm, config_json,
+    // a config.json's directory is a source: its keys r1 does not model (eos_token_id) are kept
+    const std::filesystem::path config_path(o.model.config);
+    const auto source = config_path.filename() == "config.json"
+                            ? std::optional(config_path.parent_path())
+                            : std::nullopt;
+    generation::save_model_dir(result.final_model, lm, source,
                    tokenizer::Tokenizer::bytes_json(o.model.special_tokens));
     log::info("pretrain: final model in ", result.final_model, " (loss ", util::fixed(result.final_loss, 4), ")");
     return result;

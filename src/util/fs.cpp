@@ -71,6 +71,47 @@ void atomic_write_file(const fs::path& path, std::string_view content) {
     fsync_path(dir);
 }
 
+namespace {
+
+void fsync_tree(const fs::path& dir) {
+    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+        if (entry.is_regular_file() || entry.is_directory()) {
+            fsync_path(entry.path());
+        }
+    }
+    fsync_path(dir);
+}
+
+}  // namespace
+
+void write_dir_atomically(const fs::path& dir, const std::function<void(const fs::path&)>& fill) {
+    const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
+    const std::string name = dir.filename().string();
+    const fs::path tmp = parent / (".tmp-" + name);
+    const fs::path old = parent / (".old-" + name);
+    std::error_code ec;
+    fs::remove_all(tmp, ec);  // a leftover from a crash mid-write
+    fs::create_directories(tmp, ec);
+    if (ec) {
+        throw IoError(tmp.string() + ": cannot create directory: " + ec.message());
+    }
+    fill(tmp);
+    fsync_tree(tmp);
+    fs::remove_all(old, ec);
+    if (fs::exists(dir, ec)) {
+        fs::rename(dir, old, ec);
+        if (ec) {
+            throw IoError(dir.string() + ": cannot move the old directory aside: " + ec.message());
+        }
+    }
+    fs::rename(tmp, dir, ec);
+    if (ec) {
+        throw IoError(dir.string() + ": cannot move the new directory into place: " + ec.message());
+    }
+    fsync_path(parent);
+    fs::remove_all(old, ec);
+}
+
 std::string read_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {

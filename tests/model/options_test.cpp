@@ -42,6 +42,32 @@ TEST(ModelOptionsTest, RopeParametersEqualsRopeScaling) {
             .rope_scaling);
 }
 
+// Every field r1 reads survives to_config_json -> parse_model_options (what save_pretrained writes).
+void expect_round_trip(const ModelOptions& o) {
+    const auto back = parse_model_options(to_config_json(o), "written");
+    EXPECT_EQ(to_config_json(back).dump(), to_config_json(o).dump());
+    EXPECT_EQ(back.model_type, o.model_type);
+    EXPECT_EQ(back.q_lora_rank, o.q_lora_rank);
+    EXPECT_EQ(back.n_group, o.n_group);
+    EXPECT_EQ(back.rope_theta, o.rope_theta);
+    EXPECT_EQ(back.rope_scaling.has_value(), o.rope_scaling.has_value());
+    EXPECT_EQ(back.attention_bias, o.attention_bias);
+    EXPECT_EQ(back.tie_word_embeddings, o.tie_word_embeddings);
+}
+
+TEST(ModelOptionsTest, ConfigJsonRoundTrips) {
+    expect_round_trip(test::tiny_deepseek());
+    expect_round_trip(test::tiny_deepseek(R"({"q_lora_rank": null, "rope_scaling": null})"));
+    expect_round_trip(test::tiny_qwen2());
+    expect_round_trip(test::tiny_qwen2(R"({"model_type": "llama", "rope_scaling": {"rope_type":
+        "llama3", "factor": 8.0, "original_max_position_embeddings": 16}})"));
+    const auto json = to_config_json(test::tiny_deepseek(R"({"q_lora_rank": null})"));
+    EXPECT_TRUE(json.at("q_lora_rank").is_null());
+    EXPECT_EQ(json.at("architectures")[0], "DeepseekV3ForCausalLM");
+    EXPECT_EQ(json.at("rope_parameters").at("rope_type"), "yarn");
+    EXPECT_FALSE(to_config_json(test::tiny_qwen2()).contains("attention_bias"));
+}
+
 TEST(ModelOptionsTest, Qwen2HasAttentionBiasLlamaNot) {
     EXPECT_TRUE(test::tiny_qwen2().attention_bias);
     EXPECT_FALSE(test::tiny_qwen2(R"({"model_type": "llama"})").attention_bias);

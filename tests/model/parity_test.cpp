@@ -33,30 +33,17 @@ Fixture load_fixture(const std::string& name) {
     return f;
 }
 
-// Logits at the valid (non-padding) positions: [n_valid, V]. Relative 1e-4 of the logits' scale.
-void expect_logits_match(const at::Tensor& actual,
-                         const at::Tensor& expected,
-                         const at::Tensor& valid) {
-    const auto keep = valid.to(torch::kBool);
-    const auto a = actual.index({keep});
-    const auto e = expected.index({keep});
-    const double scale = e.abs().max().item<double>();
-    std::cout << "max |r1 - reference| " << (a - e).abs().max().item<double>() << " (logit scale "
-              << scale << ")\n";
-    R1_EXPECT_CLOSE(a, e, 1e-4, 1e-4 * scale);
-}
-
 void expect_parity(const std::string& name) {
     auto f = load_fixture(name);
     torch::NoGradGuard no_grad;
     const auto& mask = f.io.at("attention_mask");
     const auto out = f.model->forward(f.io.at("input_ids"), mask, {.mtp = true});
-    expect_logits_match(out.logits, f.io.at("logits"), mask);
+    test::expect_logits_match(out.logits, f.io.at("logits"), mask);
     const int64_t D = f.options.is_deepseek() ? f.options.num_nextn_predict_layers : 0;
     ASSERT_EQ(static_cast<int64_t>(out.mtp_logits.size()), D);
     for (int64_t k = 1; k <= D; ++k) {
         SCOPED_TRACE("MTP depth " + std::to_string(k));
-        expect_logits_match(out.mtp_logits[k - 1], f.io.at("mtp_logits_" + std::to_string(k)),
+        test::expect_logits_match(out.mtp_logits[k - 1], f.io.at("mtp_logits_" + std::to_string(k)),
                             mask.slice(1, k));
     }
 }

@@ -1,12 +1,13 @@
 #include "model/support.h"
 
 #include "r1/util/fs.h"
-
+#include "support/expect.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 
 namespace r1::test {
 
@@ -57,6 +58,16 @@ std::string fixture_dir(const std::string& name) {
                       << ": run the model_fixtures ctest (tests/reference/make_model_fixtures.py)";
     }
     return dir.string();
+}
+
+void expect_logits_match(const at::Tensor& actual, const at::Tensor& expected, const at::Tensor& valid) {
+    const auto keep = valid.to(torch::kBool);
+    const auto a = actual.index({keep});
+    const auto e = expected.index({keep});
+    const double scale = e.abs().max().item<double>();
+    std::cout << "max |r1 - reference| " << (a - e).abs().max().item<double>() << " (logit scale "
+              << scale << ")\n";
+    R1_EXPECT_CLOSE(a, e, 1e-4, 1e-4 * scale);
 }
 
 double gradient_error(const std::function<at::Tensor()>& loss,

@@ -23,6 +23,10 @@ model::ModelOptions tiny_qwen2(const std::string& overrides = "{}");
 /// tests/fixtures/model/<name> in the build tree (made by tests/reference/make_model_fixtures.py).
 std::string fixture_dir(const std::string& name);
 
+/// Logits at the valid (attention_mask 1) positions agree within 1e-4 relative to the logits'
+/// scale; prints the largest difference.
+void expect_logits_match(const at::Tensor& actual, const at::Tensor& expected, const at::Tensor& valid);
+
 /// Compares the directional derivative of the scalar `loss()` along random directions of `leaves`
 /// (inputs and parameters, float64) with central finite differences; returns the worst relative
 /// error.

@@ -1,6 +1,6 @@
-// A model directory as stages hand it on, in Hugging Face's layout: config.json, model.safetensors
-// (r1's module names are the checkpoint keys) and tokenizer.json. Saved atomically: written into
-// DIR.tmp-*, then renamed over DIR, so a crash leaves the previous directory whole.
+// A model directory as stages and the CLI hand it on: a Hugging Face directory (model/hf.h:
+// config.json, safetensors) with its tokenizer.json, loaded together; saved atomically, so a crash
+// leaves the previous directory whole.
 #pragma once
 
 #include "r1/model/causal_lm.h"
@@ -30,10 +30,12 @@ ModelDir load_model_dir(const std::filesystem::path& dir);
 /// sentence. Empty when there are none.
 std::vector<int64_t> eos_token_ids(const ModelDir& dir);
 
-/// Writes `model` with its config and tokenizer texts to `dir`, replacing it atomically.
+/// Writes `model` to `dir` in HF's layout (model::save_pretrained), replacing it atomically; the
+/// config keys r1 does not model and the tokenizer come from `source` when given, and
+/// `tokenizer_json` (when not empty) is written as tokenizer.json.
 void save_model_dir(const std::filesystem::path& dir,
                     model::CausalLm& model,
-                    const std::string& config_json,
+                    const std::optional<std::filesystem::path>& source,
                     const std::string& tokenizer_json);
 
 }  // namespace r1::generation

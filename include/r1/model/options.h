@@ -88,6 +88,11 @@ ModelOptions parse_model_options(const nlohmann::json& config, const std::string
 /// Reads and parses `path` (a config.json file).
 ModelOptions load_model_options(const std::string& path);
 
+/// The config.json of `options` with HF's keys, as transformers 5.24 writes them (architectures,
+/// rope_parameters with rope_theta inside; DeepSeek's fields only for deepseek_v3): parsing it back
+/// gives `options` again.
+nlohmann::json to_config_json(const ModelOptions& options);
+
 /// Checks cross-field constraints (E % n_group == 0, ...); throws ConfigError naming the keys.
 void validate(const ModelOptions& options, const std::string& source = "config.json");
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,13 @@ std::string read_file(const std::filesystem::path& path);
 
 /// fsync on a file or directory (so a rename inside it is durable).
 void fsync_path(const std::filesystem::path& path);
+
+/// Writes directory `dir` as a whole: `fill` fills a fresh sibling `.tmp-<name>`, every file is
+/// fsynced, then it is renamed to `dir`. An existing `dir` is first moved aside to `.old-<name>`
+/// and removed afterwards, so a crash leaves the old directory, the new one, or the old one beside
+/// a stale `.tmp-`/`.old-` sibling, never a half-written `dir`.
+void write_dir_atomically(const std::filesystem::path& dir,
+                          const std::function<void(const std::filesystem::path& tmp)>& fill);
 
 class TempDir {
   public:

@@ -412,7 +412,7 @@ GrpoResult Trainer::run() {
     progress.finish();
     result.steps = step_;
     result.final_model = (run_dir_.path() / "final").string();
-    generation::save_model_dir(result.final_model, policy_, base_.config_json, base_.tokenizer_json);
+    generation::save_model_dir(result.final_model, policy_, std::filesystem::path(o_.init.checkpoint), "");
     log::info("grpo: final model in ", result.final_model);
     return result;
 }
