@@ -5,6 +5,14 @@
 
 namespace r1::data {
 
+std::unordered_set<std::string> task_prompts(const tasks::Task& task, uint64_t seed, int64_t size) {
+    std::unordered_set<std::string> prompts;
+    for (int64_t i = 0; i < size; ++i) {
+        prompts.insert(task.generate(seed, static_cast<uint64_t>(i)).sample.prompt);
+    }
+    return prompts;
+}
+
 PromptSet PromptSet::from_options(const PromptDataOptions& options, Subset subset) {
     PromptSet set;
     if (!options.task.empty()) {
@@ -12,6 +20,8 @@ PromptSet PromptSet::from_options(const PromptDataOptions& options, Subset subse
         set.task_seed_ = static_cast<uint64_t>(options.task_seed) + (subset == Subset::eval ? 1 : 0);
         if (subset == Subset::eval) {
             set.task_size_ = options.eval_size;
+        } else {
+            set.held_out_ = task_prompts(*set.task_, set.task_seed_ + 1, options.eval_size);
         }
         return set;
     }
@@ -34,7 +44,12 @@ std::optional<int64_t> PromptSet::size() const {
 
 Sample PromptSet::at(int64_t index) const {
     if (task_) {
-        return task_->generate(task_seed_, static_cast<uint64_t>(index)).sample;
+        // a held-out prompt is replaced by a draw from a side stream of the same index
+        auto sample = task_->generate(task_seed_, static_cast<uint64_t>(index)).sample;
+        for (uint64_t k = 1; held_out_.count(sample.prompt) > 0; ++k) {
+            sample = task_->generate(task_seed_, (k << 40) + static_cast<uint64_t>(index)).sample;
+        }
+        return sample;
     }
     if (rows_.empty()) {
         throw util::Error("PromptSet::at: the set is empty");

@@ -1,5 +1,6 @@
 #include "r1/train/corpus.h"
 
+#include "r1/data/prompt_set.h"
 #include "r1/util/rng.h"
 
 #include <cctype>
@@ -24,6 +25,10 @@ void visit(config::Visitor& v, CorpusOptions& o) {
     v.field("direct_accuracy", o.direct_accuracy,
             "share of direct answers that are right (the others are near misses)")
         .range(0.0, 1.0);
+    v.field("held_out_seed", o.held_out_seed,
+            "task stream of the held-out prompts documents never show (eval's data.task_seed + 1); "
+            "-1: none");
+    v.field("held_out_size", o.held_out_size, "how many prompts of that stream are held out").min(0);
 }
 
 std::string near_miss(const std::string& answer, uint64_t draw) {
@@ -54,10 +59,18 @@ Corpus::Corpus(const CorpusOptions& options, tokenizer::ChatTemplate chat_templa
     : options_(options),
       task_(data::tasks::find_task(options.task).make(options.task_options)),
       template_(std::move(chat_template)),
-      seed_(seed) {}
+      seed_(seed) {
+    if (options.held_out_seed >= 0) {
+        held_out_ = data::task_prompts(*task_, static_cast<uint64_t>(options.held_out_seed),
+                                       options.held_out_size);
+    }
+}
 
 std::string Corpus::document(uint64_t index) const {
-    const data::tasks::TaskSample s = task_->generate(seed_, index);
+    auto s = task_->generate(seed_, index);
+    for (uint64_t k = 1; held_out_.count(s.sample.prompt) > 0; ++k) {  // a side stream instead
+        s = task_->generate(seed_, (k << 40) + index);
+    }
     const uint64_t style_draw = util::derive_seed(seed_, {kCorpusStream, index, 0});
     const uint64_t answer_draw = util::derive_seed(seed_, {kCorpusStream, index, 1});
     const std::string prompt = template_.render(s.sample.prompt);

@@ -2,6 +2,7 @@
 // share of right direct answers follow the options; documents are a pure function of the index.
 #include "r1/train/corpus.h"
 
+#include "r1/data/prompt_set.h"
 #include "r1/data/tasks/task.h"
 
 #include <gtest/gtest.h>
@@ -79,6 +80,31 @@ TEST(CorpusTest, WrongDirectAnswersAreWrongInThinkingAndAnswer) {
         const std::string gold = task->generate(3, i).sample.answer;
         EXPECT_EQ(doc.find("<answer>" + gold + "</answer>"), std::string::npos) << doc;
         EXPECT_EQ(doc.find("= " + gold + "\n"), std::string::npos) << doc;
+    }
+}
+
+TEST(CorpusTest, HeldOutPromptsNeverAppear) {
+    const std::vector<std::string> task_options = {"min_digits=1", "max_digits=1", "operations=[add]"};
+    const auto task = data::tasks::find_task("arithmetic").make(task_options);
+    const auto held_out = data::task_prompts(*task, 2, 40);  // 40 of the 100 one-digit sums
+    const Corpus corpus({.task = "arithmetic", .task_options = task_options, .held_out_seed = 2,
+                         .held_out_size = 40},
+                        plain_template(), 9);
+    int leaks = 0;
+    for (int i = 0; i < 2000; ++i) {
+        const std::string doc = corpus.document(i);
+        const std::string prompt = doc.substr(6, doc.find("\nAssistant:") - 6);
+        leaks += held_out.count(prompt) > 0 ? 1 : 0;
+    }
+    EXPECT_EQ(leaks, 0);
+    data::PromptDataOptions data{.task = "arithmetic", .task_options = task_options, .task_seed = 1,
+                                 .eval_size = 40};
+    const auto train = data::PromptSet::from_options(data, data::Subset::train);
+    const auto eval = data::PromptSet::from_options(data, data::Subset::eval);
+    ASSERT_EQ(eval.size(), 40);
+    EXPECT_EQ(data::task_prompts(*task, 2, 40).count(eval.at(0).prompt), 1U);
+    for (int i = 0; i < 2000; ++i) {
+        EXPECT_EQ(held_out.count(train.at(i).prompt), 0U) << train.at(i).prompt;
     }
 }
 

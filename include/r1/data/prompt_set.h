@@ -10,16 +10,22 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace r1::data {
 
 enum class Subset { train, eval };
 
+/// The prompts of a task's held-out stream (seed, first `size` samples), which training leaves out.
+std::unordered_set<std::string> task_prompts(const tasks::Task& task, uint64_t seed, int64_t size);
+
 class PromptSet {
   public:
     /// The train or eval prompts `options` names. An eval set of a file-based config without
-    /// data.eval is empty. Files are read with their errors naming file:line.
+    /// data.eval is empty. Files are read with their errors naming file:line. A task's training
+    /// stream skips the prompts of its held-out stream, so evaluation stays held out.
     static PromptSet from_options(const PromptDataOptions& options, Subset subset);
 
     /// Rows in the set; nullopt for a task's unbounded training stream.
@@ -32,6 +38,7 @@ class PromptSet {
     std::shared_ptr<const tasks::Task> task_;
     uint64_t task_seed_ = 0;
     std::optional<int64_t> task_size_;
+    std::unordered_set<std::string> held_out_;
 };
 
 }  // namespace r1::data

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace r1::train {
@@ -21,6 +22,10 @@ struct CorpusOptions {
     std::vector<std::string> task_options;  // its overrides: ["max_digits=3", "steps=compact"]
     double steps_fraction = 0.2;  // share of documents solved step by step
     double direct_accuracy = 0.3;  // share of direct answers that are right; the rest are near misses
+    /// The task stream evaluation draws from (data.task_seed + 1 of the eval config) and how many
+    /// of its prompts it uses: documents never show them. held_out_seed < 0: none left out.
+    int64_t held_out_seed = -1;
+    int64_t held_out_size = 0;
 };
 
 void visit(config::Visitor& v, CorpusOptions& o);
@@ -41,6 +46,7 @@ class Corpus {
     std::unique_ptr<data::tasks::Task> task_;
     tokenizer::ChatTemplate template_;
     uint64_t seed_;
+    std::unordered_set<std::string> held_out_;
 };
 
 }  // namespace r1::train
