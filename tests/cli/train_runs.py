@@ -20,7 +20,7 @@ import time
 R1, SOURCE, WORK, MODE = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]), sys.argv[4]
 GRPO_CONFIG = SOURCE / "configs/stages/grpo-arithmetic.yaml"
 TINY_RL = ["batch.prompts_per_step=2", "batch.num_generations=4", "batch.mini_batch_size=8",
-           "batch.micro_batch_size=4", "sampling.max_completion_length=24"]
+           "batch.micro_batch_size=4", "sampling.max_completion_length=48"]
 
 
 def r1(*args, **kwargs):
@@ -37,9 +37,9 @@ def metrics(run_dir):
     return [(row["step"], row["loss/total"], row["reward/mean"]) for row in rows]
 
 
-def pretrain(run_dir):
+def pretrain(run_dir, steps):
     r1("train", "--stage", "pretrain", "--config", str(SOURCE / "configs/stages/pretrain-arithmetic.yaml"),
-       *sets(["max_steps=3", "batch_size=8", f"run_dir={run_dir}"]), stdout=subprocess.DEVNULL)
+       *sets([f"max_steps={steps}", "batch_size=16", f"run_dir={run_dir}"]), stdout=subprocess.DEVNULL)
     return run_dir / "final"
 
 
@@ -50,7 +50,7 @@ def grpo_args(base, run_dir):
 
 
 def check_resume():
-    base = pretrain(WORK / "pre")
+    base = pretrain(WORK / "pre", 200)  # enough to follow the format: rewards and losses vary
     r1(*grpo_args(base, WORK / "full"), stdout=subprocess.DEVNULL)
     killed = WORK / "killed"
     proc = subprocess.Popen([R1, "--threads", "1", *grpo_args(base, killed)], cwd=SOURCE,
@@ -68,6 +68,7 @@ def check_resume():
     print("uninterrupted:", full)
     print("resumed:      ", resumed)
     assert [s for s, _, _ in resumed] == list(range(1, 7)), resumed
+    assert any(loss != 0.0 for _, loss, _ in full) and any(r > 0.0 for _, _, r in full), full
     for (s, loss_a, reward_a), (_, loss_b, reward_b) in zip(full, resumed):
         assert abs(loss_a - loss_b) <= 1e-6 * max(1.0, abs(loss_a)), (s, loss_a, loss_b)
         assert reward_a == reward_b, (s, reward_a, reward_b)
@@ -76,7 +77,7 @@ def check_resume():
 def check_pipeline():
     run_dir = WORK / "pipe"
     args = ["pipeline", str(SOURCE / "configs/r1-zero-tiny.yaml"),
-            *sets([f"run_dir={run_dir}", "seed=3", "base.max_steps=3", "base.batch_size=8",
+            *sets([f"run_dir={run_dir}", "seed=3", "base.max_steps=3", "base.batch_size=16",
                    "base_eval.data.eval_size=4", "final_eval.data.eval_size=4",
                    "base_eval.num_samples=2", "final_eval.num_samples=2", "zero_rl.max_steps=2"]
                  + [f"zero_rl.{s}" for s in TINY_RL])]

@@ -26,7 +26,8 @@ TEST(GrpoOptionsTest, ShippedConfigLoadsAndRoundTrips) {
     GrpoOptions o = config::load<GrpoOptions>(path);
     EXPECT_EQ(o.batch.num_generations, 8);
     EXPECT_EQ(o.rewards.size(), 2u);
-    EXPECT_EQ(o.optim.schedule, Schedule::cosine);
+    EXPECT_EQ(o.optim.schedule, Schedule::constant);
+    EXPECT_EQ(o.data.task, "arithmetic");
     GrpoOptions back = config::read<GrpoOptions>(config::parse_yaml(config::dump(o), "dumped"));
     EXPECT_EQ(config::dump(back), config::dump(o));
 }
@@ -73,8 +74,11 @@ TEST(GrpoOptionsTest, BetasNeedTwoValues) {
 }
 
 TEST(StageTest, RegistryKnowsEveryStageName) {
-    EXPECT_EQ(stage_names(), "pretrain|sft|grpo|rs|rm|distill");
-    EXPECT_TRUE(find_stage("grpo").resolve);
+    EXPECT_EQ(stage_names(), "pretrain|sft|grpo|rs|rm|distill|eval");
+    for (const char* built : {"pretrain", "grpo", "eval"}) {
+        EXPECT_TRUE(find_stage(built).resolve && find_stage(built).run) << built;
+    }
+    EXPECT_FALSE(find_stage("sft").run);
     expect_contains(error_of<ConfigError>([] { find_stage("ppo"); }), {"unknown stage 'ppo'", "grpo"});
 }
 
