@@ -80,6 +80,8 @@ class Trainer {
     io::Checkpointer checkpointer_;
     int64_t step_ = 0;
     int64_t prompt_cursor_ = 0;  // prompts handed out so far (the data position)
+    std::vector<int64_t> order_;  // a file's row order in epoch order_epoch_ (derived, cached)
+    int64_t order_epoch_ = -1;
     std::optional<MetricsLog> metrics_;
 };
 
@@ -120,9 +122,12 @@ std::vector<data::Sample> Trainer::next_prompts() {
             continue;
         }
         // a seeded permutation per epoch: a pure function of the cursor, so resume needs no more
-        const data::Loader order(*size, static_cast<uint64_t>(o_.seed));
         const int64_t epoch = prompt_cursor_ / *size;
-        out.push_back(prompts_.at(order.epoch_order(epoch)[prompt_cursor_ % *size]));
+        if (epoch != order_epoch_) {
+            order_ = data::Loader(*size, static_cast<uint64_t>(o_.seed)).epoch_order(epoch);
+            order_epoch_ = epoch;
+        }
+        out.push_back(prompts_.at(order_[static_cast<size_t>(prompt_cursor_ % *size)]));
     }
     return out;
 }
