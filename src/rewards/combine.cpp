@@ -2,10 +2,13 @@
 
 #include "r1/util/log.h"
 
+#include <c10/util/Exception.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <string_view>
 #include <thread>
 
 namespace r1::rewards {
@@ -21,6 +24,8 @@ RewardSet::RewardSet(const std::vector<RewardSpec>& specs, RewardSetOptions opti
 
 namespace {
 
+constexpr std::string_view kFailedPrefix = "failed: ";  // the reason of a call that threw
+
 // Runs fn over the batch on `threads` threads; a throwing call becomes None and is counted.
 std::vector<RewardResult> run_one(const RewardFn& fn,
                                   const std::vector<RewardInput>& batch,
@@ -35,7 +40,7 @@ std::vector<RewardResult> run_one(const RewardFn& fn,
                 out[i] = fn(batch[i]);
             } catch (const std::exception& e) {
                 errors[i] = e.what();
-                out[i] = RewardResult{std::nullopt, "", "failed: " + errors[i]};
+                out[i] = RewardResult{std::nullopt, "", std::string(kFailedPrefix) + errors[i]};
             }
         }
     };
@@ -104,6 +109,44 @@ CombinedRewards RewardSet::score(const std::vector<RewardInput>& batch) const {
                 cols[i][k] = *v;
                 total[i] = (scorable[i] ? total[i] : 0.0) + weights_[k] * *v;  // TRL's nansum
                 scorable[i] = true;
+            }
+        }
+        c.stats.push_back(std::move(s));
+    }
+    return c;
+}
+
+CombinedRewards gather_rows(const std::vector<RowRef>& rows) {
+    CombinedRewards c;
+    if (rows.empty()) {
+        return c;
+    }
+    const CombinedRewards& first = *rows.front().batch;
+    std::vector<at::Tensor> per_function, total, scorable;
+    c.results.resize(first.results.size());
+    for (const RowRef& r : rows) {
+        TORCH_CHECK(r.batch->results.size() == first.results.size(),
+                    "gather_rows: batches scored by different reward sets");
+        per_function.push_back(r.batch->per_function[r.row]);
+        total.push_back(r.batch->total[r.row]);
+        scorable.push_back(r.batch->scorable[r.row]);
+        for (size_t k = 0; k < c.results.size(); ++k) {
+            c.results[k].push_back(r.batch->results[k][static_cast<size_t>(r.row)]);
+        }
+    }
+    c.per_function = at::stack(per_function);
+    c.total = at::stack(total);
+    c.scorable = at::stack(scorable);
+    for (size_t k = 0; k < c.results.size(); ++k) {
+        RewardStats s{.name = first.stats[k].name, .weight = first.stats[k].weight};
+        summarize(c.results[k], s);
+        for (const RewardResult& result : c.results[k]) {
+            s.timeouts += result.timeouts;
+            if (result.reason.rfind(kFailedPrefix, 0) == 0) {
+                ++s.failures;
+                if (s.first_error.empty()) {
+                    s.first_error = result.reason.substr(kFailedPrefix.size());
+                }
             }
         }
         c.stats.push_back(std::move(s));

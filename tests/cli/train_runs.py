@@ -7,6 +7,9 @@
   train_runs.py R1 SOURCE_DIR WORK_DIR pipeline  the README's R1-Zero pipeline, shrunk: every stage
                                                  runs and summary.json holds the figures; a second
                                                  run skips the finished stages
+  train_runs.py R1 SOURCE_DIR WORK_DIR dynamic   GRPO with dynamic sampling: every trained group
+                                                 carries a signal and refills move the data cursor;
+                                                 a filter nothing passes is a clear error
 """
 import json
 import os
@@ -95,8 +98,34 @@ def check_pipeline():
     print(json.dumps({k: summary[k] for k in ("base", "final", "rl")}, indent=1))
 
 
+def check_dynamic():
+    base = pretrain(WORK / "pre", 200)
+    run_dir = WORK / "dyn"
+    dynamic = ["dynamic_sampling.enable=true", "dynamic_sampling.gen_prompts_per_step=4",
+               "dynamic_sampling.max_gen_batches=8"]
+    r1("train", "--stage", "grpo", "--config", str(GRPO_CONFIG),
+       *sets(TINY_RL + dynamic + [f"init.checkpoint={base}", "max_steps=3", f"run_dir={run_dir}"]),
+       stdout=subprocess.DEVNULL)
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    seen = 0
+    for row in rows:
+        print({k: row[k] for k in row if k.startswith("dynamic") or k in ("step", "prompts_seen")})
+        assert row["frac_reward_zero_std"] == 0.0, row  # flat groups never reach the update
+        batches = row["dynamic_sampling/generation_batches"]
+        assert row["prompts_seen"] == seen + 4 * batches, (row, seen)
+        seen = row["prompts_seen"]
+    failed = subprocess.run(
+        [R1, "--threads", "1", "train", "--stage", "grpo", "--config", str(GRPO_CONFIG),
+         *sets(TINY_RL + dynamic + ["dynamic_sampling.tol=1", "dynamic_sampling.max_gen_batches=2",
+                                    f"init.checkpoint={base}", f"run_dir={WORK / 'flat'}"])],
+        cwd=SOURCE, capture_output=True, text=True)
+    assert failed.returncode == 2, (failed.returncode, failed.stderr[-500:])
+    assert "dynamic sampling: only 0 of 2 groups" in failed.stderr, failed.stderr[-500:]
+    assert "raise dynamic_sampling.max_gen_batches" in failed.stderr, failed.stderr[-500:]
+
+
 if __name__ == "__main__":
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
-    {"resume": check_resume, "pipeline": check_pipeline}[MODE]()
+    {"resume": check_resume, "pipeline": check_pipeline, "dynamic": check_dynamic}[MODE]()
     print("ok")

@@ -40,6 +40,17 @@ struct CombinedRewards {
     std::map<std::string, double> metrics() const;
 };
 
+/// One row of a scored batch: `row` of `*batch`.
+struct RowRef {
+    const CombinedRewards* batch = nullptr;
+    int64_t row = 0;
+};
+
+/// The listed rows of batches scored by the same RewardSet, as one batch, in that order; each
+/// function's stats are recomputed over these rows (dynamic sampling keeps some groups of several
+/// batches).
+CombinedRewards gather_rows(const std::vector<RowRef>& rows);
+
 struct RewardSetOptions {
     int64_t num_threads = 4;  // completions scored at once per function
 };

@@ -6,6 +6,7 @@
 #include "r1/util/str.h"
 
 #include <chrono>
+#include <set>
 
 namespace r1::train::grpo {
 namespace {
@@ -25,6 +26,15 @@ at::Tensor rewards_for_advantages(const Rollout& r, const TruncationOptions& tru
         }
     }
     return total;
+}
+
+void set_advantages(Rollout& r, const GrpoOptions& options) {
+    const auto B = static_cast<int64_t>(r.samples.size());
+    const int64_t G = options.batch.num_generations;
+    const auto adv = compute_advantages(rewards_for_advantages(r, options.truncation).view({B, G}),
+                                        options.advantage);
+    r.advantages = adv.values.reshape({B * G}).to(torch::kFloat32);
+    r.zero_std = adv.zero_std;
 }
 
 }  // namespace
@@ -67,12 +77,42 @@ Rollout make_rollout(const RolloutContext& context,
     r.rewards = context.rewards.score(inputs);
     r.reward_seconds = seconds_since(t1);
 
-    const auto B = static_cast<int64_t>(r.samples.size());
-    const auto adv = compute_advantages(rewards_for_advantages(r, options.truncation).view({B, G}),
-                                        options.advantage);
-    r.advantages = adv.values.reshape({B * G}).to(torch::kFloat32);
-    r.zero_std = adv.zero_std;
+    r.generated_groups = static_cast<int64_t>(r.samples.size());
+    set_advantages(r, options);
     return r;
+}
+
+Rollout gather_groups(const std::vector<GroupRef>& groups, const GrpoOptions& options) {
+    const int64_t G = options.batch.num_generations;
+    Rollout out;
+    out.generation_batches = 0;
+    std::vector<rewards::RowRef> rows;
+    std::set<const Rollout*> sources;
+    for (const GroupRef& g : groups) {
+        const Rollout& r = *g.rollout;
+        const auto b = static_cast<size_t>(g.group);
+        const auto new_index = static_cast<int64_t>(out.samples.size());
+        out.samples.push_back(r.samples[b]);
+        out.prompt_ids.push_back(r.prompt_ids[b]);
+        for (int64_t j = g.group * G; j < (g.group + 1) * G; ++j) {
+            const auto i = static_cast<size_t>(j);
+            out.completions.push_back(r.completions[i]);
+            out.completions.back().prompt_index = new_index;
+            out.texts.push_back(r.texts[i]);
+            out.truncated.push_back(r.truncated[i]);
+            rows.push_back({&r.rewards, j});
+        }
+        if (sources.insert(&r).second) {
+            out.generate_seconds += r.generate_seconds;
+            out.reward_seconds += r.reward_seconds;
+            out.generation_batches += r.generation_batches;
+            out.generated_groups += r.generated_groups;
+            out.flat_groups += r.flat_groups;
+        }
+    }
+    out.rewards = rewards::gather_rows(rows);
+    set_advantages(out, options);
+    return out;
 }
 
 }  // namespace r1::train::grpo

@@ -7,6 +7,7 @@
 #include "r1/io/checkpoint.h"
 #include "r1/io/run_dir.h"
 #include "r1/model/balance.h"
+#include "r1/train/grpo/dynamic_sampling.h"
 #include "r1/train/grpo/logprob.h"
 #include "r1/train/grpo/loss.h"
 #include "r1/train/grpo/rollout.h"
@@ -23,6 +24,7 @@
 #include <torch/nn/modules/container/any.h>
 
 #include <chrono>
+#include <deque>
 #include <fstream>
 #include <optional>
 
@@ -55,7 +57,8 @@ class Trainer {
     GrpoResult run();
 
   private:
-    std::vector<data::Sample> next_prompts();
+    std::vector<data::Sample> next_prompts(int64_t count);
+    Rollout next_rollout(uint64_t seed);
     UpdateStats update(const Rollout& rollout);
     at::Tensor logprobs_no_grad(model::CausalLm& model, const SequenceBatch& batch);
     void micro_step(const SequenceBatch& micro, const PolicyLossInput& base,
@@ -92,9 +95,6 @@ Trainer::Trainer(const GrpoOptions& options, const std::string& resolved_yaml)
       template_(options.data.chat_template, options.data.templates, options.data.prefilled_think),
       prompts_(data::PromptSet::from_options(options.data, data::Subset::train)),
       checkpointer_(run_dir_.checkpoints(), options.checkpoint.keep) {
-    if (o_.dynamic_sampling.enable) {
-        throw util::UnsupportedError("dynamic_sampling.enable: dynamic sampling is not built yet");
-    }
     if (!base_.tokenizer) {
         throw util::IoError(o_.init.checkpoint + ": no tokenizer.json in the model directory");
     }
@@ -109,14 +109,16 @@ Trainer::Trainer(const GrpoOptions& options, const std::string& resolved_yaml)
     optimizer_ = make_adamw(policy_->parameters(), o_.optim);
     engine_.emplace(policy_, base_.tokenizer);
     rewards_.emplace(o_.rewards);
+    if (o_.dynamic_sampling.enable) {  // an unknown metric fails now, not after the first rollout
+        metric_column(rewards_->names(), o_.dynamic_sampling.metric);
+    }
     eos_ = generation::eos_token_ids(base_);
 }
 
-std::vector<data::Sample> Trainer::next_prompts() {
-    const int64_t B = o_.batch.prompts_per_step;
+std::vector<data::Sample> Trainer::next_prompts(int64_t count) {
     std::vector<data::Sample> out;
     const auto size = prompts_.size();
-    for (int64_t b = 0; b < B; ++b, ++prompt_cursor_) {
+    for (int64_t b = 0; b < count; ++b, ++prompt_cursor_) {
         if (!size) {
             out.push_back(prompts_.at(prompt_cursor_));
             continue;
@@ -130,6 +132,38 @@ std::vector<data::Sample> Trainer::next_prompts() {
         out.push_back(prompts_.at(order_[static_cast<size_t>(prompt_cursor_ % *size)]));
     }
     return out;
+}
+
+/// B groups for one step. With dynamic sampling: batches of gen_prompts_per_step prompts, each
+/// from its own seed, until B groups carry a signal; the surplus is dropped (as verl does).
+Rollout Trainer::next_rollout(uint64_t seed) {
+    const RolloutContext context{*engine_, *base_.tokenizer, template_, *rewards_, eos_};
+    const int64_t B = o_.batch.prompts_per_step, G = o_.batch.num_generations;
+    const auto& ds = o_.dynamic_sampling;
+    if (!ds.enable) {
+        return make_rollout(context, next_prompts(B), o_, seed);
+    }
+    std::deque<Rollout> batches;  // a deque: GroupRefs point into it while it grows
+    std::vector<GroupRef> kept;
+    for (int64_t k = 0; static_cast<int64_t>(kept.size()) < B; ++k) {
+        if (ds.max_gen_batches > 0 && k == ds.max_gen_batches) {
+            throw util::Error(util::str(
+                "dynamic sampling: only ", kept.size(), " of ", B, " groups had a ",
+                ds.metric, " std above ", ds.tol, " after ", k, " generation batches of ",
+                ds.gen_prompts_per_step, " prompts (step ", step_ + 1,
+                "); raise dynamic_sampling.max_gen_batches or check the rewards"));
+        }
+        const uint64_t batch_seed = k == 0 ? seed : util::derive_seed(seed, {static_cast<uint64_t>(k)});
+        Rollout& r = batches.emplace_back(
+            make_rollout(context, next_prompts(ds.gen_prompts_per_step), o_, batch_seed));
+        const auto groups = informative_groups(r, ds, G);
+        r.flat_groups = r.generated_groups - static_cast<int64_t>(groups.size());
+        for (int64_t g : groups) {
+            kept.push_back({&r, g});
+        }
+    }
+    kept.resize(static_cast<size_t>(B));
+    return gather_groups(kept, o_);
 }
 
 at::Tensor Trainer::logprobs_no_grad(model::CausalLm& model, const SequenceBatch& batch) {
@@ -304,6 +338,11 @@ nlohmann::json Trainer::metrics(const Rollout& r, const UpdateStats& u, double s
         m["moe/max_over_mean_load"] = balance / static_cast<double>(moes.size());
     }
     m["prompts_seen"] = prompt_cursor_;
+    if (o_.dynamic_sampling.enable) {
+        m["dynamic_sampling/generation_batches"] = r.generation_batches;
+        m["dynamic_sampling/flat_frac"] =
+            static_cast<double>(r.flat_groups) / static_cast<double>(std::max<int64_t>(r.generated_groups, 1));
+    }
     return m;
 }
 
@@ -385,10 +424,9 @@ GrpoResult Trainer::run() {
     progress.update(step_);
     for (; step_ < o_.max_steps; ) {
         const auto t0 = Clock::now();
-        auto samples = next_prompts();
-        const uint64_t seed = util::derive_seed(static_cast<uint64_t>(o_.seed), {kRolloutStream, static_cast<uint64_t>(step_)});
-        const Rollout r = make_rollout({*engine_, *base_.tokenizer, template_, *rewards_, eos_},
-                                       std::move(samples), o_, seed);
+        const uint64_t seed = util::derive_seed(static_cast<uint64_t>(o_.seed),
+                                                {kRolloutStream, static_cast<uint64_t>(step_)});
+        const Rollout r = next_rollout(seed);
         const UpdateStats u = update(r);
         auto m = metrics(r, u, since(t0));
         if (o_.log.completions_every > 0 && step_ % o_.log.completions_every == 0) {

@@ -29,6 +29,15 @@ struct Rollout {
     at::Tensor zero_std;                            // [B] bool
     double generate_seconds = 0;
     double reward_seconds = 0;
+    int64_t generation_batches = 1;  // > 1 when dynamic sampling refilled the batch
+    int64_t generated_groups = 0;    // groups generated for this rollout, kept or not
+    int64_t flat_groups = 0;         // of those, groups dropped as carrying no signal
+};
+
+/// One group of a rollout: prompt `group` of `*rollout` with its G completions.
+struct GroupRef {
+    const Rollout* rollout = nullptr;
+    int64_t group = 0;
 };
 
 struct RolloutContext {
@@ -45,5 +54,9 @@ Rollout make_rollout(const RolloutContext& context,
                      std::vector<data::Sample> samples,
                      const GrpoOptions& options,
                      uint64_t seed);
+
+/// The listed groups as one rollout, in that order, with advantages recomputed over it (batch-level
+/// scaling then sees only these groups). Times add up over the distinct source rollouts.
+Rollout gather_groups(const std::vector<GroupRef>& groups, const GrpoOptions& options);
 
 }  // namespace r1::train::grpo
