@@ -1,7 +1,7 @@
 // Forward+backward tokens/s of r1's CausalLm against transformers' eager model (same config, same
-// machine, same run; bench/reference/model_bench.py). Usage: r1_bench_model [tiny|100m] [iters].
+// machine, same run; bench/reference/model_bench.py). Usage: r1_bench_model [tiny|100m] [iters] [rounds].
 // Last output line: {"config":..., "parameters":..., "r1_tokens_per_s":...,
-// "transformers_tokens_per_s":..., "ratio":...}
+// "transformers_tokens_per_s":..., "ratios": [per round], "ratio": median}
 //
 // Measured 2026-12-01 (B 4, S 128, 2 threads) on the 2-core machine shared with two other builds
 // (load average 8.8-9.0, so single runs swing several-fold; compare ratios of one run only):
@@ -17,10 +17,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -50,28 +52,53 @@ struct R1Run {
     int64_t parameters = 0;  // total, routed experts included
 };
 
-R1Run r1_tokens_per_s(const r1::model::ModelOptions& options, int64_t B, int64_t S, int iters) {
-    torch::manual_seed(0);
-    r1::model::CausalLm lm(options);
-    R1Run run;
-    for (const auto& p : lm->parameters()) {
-        run.parameters += p.numel();
+/// Forward+backward of one model, timed round after round (the same model every round).
+class R1Bench {
+  public:
+    R1Bench(const r1::model::ModelOptions& options, int64_t B, int64_t S)
+        : lm_(seeded(options)),
+          ids_(torch::randint(0, options.vocab_size, {B, S})) {
+        lm_->train();
+        step();  // warm-up
     }
-    lm->train();
-    const auto ids = torch::randint(0, options.vocab_size, {B, S});
-    auto step = [&] {
-        lm->zero_grad(true);
-        lm->forward(ids).logits.pow(2).mean().backward();
-    };
-    step();  // warm-up
-    const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < iters; ++i) {
-        step();
+
+    int64_t parameters() const {
+        int64_t n = 0;
+        for (const auto& p : lm_->parameters()) {
+            n += p.numel();
+        }
+        return n;
     }
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    run.tokens_per_s = static_cast<double>(B * S * iters) / seconds;
-    return run;
+
+    double tokens_per_s(int iters) {
+        const auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < iters; ++i) {
+            step();
+        }
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return static_cast<double>(ids_.numel() * iters) / seconds;
+    }
+
+  private:
+    static r1::model::CausalLm seeded(const r1::model::ModelOptions& options) {
+        torch::manual_seed(0);
+        return r1::model::CausalLm(options);
+    }
+
+    void step() {
+        lm_->zero_grad(true);
+        lm_->forward(ids_).logits.pow(2).mean().backward();
+    }
+
+    r1::model::CausalLm lm_;
+    at::Tensor ids_;
+};
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 double transformers_tokens_per_s(
@@ -94,9 +121,12 @@ double transformers_tokens_per_s(
 
 }  // namespace
 
+// Rounds alternate r1 and transformers so that a change of load on a shared machine hits both
+// sides; the ratio reported is the median of the rounds' ratios.
 int main(int argc, char** argv) {
     const std::string name = argc > 1 ? argv[1] : "tiny";
     const int iters = argc > 2 ? std::stoi(argv[2]) : 5;
+    const int rounds = argc > 3 ? std::stoi(argv[3]) : 3;
     const int64_t B = 4, S = 128;
     const int threads = torch::get_num_threads();
     r1::util::TempDir dir;
@@ -104,16 +134,25 @@ int main(int argc, char** argv) {
     const auto config = config_of(name);
     r1::util::atomic_write_file(config_path, config.dump());
     const auto options = r1::model::parse_model_options(config, config_path);
-    const R1Run ours = r1_tokens_per_s(options, B, S, iters);
-    const double theirs = transformers_tokens_per_s(config_path, B, S, iters, threads);
+    R1Bench ours(options, B, S);
+    std::vector<double> r1_runs, hf_runs, ratios;
+    for (int round = 0; round < rounds; ++round) {
+        r1_runs.push_back(ours.tokens_per_s(iters));
+        hf_runs.push_back(transformers_tokens_per_s(config_path, B, S, iters, threads));
+        ratios.push_back(r1_runs.back() / hf_runs.back());
+        std::cout << "round " << round << ": r1 " << r1_runs.back() << " tok/s, transformers "
+                  << hf_runs.back() << " tok/s, ratio " << ratios.back() << std::endl;
+    }
     std::cout << nlohmann::json{{"config", name},
                                 {"batch", B},
                                 {"seq", S},
                                 {"threads", threads},
-                                {"parameters", ours.parameters},
-                                {"r1_tokens_per_s", ours.tokens_per_s},
-                                {"transformers_tokens_per_s", theirs},
-                                {"ratio", ours.tokens_per_s / theirs}}
+                                {"rounds", rounds},
+                                {"parameters", ours.parameters()},
+                                {"r1_tokens_per_s", median(r1_runs)},
+                                {"transformers_tokens_per_s", median(hf_runs)},
+                                {"ratios", ratios},
+                                {"ratio", median(ratios)}}
                      .dump()
               << std::endl;
 }

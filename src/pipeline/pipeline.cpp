@@ -201,9 +201,9 @@ void validate(const PipelineOptions& o) {
 }
 
 nlohmann::json run(const fs::path& file, const RunOptions& options) {
-    const auto raw = config::load_document(file, {});
+    auto document = config::load_document(file, {});  // parsed once: names first, then overrides
     std::set<std::string> names;
-    if (const auto* stages = raw.find("stages"); stages && stages->is_sequence()) {
+    if (const auto* stages = document.find("stages"); stages && stages->is_sequence()) {
         for (const auto& item : stages->items) {
             if (const auto* name = item.is_map() ? item.find("name") : nullptr) {
                 names.insert(name->text);
@@ -213,7 +213,10 @@ nlohmann::json run(const fs::path& file, const RunOptions& options) {
     std::vector<std::string> own;
     std::map<std::string, std::vector<std::string>> per_stage;
     route_overrides(options.overrides, names, own, per_stage);
-    const auto p = config::load<PipelineOptions>(file, own);
+    for (const auto& assignment : own) {
+        config::apply_override(document, assignment);
+    }
+    const auto p = config::read<PipelineOptions>(document);
     fs::create_directories(p.run_dir);
     util::atomic_write_file(fs::path(p.run_dir) / "pipeline.yaml", config::dump(p));
 

@@ -86,6 +86,7 @@ class Trainer {
     std::vector<int64_t> order_;  // a file's row order in epoch order_epoch_ (derived, cached)
     int64_t order_epoch_ = -1;
     std::optional<MetricsLog> metrics_;
+    std::optional<std::vector<data::Sample>> held_out_;  // the in-run eval's problems, read once
 };
 
 Trainer::Trainer(const GrpoOptions& options, const std::string& resolved_yaml)
@@ -396,14 +397,16 @@ std::optional<nlohmann::json> Trainer::maybe_evaluate() {
     if (o_.log.eval_every <= 0 || step_ % o_.log.eval_every != 0) {
         return std::nullopt;
     }
-    const auto held_out = data::PromptSet::from_options(o_.data, data::Subset::eval);
-    const int64_t n = held_out.size().value_or(0);
-    if (n == 0) {
-        return std::nullopt;
+    if (!held_out_) {
+        const auto set = data::PromptSet::from_options(o_.data, data::Subset::eval);
+        held_out_.emplace();
+        for (int64_t i = 0; i < set.size().value_or(0); ++i) {
+            held_out_->push_back(set.at(i));
+        }
     }
-    std::vector<data::Sample> problems;
-    for (int64_t i = 0; i < n; ++i) {
-        problems.push_back(held_out.at(i));
+    const auto& problems = *held_out_;
+    if (problems.empty()) {
+        return std::nullopt;
     }
     eval::Evaluator evaluator(*engine_, *base_.tokenizer, template_,
                               {{.name = "accuracy", .weight = 1.0}});
