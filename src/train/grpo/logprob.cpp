@@ -59,12 +59,14 @@ TokenLogprobs completion_logprobs(model::CausalLm& model,
                                   const SequenceBatch& batch,
                                   LogprobOptions options) {
     const int64_t n = batch.size(), T = batch.input_ids.size(1), L = batch.completion_ids.size(1);
-    const auto logits = model->forward(batch.input_ids, batch.attention_mask).logits;  // [n, T, V]
-    // the logits at position P-1+j predict completion token j
+    const auto hidden = model->model->forward(batch.input_ids, batch.attention_mask).hidden;  // [n, T, H]
+    // the hidden state at position P-1+j predicts completion token j; the head runs there only
+    // (TRL's logits_to_keep: the prompt's logits would be [n, P, V] of work thrown away)
     auto positions = (batch.prompt_lengths.unsqueeze(1) - 1 + torch::arange(L).unsqueeze(0))
                          .clamp(0, T - 1);  // [n, L]
-    const int64_t V = logits.size(-1);
-    auto z = logits.gather(1, positions.unsqueeze(-1).expand({n, L, V})).to(torch::kFloat32);
+    const int64_t H = hidden.size(-1);
+    auto z = model->head(hidden.gather(1, positions.unsqueeze(-1).expand({n, L, H})))
+                 .to(torch::kFloat32);  // [n, L, V]
     const double temperature = options.temperature > 0 ? options.temperature : 1.0;
     if (temperature != 1.0) {
         z = z / temperature;
