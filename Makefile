@@ -1,6 +1,6 @@
 # Shortcuts over scripts/setup, CMake presets and ctest; the README's two commands are `make demo`
 # and `make test`. Each target sets up (a no-op once done), configures, builds, then acts.
-.PHONY: setup configure build test demo install clean
+.PHONY: setup configure build test demo install clean sanitize
 
 PREFIX ?= $(CURDIR)/build/install
 
@@ -19,6 +19,13 @@ test: build
 
 demo: build
 	@./build/r1 pipeline configs/r1-zero-tiny.yaml $(if $(SEED),--set seed=$(SEED))
+
+# The corruption tests (1,000+ bad safetensors, tokenizer.json and JSONL files each) under
+# AddressSanitizer and UBSan, in build-asan/ (a second full build of the library).
+sanitize: setup
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan --target r1_test_tokenizer r1_test_io r1_test_data
+	@ctest --preset asan -R "Corruption|Corrupt"
 
 install: build
 	@cmake --install build --prefix $(PREFIX)
