@@ -95,8 +95,9 @@ at::Tensor MlaImpl::attend_absorbed(const Projected& p,
     if (mask.defined()) {
         scores = scores + mask;  // [B, 1, S, T] over the heads
     }
-    const auto probs =
-        at::softmax(scores, -1, at::promote_types(qs.scalar_type(), at::kFloat)).to(qs.scalar_type());
+    const auto acc = c10::promoteTypes(qs.scalar_type(), at::kFloat);  // float32 softmax (HF)
+    const auto probs = acc == qs.scalar_type() ? at::softmax(scores, -1)
+                                               : at::softmax(scores, -1, acc).to(qs.scalar_type());
     const auto o_lat = at::bmm(probs.view({B, nh * S, T}), c_kv);  // [B, nh·S, rkv]
     const auto o_heads = o_lat.view({B, nh, S, rkv}).transpose(0, 1).reshape({nh, B * S, rkv});
     const auto o = at::bmm(o_heads, w_uv.transpose(1, 2));  // [nh, B·S, dv]: out through W_UV

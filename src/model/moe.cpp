@@ -42,7 +42,7 @@ void GateImpl::reset() {
 Routing GateImpl::forward(const at::Tensor& x) {
     // x: [N, H]; the router runs in float32 (or float64) whatever the activation dtype (HF, report
     // §3.3)
-    const auto dtype = at::promote_types(x.scalar_type(), torch::kFloat32);
+    const auto dtype = c10::promoteTypes(x.scalar_type(), torch::kFloat32);
     const c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::DispatchKey::AutocastCPU);
     const auto as = [&](const at::Tensor& t) { return t.scalar_type() == dtype ? t : t.to(dtype); };
     const auto logits = torch::linear(as(x), as(weight));  // [N, E]

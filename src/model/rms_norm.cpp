@@ -15,7 +15,7 @@ at::Tensor RmsNormImpl::forward(const at::Tensor& x) {
     // stays float64 (HF would downcast it, which only blurs gradient checks).
     // (The casts are skipped when they would not change the dtype: two dispatches per norm, four
     // norms per layer, at every decode step.)
-    const auto compute = at::promote_types(x.scalar_type(), torch::kFloat32);
+    const auto compute = c10::promoteTypes(x.scalar_type(), torch::kFloat32);
     const auto x32 = x.scalar_type() == compute ? x : x.to(compute);
     const auto variance = x32.pow(2).mean(-1, /*keepdim=*/true);  // [..., 1]
     const auto normed32 = x32 * torch::rsqrt(variance + options.eps);
