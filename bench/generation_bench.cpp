@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <sstream>
@@ -74,11 +75,17 @@ EngineRun engine_run(Engine& engine, const GenerateRequest& request) {
 }
 
 // ATen ops per decode step: the ops of a request of 2n tokens minus those of n tokens, over n.
+// With R1_BENCH_OPS set, the most called ops of the longer request go to stderr.
 double ops_per_step(Engine& engine, GenerateRequest request) {
     auto ops = [&](int64_t tokens) {
         request.sampling.max_completion_length = tokens;
         OpCounter counter;
         engine.generate(request);
+        if (std::getenv("R1_BENCH_OPS") != nullptr && tokens > 16) {
+            for (const auto& [name, count] : counter.top(40)) {
+                std::cerr << "  " << name << " " << count << "\n";
+            }
+        }
         return counter.total();
     };
     const int64_t n = 16;
