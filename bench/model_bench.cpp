@@ -9,6 +9,8 @@
 //   100m  104.9M parameters (32 experts, 6 layers): three runs gave ratios 0.17 (r1 10.9 vs
 //         transformers 63.1 tok/s, 2 iters), 2.30 (52.1 vs 22.7, 2 iters), 1.71 (51.3 vs 30.1,
 //         3 iters): r1 ~51 tok/s in two runs out of three; rerun on an idle machine to rank.
+#include "bench_configs.h"
+#include "python_baseline.h"
 #include "r1/model/causal_lm.h"
 #include "r1/model/options.h"
 #include "r1/util/fs.h"
@@ -19,33 +21,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>
 
 namespace {
-
-// Spec §1.4's tiny DeepSeek-V3; "100m": the same shape widened to about 100M parameters.
-nlohmann::json config_of(const std::string& name) {
-    nlohmann::json c = nlohmann::json::parse(R"({
-        "model_type": "deepseek_v3", "vocab_size": 1024, "hidden_size": 256, "intermediate_size": 512,
-        "moe_intermediate_size": 128, "num_hidden_layers": 4, "first_k_dense_replace": 1,
-        "num_nextn_predict_layers": 0, "num_attention_heads": 4, "num_key_value_heads": 4,
-        "q_lora_rank": 128, "kv_lora_rank": 128, "qk_nope_head_dim": 32, "qk_rope_head_dim": 16,
-        "v_head_dim": 32, "n_routed_experts": 16, "n_shared_experts": 1, "num_experts_per_tok": 4,
-        "n_group": 4, "topk_group": 2, "routed_scaling_factor": 2.5, "norm_topk_prob": true,
-        "scoring_func": "sigmoid", "topk_method": "noaux_tc", "hidden_act": "silu", "rms_norm_eps": 1e-6,
-        "max_position_embeddings": 1024, "rope_theta": 10000.0, "tie_word_embeddings": false})");
-    if (name == "100m") {
-        c.merge_patch(nlohmann::json::parse(R"({"vocab_size": 32000, "hidden_size": 512,
-            "intermediate_size": 1536, "moe_intermediate_size": 256, "num_hidden_layers": 6,
-            "num_attention_heads": 8, "num_key_value_heads": 8, "q_lora_rank": 256, "kv_lora_rank": 128,
-            "qk_nope_head_dim": 64, "qk_rope_head_dim": 32, "v_head_dim": 64, "n_routed_experts": 32,
-            "num_experts_per_tok": 4, "n_group": 4, "topk_group": 2})"));
-    }
-    return c;
-}
 
 struct R1Run {
     double tokens_per_s = 0.0;
@@ -103,20 +83,10 @@ double median(std::vector<double> v) {
 
 double transformers_tokens_per_s(
     const std::string& config_path, int64_t B, int64_t S, int iters, int threads) {
-    const std::string command = "python3 " R1_SOURCE_DIR "/bench/reference/model_bench.py " +
-                                config_path + " " + std::to_string(B) + " " + std::to_string(S) +
-                                " " + std::to_string(iters) + " " + std::to_string(threads) +
-                                " 2>/dev/null";
-    FILE* pipe = popen(command.c_str(), "r");
-    std::string output;
-    char buffer[4096];
-    while (pipe && fgets(buffer, sizeof buffer, pipe)) {
-        output = buffer;  // the last line
-    }
-    if (!pipe || pclose(pipe) != 0) {
-        throw std::runtime_error("baseline failed: " + command);
-    }
-    return nlohmann::json::parse(output).at("tokens_per_s").get<double>();
+    return run_python_baseline("model_bench.py", {config_path, std::to_string(B), std::to_string(S),
+                                                  std::to_string(iters), std::to_string(threads)})
+        .at("tokens_per_s")
+        .get<double>();
 }
 
 }  // namespace
@@ -131,7 +101,7 @@ int main(int argc, char** argv) {
     const int threads = torch::get_num_threads();
     r1::util::TempDir dir;
     const auto config_path = (dir.path() / "config.json").string();
-    const auto config = config_of(name);
+    const auto config = bench_config(name);
     r1::util::atomic_write_file(config_path, config.dump());
     const auto options = r1::model::parse_model_options(config, config_path);
     R1Bench ours(options, B, S);

@@ -3,6 +3,8 @@
 #include "generation/inference_scope.h"
 #include "r1/generation/sampling.h"
 #include "r1/generation/stop.h"
+#include "r1/model/attention.h"
+#include "r1/model/rope.h"
 #include "r1/util/error.h"
 #include "r1/util/rng.h"
 
@@ -52,7 +54,8 @@ at::Tensor int64_tensor(const std::vector<int64_t>& values, std::vector<int64_t>
 }
 
 // The active rows of one chunk: prompts left-padded to a common length P, so every row writes the
-// same cache slot at each step while its RoPE positions start at 0. Rows leave when they finish.
+// same cache slot at each step while its RoPE positions start at 0. Finished rows leave in groups
+// (see step()).
 class ChunkDecoder {
   public:
     ChunkDecoder(model::CausalLm& model, KvCache& cache, bool absorb)
@@ -61,25 +64,39 @@ class ChunkDecoder {
     /// Runs the prompts of completions `seqs` through the model; logits() then holds [B, V].
     void prefill(const GenerateRequest& request, const std::vector<Completion>& out,
                  std::vector<int64_t> seqs);
-    /// Appends one sampled token per remaining row `keep` (indices into the active rows).
+    /// Decodes the token sampled for each row; `keep` (ascending indices into the rows) are the
+    /// live rows that go on, the others are finished.
     void step(const at::Tensor& tokens, const std::vector<int64_t>& keep);
 
     const at::Tensor& logits() const { return logits_; }
     const at::Tensor& seen() const { return seen_; }
     std::vector<at::Generator>& generators() { return generators_; }
+    /// Completion index of each row (kDead: finished, waiting to be compacted away).
     const std::vector<int64_t>& seqs() const { return seqs_; }
 
+    /// Rows still generating.
+    int64_t live() const {
+        return static_cast<int64_t>(std::count_if(seqs_.begin(), seqs_.end(),
+                                                  [](int64_t s) { return s != kDead; }));
+    }
+
+    static constexpr int64_t kDead = -1;
+
   private:
-    at::Tensor run(const at::Tensor& ids, const at::Tensor& positions);  // -> last logits [n, V]
+    at::Tensor run(const at::Tensor& ids, const model::CachedStep& step);  // -> last logits [n, V]
+    /// The step's RoPE rows and mask, cut from the chunk's tables (no per-step rebuild).
+    model::CachedStep decode_step();
 
     model::CausalLm& model_;
     KvCache& cache_;
     bool absorb_;
     int64_t slots_ = 0;                     // cache slots written so far
-    std::vector<int64_t> seqs_;             // completion index of each active row
+    std::vector<int64_t> seqs_;             // completion index of each row, or kDead
     std::vector<at::Generator> generators_; // one per active row
     at::Tensor next_position_;              // [n] int64
-    at::Tensor attention_mask_;             // [n, slots_] int64 1/0
+    at::Tensor attention_mask_;             // [n, P] int64 1/0 of the prompts
+    model::RopeTable rope_;                 // every position of the chunk: [P + L, d/2]
+    at::Tensor mask_;                       // [n, 1, 1, P + L] additive: padding, 0 elsewhere
     at::Tensor seen_;                       // [n, V] bool, or undefined (no repetition penalty)
     at::Tensor logits_;                     // [n, V] of the next token
 };
@@ -117,7 +134,34 @@ void ChunkDecoder::prefill(const GenerateRequest& request, const std::vector<Com
                     .scatter_add_(1, ids_t, attention_mask_)  // padding adds 0
                     .gt(0);
     }
-    logits_ = run(ids_t, int64_tensor(positions, {B, P}));
+    const auto dtype = model_->model->embed_tokens->weight.scalar_type();
+    const int64_t slots = P + request.sampling.max_completion_length;
+    rope_ = model::with_cis(
+        model::rope_table(model_->options, torch::arange(slots, torch::kInt64), dtype));
+    // a decode step's query sees every non-padding slot: causal_mask of one query over them all
+    mask_ = model::causal_mask(
+        1, torch::cat({attention_mask_, torch::ones({B, slots - P}, torch::kInt64)}, 1), dtype);
+    logits_ = run(ids_t, {.start = 0,
+                          .positions = int64_tensor(positions, {B, P}),
+                          .attention_mask = attention_mask_,
+                          .absorb = absorb_});
+}
+
+model::CachedStep ChunkDecoder::decode_step() {
+    const auto n = next_position_.size(0);
+    const auto rows = [&](const at::Tensor& table) {  // [P + L, d/2] -> [n, 1, 1, d/2]
+        return table.defined() ? table.index_select(0, next_position_).view({n, 1, 1, -1})
+                               : table;
+    };
+    const bool complex = rope_.cis.defined();  // interleaved: the complex table alone
+    return {.start = slots_,
+            .positions = next_position_.view({n, 1}),
+            .absorb = absorb_,
+            .rope = {.cos = complex ? at::Tensor() : rows(rope_.cos),
+                     .sin = complex ? at::Tensor() : rows(rope_.sin),
+                     .layout = rope_.layout,
+                     .cis = rows(rope_.cis)},
+            .mask = mask_.narrow(-1, 0, slots_ + 1)};
 }
 
 void ChunkDecoder::step(const at::Tensor& tokens, const std::vector<int64_t>& keep) {
@@ -125,7 +169,17 @@ void ChunkDecoder::step(const at::Tensor& tokens, const std::vector<int64_t>& ke
         seen_.scatter_(1, tokens.unsqueeze(1), true);
     }
     auto ids = tokens;
-    if (keep.size() < seqs_.size()) {  // finished rows leave the batch and its cache
+    // A finished row leaves the batch and its cache once a quarter of the rows are done;
+    // until then it is decoded and ignored (kDead): compaction copies every layer's cache, which
+    // costs more than a few idle rows when sequences end one by one.
+    for (size_t r = 0, k = 0; r < seqs_.size(); ++r) {
+        if (k < keep.size() && keep[k] == static_cast<int64_t>(r)) {
+            ++k;
+        } else {
+            seqs_[r] = kDead;
+        }
+    }
+    if (4 * (seqs_.size() - keep.size()) >= seqs_.size()) {
         const auto rows = int64_tensor(keep, {static_cast<int64_t>(keep.size())});
         cache_.compact(rows, slots_);
         std::vector<int64_t> seqs;
@@ -138,20 +192,15 @@ void ChunkDecoder::step(const at::Tensor& tokens, const std::vector<int64_t>& ke
         generators_ = std::move(generators);
         ids = ids.index_select(0, rows);
         next_position_ = next_position_.index_select(0, rows);
-        attention_mask_ = attention_mask_.index_select(0, rows);
+        mask_ = mask_.index_select(0, rows);
         seen_ = seen_.defined() ? seen_.index_select(0, rows) : seen_;
     }
     const auto n = static_cast<int64_t>(seqs_.size());
-    attention_mask_ = torch::cat({attention_mask_, torch::ones({n, 1}, torch::kInt64)}, 1);
-    logits_ = run(ids.view({n, 1}), next_position_.view({n, 1}));
+    logits_ = run(ids.view({n, 1}), decode_step());
     next_position_ = next_position_ + 1;
 }
 
-at::Tensor ChunkDecoder::run(const at::Tensor& ids, const at::Tensor& positions) {
-    const model::CachedStep step{.start = slots_,
-                                 .positions = positions,
-                                 .attention_mask = attention_mask_,
-                                 .absorb = absorb_};
+at::Tensor ChunkDecoder::run(const at::Tensor& ids, const model::CachedStep& step) {
     const auto hidden = model_->model->forward_cached(ids, step, cache_.layers());  // [n, S, H]
     slots_ += ids.size(1);
     return model_->head(hidden.select(1, -1));  // only the last position is sampled
@@ -165,16 +214,24 @@ struct FinishRules {
     const std::function<void(int64_t, int64_t)>& on_token;
 };
 
+// `t` readable through data_ptr<dtype>() (no dispatch when it already is).
+at::Tensor host(const at::Tensor& t, at::ScalarType dtype) {
+    return (t.scalar_type() == dtype ? t : t.to(dtype)).contiguous();
+}
+
 // Appends each active row's sampled token to its completion; returns the rows that go on.
 std::vector<int64_t> record(const Sampled& sampled,
                             const std::vector<int64_t>& seqs,
                             const FinishRules& rules,
                             std::vector<Completion>& out) {
-    const auto tokens = sampled.tokens.to(torch::kInt64).contiguous();
-    const auto logp = sampled.logp.to(torch::kFloat32).contiguous();
-    const auto logp_full = sampled.logp_full.to(torch::kFloat32).contiguous();
+    const auto tokens = host(sampled.tokens, torch::kInt64);
+    const auto logp = host(sampled.logp, torch::kFloat32);
+    const auto logp_full = host(sampled.logp_full, torch::kFloat32);
     std::vector<int64_t> keep;
     for (size_t r = 0; r < seqs.size(); ++r) {
+        if (seqs[r] == ChunkDecoder::kDead) {
+            continue;
+        }
         Completion& c = out[seqs[r]];
         const int64_t token = tokens.data_ptr<int64_t>()[r];
         c.tokens.push_back(token);
@@ -255,12 +312,12 @@ void Engine::generate_chunk(const GenerateRequest& request,
     while (true) {
         const auto sampled =
             sample(decoder.logits(), request.sampling, decoder.generators(), decoder.seen());
-        stats_.generated_tokens += static_cast<int64_t>(decoder.seqs().size());
         const auto keep = record(sampled, decoder.seqs(), rules, out);
+        stats_.generated_tokens += decoder.live();
         if (keep.empty()) {
             break;
         }
-        decoder.step(sampled.tokens.to(torch::kInt64), keep);
+        decoder.step(sampled.tokens, keep);  // int64 (argmax, searchsorted)
     }
     stats_.decode_seconds += seconds_since(start);
 }

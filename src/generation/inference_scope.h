@@ -4,14 +4,16 @@
 #include "r1/model/causal_lm.h"
 #include "r1/model/moe.h"
 
-#include <torch/utils.h>
+#include <c10/core/InferenceMode.h>
 
 #include <utility>
 #include <vector>
 
 namespace r1::generation {
 
-// Eval mode and no grad for the scope. Restores every module's own training flag (pre-order, so
+// Eval mode and inference mode (no grad, and no autograd or version-counter bookkeeping on any
+// op: a decode step dispatches hundreds of small ops) for the scope. Tensors made inside are
+// inference tensors, so nothing made here may outlive the scope in a module. Restores every module's own training flag (pre-order, so
 // a child's flag wins over its parent's recursive train()) and the MoE expert loads: rollout
 // tokens must not count in the trainer's load statistics or bias update.
 class InferenceScope {
@@ -40,7 +42,7 @@ class InferenceScope {
     }
 
   private:
-    torch::NoGradGuard no_grad_;
+    c10::InferenceMode inference_;
     model::CausalLm& model_;
     std::vector<bool> training_;
     std::vector<std::pair<model::Moe, at::Tensor>> loads_;

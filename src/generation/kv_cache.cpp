@@ -9,8 +9,12 @@ namespace {
 template <typename Fn>
 void for_each_buffer(const model::LayerCache& cache, Fn&& fn) {
     if (const auto* latent = std::get_if<model::LatentSlots>(&cache)) {
-        fn(latent->c_kv, 1);
-        fn(latent->k_pe, 1);
+        if (latent->joint.defined()) {  // c_kv and k_pe are its column blocks
+            fn(latent->joint, 1);
+        } else {
+            fn(latent->c_kv, 1);
+            fn(latent->k_pe, 1);
+        }
     } else {
         const auto& kv = std::get<model::KvSlots>(cache);
         fn(kv.k, 2);
@@ -21,7 +25,8 @@ void for_each_buffer(const model::LayerCache& cache, Fn&& fn) {
 model::LayerCache narrowed(const model::LayerCache& cache, int64_t batch, int64_t len) {
     if (const auto* latent = std::get_if<model::LatentSlots>(&cache)) {
         return model::LatentSlots{.c_kv = latent->c_kv.narrow(0, 0, batch).narrow(1, 0, len),
-                                  .k_pe = latent->k_pe.narrow(0, 0, batch).narrow(1, 0, len)};
+                                  .k_pe = latent->k_pe.narrow(0, 0, batch).narrow(1, 0, len),
+                                  .joint = latent->joint.narrow(0, 0, batch).narrow(1, 0, len)};
     }
     const auto& kv = std::get<model::KvSlots>(cache);
     return model::KvSlots{.k = kv.k.narrow(0, 0, batch).narrow(2, 0, len),
@@ -60,9 +65,14 @@ void KvCache::allocate(int64_t batch, int64_t max_len) {
     buffers_.clear();
     for (int64_t i = 0; i < options_.num_hidden_layers; ++i) {
         if (options_.is_deepseek()) {
-            buffers_.emplace_back(model::LatentSlots{
-                .c_kv = at::zeros({batch, max_len, options_.kv_lora_rank}, opts),
-                .k_pe = at::zeros({batch, max_len, options_.qk_rope_head_dim}, opts)});
+            // one buffer per layer, [c_kv; k_pe] per slot: the absorbed key without a copy
+            const int64_t rkv = options_.kv_lora_rank;
+            const auto joint =
+                at::zeros({batch, max_len, rkv + options_.qk_rope_head_dim}, opts);
+            buffers_.emplace_back(model::LatentSlots{.c_kv = joint.narrow(2, 0, rkv),
+                                                     .k_pe = joint.narrow(2, rkv,
+                                                                          options_.qk_rope_head_dim),
+                                                     .joint = joint});
         } else {
             const int64_t nkv = options_.num_key_value_heads, hd = options_.dense_head_dim();
             buffers_.emplace_back(model::KvSlots{.k = at::zeros({batch, nkv, max_len, hd}, opts),

@@ -16,7 +16,9 @@ struct StepOutput {
     at::Tensor logits;  // [1, S, V]
 };
 
-// One sequence's main-model and MTP caches; slot i of both holds position i.
+// One sequence's main-model and MTP caches; slot i of both holds position i. The RoPE rows and
+// masks of a step are cut from tables built once (a step is two forwards of a few hundred small
+// ops each; rebuilding them cost ~60 more).
 class Speculator {
   public:
     Speculator(model::CausalLm& lm, int64_t max_len, bool absorb)
@@ -24,34 +26,51 @@ class Speculator {
           absorb_(absorb) {
         main_.reserve(1, max_len);
         mtp_.reserve(1, max_len);
+        const auto dt = dtype(lm);
+        positions_ = torch::arange(max_len, torch::kInt64);
+        rope_ = model::with_cis(model::rope_table(lm->options, positions_, dt));
+        zeros_ = torch::zeros({1, 1, 2, max_len}, torch::TensorOptions().dtype(dt));
+        corner_ = model::causal_mask(2, {}, dt);  // [1, 1, 2, 2]
     }
 
     /// The main model over `ids` at slots [start, start + S).
     StepOutput verify(const std::vector<int64_t>& ids, int64_t start) {
-        const auto S = static_cast<int64_t>(ids.size());
-        const model::CachedStep step{.start = start,
-                                     .positions = positions(start, S),
-                                     .attention_mask = torch::ones({1, start + S}, torch::kInt64),
-                                     .absorb = absorb_};
-        const auto hidden = lm_->model->forward_cached(ids_tensor(ids), step, main_.layers());
+        const auto hidden = lm_->model->forward_cached(ids_tensor(ids), step(start, ids.size()),
+                                                       main_.layers());
         return {hidden, lm_->head(hidden)};
     }
 
     /// The MTP layer at slots [start, start + S) from the main states `hidden` [1, S, H] and the
     /// tokens that follow them -> its argmax at the last slot (the draft of the token after).
     int64_t draft(const at::Tensor& hidden, const std::vector<int64_t>& next, int64_t start) {
-        const auto S = static_cast<int64_t>(next.size());
-        const auto dt = hidden.scalar_type();
-        const auto rope = model::rope_table_rows(lm_->options, positions(start, S), dt);
-        const auto mask =
-            model::causal_mask(S, torch::ones({1, start + S}, torch::kInt64), dt);
+        const auto s = step(start, next.size());
         const auto embeds = lm_->model->embed_tokens(ids_tensor(next));
-        const auto out = lm_->model->mtp_layer(0).forward_cached(hidden, embeds, rope, mask,
+        const auto out = lm_->model->mtp_layer(0).forward_cached(hidden, embeds, s.rope, s.mask,
                                                                  mtp_.layers()[0], start, absorb_);
         return lm_->head(out.normed.select(1, -1)).argmax(-1).item<int64_t>();
     }
 
   private:
+    // S new tokens at slots [start, start + S) of an unpadded sequence: every earlier slot is
+    // visible, the S×S corner is causal.
+    model::CachedStep step(int64_t start, size_t size) {
+        const auto S = static_cast<int64_t>(size);
+        model::CachedStep s{.start = start,
+                            .positions = positions_.narrow(0, start, S).view({1, S}),
+                            .absorb = absorb_,
+                            .rope = {.layout = rope_.layout,
+                                     .cis = rope_.cis.narrow(0, start, S).view({1, 1, S, -1})}};
+        if (S == 1) {
+            s.mask = zeros_.narrow(2, 0, 1).narrow(3, 0, start + 1);
+        } else if (S == 2) {
+            s.mask = torch::cat({zeros_.narrow(3, 0, start), corner_}, -1);
+        } else {
+            s.mask = model::causal_mask(S, torch::ones({1, start + S}, torch::kInt64),
+                                        zeros_.scalar_type());
+        }
+        return s;
+    }
+
     static at::ScalarType dtype(model::CausalLm& lm) {
         return lm->model->embed_tokens->weight.scalar_type();
     }
@@ -62,10 +81,6 @@ class Speculator {
         return options;
     }
 
-    static at::Tensor positions(int64_t start, int64_t S) {
-        return torch::arange(start, start + S, torch::kInt64).view({1, S});
-    }
-
     static at::Tensor ids_tensor(const std::vector<int64_t>& ids) {
         return torch::tensor(ids, torch::kInt64).view({1, -1});
     }
@@ -74,6 +89,10 @@ class Speculator {
     KvCache main_;
     KvCache mtp_;
     bool absorb_;
+    at::Tensor positions_;   // [max_len] 0, 1, ...
+    model::RopeTable rope_;  // every position (complex, interleaved)
+    at::Tensor zeros_;       // [1, 1, 2, max_len] of the model's dtype
+    at::Tensor corner_;      // the causal mask of two tokens over themselves [1, 1, 2, 2]
 };
 
 int64_t argmax_at(const at::Tensor& logits, int64_t s) {

@@ -34,9 +34,10 @@ at::Tensor attention(const at::Tensor& q,
         scores = scores + mask;
     }
     // softmax in float32 for low-precision activations (HF eager), float64 stays float64
-    const auto probs =
-        torch::softmax(scores, -1, at::promote_types(q.scalar_type(), torch::kFloat32))
-            .to(q.scalar_type());
+    const auto acc = c10::promoteTypes(q.scalar_type(), torch::kFloat32);
+    const auto probs = acc == q.scalar_type()
+                           ? torch::softmax(scores, -1)
+                           : torch::softmax(scores, -1, acc).to(q.scalar_type());
     return torch::matmul(probs, v);  // [B, n, S, dv]
 }
 

@@ -135,14 +135,15 @@ at::Tensor DecoderImpl::forward_cached(const at::Tensor& input_ids,
     const int64_t S = input_ids.size(1);
     TORCH_CHECK(static_cast<int64_t>(cache.size()) == options.num_hidden_layers, "cache has ",
                 cache.size(), " layers, the model ", options.num_hidden_layers);
-    TORCH_CHECK(step.positions.sizes() == input_ids.sizes() &&
-                    step.attention_mask.size(1) == step.start + S,
-                "cached step: positions ", step.positions.sizes(), " and attention_mask ",
-                step.attention_mask.sizes(), " do not fit input_ids ", input_ids.sizes(),
-                " at slot ", step.start);
+    const auto& keys = step.mask.defined() ? step.mask : step.attention_mask;  // [.., start + S]
+    TORCH_CHECK(step.positions.sizes() == input_ids.sizes() && keys.size(-1) == step.start + S,
+                "cached step: positions ", step.positions.sizes(), " and mask ", keys.sizes(),
+                " do not fit input_ids ", input_ids.sizes(), " at slot ", step.start);
     auto h = embed_tokens(input_ids);  // [B, S, H]
-    const auto rope = rope_table_rows(options, step.positions, h.scalar_type());
-    const auto mask = causal_mask(S, step.attention_mask, h.scalar_type());  // [B, 1, S, T]
+    const bool given = step.rope.cos.defined() || step.rope.cis.defined();
+    const auto rope = given ? step.rope : rope_table_rows(options, step.positions, h.scalar_type());
+    const auto mask = step.mask.defined() ? step.mask
+                                          : causal_mask(S, step.attention_mask, h.scalar_type());
     for (int64_t i = 0; i < options.num_hidden_layers; ++i) {
         h = layer(i).forward_cached(h, rope, mask, cache[i], step.start, step.absorb);
     }

@@ -75,20 +75,33 @@ at::Tensor MlaImpl::attend_expanded(const Projected& p,
 
 at::Tensor MlaImpl::attend_absorbed(const Projected& p,
                                     const at::Tensor& c_kv,
-                                    const at::Tensor& k_pe,
+                                    const at::Tensor& key,
                                     const at::Tensor& mask) {
+    const int64_t B = c_kv.size(0), T = c_kv.size(1), S = p.q_nope.size(2);
     const int64_t nh = options.num_attention_heads, dn = options.qk_nope_head_dim;
-    const int64_t rkv = options.kv_lora_rank;
+    const int64_t rkv = options.kv_lora_rank, dv = options.v_head_dim;
     // kv_b_proj.weight [nh·(dn + dv), rkv] holds, per head, W_UK (dn rows) then W_UV (dv rows)
     const auto w = kv_b_proj->weight.view({nh, -1, rkv});
     const auto w_uk = w.slice(1, 0, dn);  // [nh, dn, rkv]
     const auto w_uv = w.slice(1, dn);     // [nh, dv, rkv]
-    const auto q_lat = torch::matmul(p.q_nope, w_uk);  // [B, nh, S, rkv]: W_UK folded into q
-    // MQA with one shared head: key [c_kv; k_pe] (rkv + dr), value c_kv (FlashMLA's view)
-    const auto qs = torch::cat({q_lat, p.q_pe}, -1);                   // [B, nh, S, rkv + dr]
-    const auto ks = torch::cat({c_kv.unsqueeze(1), k_pe}, -1);         // [B, 1, T, rkv + dr]
-    const auto o_lat = attention(qs, ks, c_kv.unsqueeze(1), mask, softmax_scale());  // [.., rkv]
-    return torch::matmul(o_lat, w_uv.transpose(1, 2));  // [B, nh, S, dv]: output through W_UV
+    // Heads first, so one bmm per weight serves all B·S queries (a broadcasting matmul would copy
+    // the weight once per row).
+    const auto q_nope = p.q_nope.transpose(0, 1).reshape({nh, B * S, dn});
+    const auto q_lat = at::bmm(q_nope, w_uk).view({nh, B, S, rkv}).transpose(0, 1);  // W_UK into q
+    // MQA with one shared head: key [c_kv; k_pe] (rkv + dr), value c_kv (FlashMLA's view). The
+    // heads fold into the rows of one bmm per sequence: the cache is never expanded per head.
+    const auto qs = at::cat({q_lat, p.q_pe}, -1).view({B, nh * S, -1});  // [B, nh·S, rkv + dr]
+    auto scores = at::bmm(qs, key.transpose(1, 2)).view({B, nh, S, T}) * softmax_scale();
+    if (mask.defined()) {
+        scores = scores + mask;  // [B, 1, S, T] over the heads
+    }
+    const auto acc = c10::promoteTypes(qs.scalar_type(), at::kFloat);  // float32 softmax (HF)
+    const auto probs = acc == qs.scalar_type() ? at::softmax(scores, -1)
+                                               : at::softmax(scores, -1, acc).to(qs.scalar_type());
+    const auto o_lat = at::bmm(probs.view({B, nh * S, T}), c_kv);  // [B, nh·S, rkv]
+    const auto o_heads = o_lat.view({B, nh, S, rkv}).transpose(0, 1).reshape({nh, B * S, rkv});
+    const auto o = at::bmm(o_heads, w_uv.transpose(1, 2));  // [nh, B·S, dv]: out through W_UV
+    return o.view({nh, B, S, dv}).transpose(0, 1);          // [B, nh, S, dv]
 }
 
 at::Tensor MlaImpl::forward(const at::Tensor& x, const RopeTable& rope, const at::Tensor& mask) {
@@ -110,10 +123,15 @@ at::Tensor MlaImpl::forward_cached(const at::Tensor& x,
     const auto p = project(x, rope);
     cache.c_kv.narrow(1, start, S).copy_(p.c_kv);
     cache.k_pe.narrow(1, start, S).copy_(p.k_pe.squeeze(1));
-    const auto c_kv = cache.c_kv.narrow(1, 0, T);               // [B, T, rkv]
-    const auto k_pe = cache.k_pe.narrow(1, 0, T).unsqueeze(1);  // [B, 1, T, dr]
-    const auto o = absorb ? attend_absorbed(p, c_kv, k_pe, mask)
-                          : attend_expanded(p, c_kv, k_pe, mask);  // [B, nh, S, dv]
+    const auto c_kv = cache.c_kv.narrow(1, 0, T);  // [B, T, rkv]
+    const auto k_pe = cache.k_pe.narrow(1, 0, T);  // [B, T, dr]
+    if (!absorb) {
+        const auto o = attend_expanded(p, c_kv, k_pe.unsqueeze(1), mask);  // [B, nh, S, dv]
+        return o_proj(o.transpose(1, 2).reshape({B, S, -1}));             // [B, S, H]
+    }
+    const auto key = cache.joint.defined() ? cache.joint.narrow(1, 0, T)
+                                           : at::cat({c_kv, k_pe}, -1);  // [B, T, rkv + dr]
+    const auto o = attend_absorbed(p, c_kv, key, mask);                  // [B, nh, S, dv]
     return o_proj(o.transpose(1, 2).reshape({B, S, -1}));          // [B, S, H]
 }
 

@@ -13,9 +13,13 @@ void RmsNormImpl::reset() {
 at::Tensor RmsNormImpl::forward(const at::Tensor& x) {
     // x: [..., D]; statistics in float32 for bf16/fp16 activations (HF DeepseekV3RMSNorm); float64
     // stays float64 (HF would downcast it, which only blurs gradient checks).
-    const auto x32 = x.to(at::promote_types(x.scalar_type(), torch::kFloat32));
+    // (The casts are skipped when they would not change the dtype: two dispatches per norm, four
+    // norms per layer, at every decode step.)
+    const auto compute = c10::promoteTypes(x.scalar_type(), torch::kFloat32);
+    const auto x32 = x.scalar_type() == compute ? x : x.to(compute);
     const auto variance = x32.pow(2).mean(-1, /*keepdim=*/true);  // [..., 1]
-    const auto normed = (x32 * torch::rsqrt(variance + options.eps)).to(x.scalar_type());
+    const auto normed32 = x32 * torch::rsqrt(variance + options.eps);
+    const auto normed = compute == x.scalar_type() ? normed32 : normed32.to(x.scalar_type());
     return weight * normed;  // [..., D]
 }
 

@@ -115,8 +115,31 @@ RopeTable rope_table_rows(const ModelOptions& options,
     return table;
 }
 
+RopeTable with_cis(RopeTable table) {
+    if (table.layout == RopeLayout::interleaved) {
+        table.cis = at::complex(table.cos, table.sin);
+    }
+    return table;
+}
+
+namespace {
+
+// Pairs (2i, 2i+1) as complex numbers times cos + i·sin: the interleaved rotation in one multiply.
+at::Tensor apply_rope_complex(const at::Tensor& x, const at::Tensor& cis) {
+    const int64_t half = x.size(-1) / 2;
+    TORCH_CHECK(cis.size(-1) == half && cis.size(-2) == x.size(-2), "apply_rope: x ", x.sizes(),
+                " does not match the table ", cis.sizes());
+    const auto pairs = at::view_as_complex(x.contiguous().unflatten(-1, {half, 2}));
+    return at::view_as_real(pairs * cis).flatten(-2);  // [..., T, d]
+}
+
+}  // namespace
+
 at::Tensor apply_rope(const at::Tensor& x, const RopeTable& table) {
     // x: [..., T, d]; cos/sin: [T, d/2] or, per row, [B, 1, T, d/2] (broadcast over heads)
+    if (table.cis.defined() && table.layout == RopeLayout::interleaved) {
+        return apply_rope_complex(x, table.cis);
+    }
     const int64_t half = x.size(-1) / 2;
     TORCH_CHECK(table.cos.size(-1) == half && table.cos.size(-2) == x.size(-2), "apply_rope: x ",
                 x.sizes(), " does not match the table ", table.cos.sizes());

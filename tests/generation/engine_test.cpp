@@ -31,6 +31,9 @@ using test::make_model;
 std::vector<std::pair<std::string, model::ModelOptions>> configs() {
     return {{"deepseek_v3", test::tiny_deepseek()},
             {"deepseek_v3 without q_lora", test::tiny_deepseek(R"({"q_lora_rank": null})")},
+            // the demo's routing: 4 experts in one group, top-2 (the dense MoE decode path)
+            {"deepseek_v3 with 4 experts, 1 group",
+             test::tiny_deepseek(R"({"n_routed_experts": 4, "n_group": 1, "topk_group": 1})")},
             {"qwen2", test::tiny_qwen2()},
             {"llama", test::tiny_qwen2(R"({"model_type": "llama", "attention_bias": false})")}};
 }

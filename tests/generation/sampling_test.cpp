@@ -128,5 +128,26 @@ TEST(SamplingTest, PerRowGeneratorsMakeRowsIndependentOfTheirNeighbours) {
     EXPECT_TRUE(at::equal(ta, sample(z, {}, c).tokens));  // same seeds, same draws
 }
 
+TEST(SamplingTest, DrawsAreUniformOfEachRowsGeneratorThenInverseCdf) {
+    // The reference: one uniform_() per row on its own generator, the first token whose
+    // cumulative probability exceeds u (what sample() did before it drew on the host).
+    const at::Tensor z = at::randn({5, 30});
+    std::vector<at::Generator> gens, ref;
+    for (uint64_t s = 0; s < 5; ++s) {
+        gens.push_back(util::make_generator(100 + s));
+        ref.push_back(util::make_generator(100 + s));
+    }
+    for (int step = 0; step < 3; ++step) {
+        const auto tokens = sample(z, {}, gens).tokens;
+        const auto probs = z.log_softmax(-1).exp();
+        for (int64_t b = 0; b < 5; ++b) {
+            const auto cdf = probs[b].cumsum(0);
+            const auto u = at::empty({1}).uniform_(0.0, 1.0, ref[b]) * cdf[-1];  // float, as sample()
+            const int64_t expected = (cdf <= u).sum().item<int64_t>();  // the first cdf > u
+            EXPECT_EQ(tokens[b].item<int64_t>(), expected) << "step " << step << ", row " << b;
+        }
+    }
+}
+
 }  // namespace
 }  // namespace r1::generation

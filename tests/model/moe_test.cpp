@@ -117,5 +117,18 @@ TEST(MoeTest, GroupedDispatchEqualsPerTokenLoop) {
     EXPECT_EQ(moe->expert_load().sum().item<int64_t>(), 21 * 2);  // N × K slots routed
 }
 
+TEST(MoeTest, DenseInferencePathEqualsSortedPath) {
+    // 4 experts, top-2, one group (the demo's shape): without grad routed() sums every expert
+    torch::manual_seed(0);
+    Moe moe(test::tiny_deepseek(R"({"n_routed_experts": 4, "n_group": 1, "topk_group": 1})"));
+    moe->to(torch::kFloat64);
+    const auto x = torch::randn({3, 7, 32}, torch::kFloat64);
+    const auto sorted = moe(x).hidden.detach();  // grad on: tokens sorted by expert
+    const auto load = moe->expert_load().clone();
+    torch::NoGradGuard no_grad;
+    R1_EXPECT_CLOSE(moe(x).hidden, sorted, 1e-12, 1e-12);
+    EXPECT_TRUE(moe->expert_load().equal(load * 2));  // both paths count the same routing
+}
+
 }  // namespace
 }  // namespace r1::model

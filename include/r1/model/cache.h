@@ -4,6 +4,8 @@
 // slot numbers (ragged prompts are left-padded); RoPE positions are per row.
 #pragma once
 
+#include "r1/model/rope.h"
+
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
@@ -16,6 +18,10 @@ namespace r1::model {
 struct LatentSlots {
     at::Tensor c_kv;  // [B, Tmax, kv_lora_rank], after kv_a_layernorm
     at::Tensor k_pe;  // [B, Tmax, qk_rope_head_dim], RoPE applied (interleaved layout)
+    /// [B, Tmax, kv_lora_rank + qk_rope_head_dim] when c_kv and k_pe are its two column blocks
+    /// (KvCache's layout), else undefined: the absorbed path's key [c_kv; k_pe] as a view, so a
+    /// decode step does not concatenate the whole cache.
+    at::Tensor joint;
 };
 
 /// Dense GQA: keys (RoPE applied) and values per KV head.
@@ -31,6 +37,11 @@ struct CachedStep {
     at::Tensor positions;      // [B, S] int64 RoPE position of each new token
     at::Tensor attention_mask; // [B, start + S] 1/0 over every slot so far (0 = left padding)
     bool absorb = true;        // MLA: attend in latent space (absorbed kv_b_proj), else expand K/V
+    /// Optional, for decode loops that keep them across steps: the RoPE table of `positions`
+    /// (rope_table_rows()'s shape) and the additive mask causal_mask() would build from
+    /// `attention_mask` ([B, 1, S, start + S]; attention_mask is then not read). Undefined: built.
+    RopeTable rope;
+    at::Tensor mask;
 };
 
 }  // namespace r1::model

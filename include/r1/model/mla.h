@@ -59,10 +59,11 @@ class MlaImpl : public torch::nn::Cloneable<MlaImpl> {
                                const at::Tensor& c_kv,
                                const at::Tensor& k_pe,
                                const at::Tensor& mask);
-    /// The same in latent space (kv_b_proj folded into the query and the output) -> [B, nh, S, dv]
+    /// The same in latent space (kv_b_proj folded into the query and the output) over c_kv
+    /// [B, T, rkv] and key [B, T, rkv + dr] = [c_kv; k_pe] -> [B, nh, S, dv]
     at::Tensor attend_absorbed(const Projected& p,
                                const at::Tensor& c_kv,
-                               const at::Tensor& k_pe,
+                               const at::Tensor& key,
                                const at::Tensor& mask);
 };
 

@@ -55,7 +55,8 @@ class MoeImpl : public torch::nn::Cloneable<MoeImpl> {
     /// n_shared_experts·mI) when n_shared_experts > 0.
     void reset() override;
     MoeOutput forward(const at::Tensor& x);  // x [B, S, H]
-    /// Σ_k w[n,k]·Expert_{idx[n,k]}(x_n), tokens sorted by expert. x [N, H] -> [N, H]
+    /// Σ_k w[n,k]·Expert_{idx[n,k]}(x_n), tokens sorted by expert (or, without grad and with
+    /// E ≤ 2K, every expert on every token times its zero-or-routed weight). x [N, H] -> [N, H]
     at::Tensor routed(const at::Tensor& x, const Routing& routing);
 
     /// Tokens routed to each expert since the last reset_expert_load(): [E] int64 (for logging
@@ -76,6 +77,8 @@ class MoeImpl : public torch::nn::Cloneable<MoeImpl> {
     Mlp shared_experts{nullptr};
 
   private:
+    at::Tensor routed_dense(const at::Tensor& x, const Routing& routing);   // every expert
+    at::Tensor routed_sorted(const at::Tensor& x, const Routing& routing);  // tokens by expert
     at::Tensor load_;  // [E] int64, replaced (never modified in place) so clones do not share it
 };
 
