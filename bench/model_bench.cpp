@@ -27,11 +27,6 @@
 
 namespace {
 
-struct R1Run {
-    double tokens_per_s = 0.0;
-    int64_t parameters = 0;  // total, routed experts included
-};
-
 /// Forward+backward of one model, timed round after round (the same model every round).
 class R1Bench {
   public:
