@@ -10,6 +10,15 @@
 //
 // Last output line: {"threads", "load_average", "<config>": {"batch_<B>": {"r1_tokens_per_s",
 // "transformers_tokens_per_s", "ratio", "no_cache_ratio", "ops_per_step", ...}, "kv_cache": ...}}
+//
+// Measured 2026-12-01 (1 thread, prompt 32, 64 new tokens, load average 3.2-8.6; docs/bench.md):
+//   demo batch 1: r1 406 tok/s, transformers 134.5, ratio 3.02 (no-cache ratio 1.77, 405 ops/step)
+//   demo batch 64: 10,457 vs 1,340, ratio 7.81 (no-cache 47.0, 408 ops/step)
+//   tiny batch 1: 73.5 vs 24.0, ratio 3.06; batch 64: 883 vs 292, ratio 3.02 (961 ops/step)
+//   100m batch 1: 11.5 vs 6.47, ratio 1.78; batch 64: 182 vs 104, ratio 1.74 (goal 3 not met)
+//   tokens agree 100% everywhere; KV bytes/token: demo MLA 480 vs MHA 1,920 (4.0x), V3 bf16 70,272
+//   vs 4.77 MiB (71.1x). Before (main c581aed, back to back at load 8.4-9.4): demo batch 64 r1
+//   3,861 tok/s, ratio 1.22, 512 ops/step; after 14,492, ratio 4.51, 408 ops/step.
 #include "bench_configs.h"
 #include "load_average.h"
 #include "op_counter.h"

@@ -8,6 +8,10 @@
 //                        [threads=1]
 //
 // Last output line: {"acceptance_rate", "tokens_per_main_step", "speedup", "identical", ...}
+//
+// Measured 2026-12-01 (runs/r1-zero-tiny/base/final, 64 prompts, 96 tokens, 1 thread, load 3.0):
+// acceptance 99.6%, 1.93 tokens per main forward, plain 976 tok/s, speculative 1,142 tok/s:
+// speedup 1.17x, 64/64 completions identical (docs/bench.md).
 #include "load_average.h"
 #include "r1/data/tasks/task.h"
 #include "r1/generation/engine.h"
