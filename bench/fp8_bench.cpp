@@ -2,9 +2,11 @@
 // in the same run, each also as a share of this machine's measured peaks (a large float32 matmul
 // for FLOP/s, a large copy for memory bandwidth). The FP8 timings include quantising the
 // activations (act_quant), as a real linear layer must; weights are quantised once, outside the
-// timing. Last line: one JSON object (ratios at the largest size, the peaks, every row).
+// timing. Then decode tokens/s of the ~100M model in fp8, bf16 and float32 (fp8_decode.h). Last
+// line: one JSON object (ratios at the largest size, the peaks, decode figures, every row).
 //
-//   r1_bench_fp8 [--max-size 16384] [--min-size 1024] [--gemm-m 256] [--only gemv|gemm]
+//   r1_bench_fp8 [--max-size 16384] [--min-size 1024] [--gemm-m 256] [--only gemv|gemm|decode]
+//                [--decode-batches 1,64] [--decode-tokens 32]
 #include "r1/fp8/gemm.h"
 #include "r1/fp8/kernel.h"
 #include "r1/fp8/quantize.h"
@@ -22,6 +24,8 @@
 #include <iostream>
 #include <string>
 #include <vector>
+
+#include "fp8_decode.h"
 
 namespace {
 
@@ -119,6 +123,8 @@ nlohmann::json to_json(const Row& r) {
 int main(int argc, char** argv) {
     int64_t max_size = 16384, min_size = 1024, gemm_m = 256;
     std::string only;
+    std::vector<int64_t> decode_batches = {1, 64};
+    int64_t decode_tokens = 32;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string flag = argv[i];
         if (flag == "--max-size") {
@@ -129,9 +135,18 @@ int main(int argc, char** argv) {
             only = argv[i + 1];
         } else if (flag == "--gemm-m") {
             gemm_m = std::atol(argv[i + 1]);
+        } else if (flag == "--decode-tokens") {
+            decode_tokens = std::atol(argv[i + 1]);
+        } else if (flag == "--decode-batches") {
+            decode_batches.clear();
+            for (const char* p = argv[i + 1]; *p != '\0';) {
+                char* end = nullptr;
+                decode_batches.push_back(std::strtol(p, &end, 10));
+                p = *end == ',' ? end + 1 : end;
+            }
         } else {
             std::cerr << "usage: r1_bench_fp8 [--max-size N] [--min-size N] [--gemm-m M] [--only "
-                         "gemv|gemm]\n";
+                         "gemv|gemm|decode] [--decode-batches 1,64] [--decode-tokens N]\n";
             return 2;
         }
     }
@@ -140,7 +155,7 @@ int main(int argc, char** argv) {
     const auto kernel = r1::fp8::resolve(r1::fp8::Kernel::automatic);
     std::printf("fp8 kernel %s, %d threads, load average %.2f\n",
                 std::string(r1::fp8::name(kernel)).c_str(), at::get_num_threads(), load_average());
-    const Peaks peaks = measure_peaks();
+    const Peaks peaks = only == "decode" ? Peaks{} : measure_peaks();
     std::printf(
         "peaks: float32 matmul %.1f GFLOP/s (bf16 matmul %.1f), copy %.1f GB/s (read + write)\n",
         peaks.gflops, peaks.bf16_gflops, peaks.gbps);
@@ -153,6 +168,10 @@ int main(int argc, char** argv) {
             rows.push_back(run_shape(kind, kind == "gemv" ? 1 : gemm_m, n, n));
             print_row(rows.back(), peaks);
         }
+    }
+    std::vector<r1::bench::DecodeRow> decode;
+    if (only.empty() || only == "decode") {
+        decode = r1::bench::run_decode(decode_batches, decode_tokens, 2);  // prints each row
     }
     nlohmann::json out{{"kernel", r1::fp8::name(kernel)},
                        {"threads", at::get_num_threads()},
@@ -168,6 +187,7 @@ int main(int argc, char** argv) {
         out[r.kind + "_fp8_weight_gbps"] = static_cast<double>(r.N * r.K) / r.fp8_s / 1e9;
         out["rows"].push_back(to_json(r));
     }
+    r1::bench::add_decode_json(out, decode);
     std::cout << out.dump() << std::endl;
     return 0;
 }

@@ -6,6 +6,7 @@
 #include "r1/io/safetensors.h"
 #include "r1/model/causal_lm.h"
 #include "r1/model/options.h"
+#include "r1/model/precision.h"
 #include "r1/model/state.h"
 #include "r1/tokenizer/chat_template.h"
 #include "r1/tokenizer/tokenizer.h"
@@ -40,6 +41,7 @@ struct GenerateArgs {
     int64_t num_samples = 1, max_batch_size = 64;
     uint64_t seed = 0;
     bool greedy = false;
+    std::string precision = "float32";
 };
 
 // The prompts as token ids: --prompt, or each line's "prompt" (rendered) or "tokens" (as is).
@@ -96,7 +98,11 @@ int run_generate(const GenerateArgs& args) {
     if (args.prompt.empty() == args.input.empty()) {
         throw util::UsageError("r1 generate: give exactly one of --prompt and --input");
     }
-    auto loaded = generation::load_model_dir(args.model);
+    model::Precision precision{};
+    for (const auto& [value, name] : enum_names(model::Precision{})) {
+        precision = args.precision == name ? value : precision;
+    }
+    auto loaded = generation::load_model_dir(args.model, precision);
     if (!loaded.tokenizer) {
         throw util::IoError(args.model + "/tokenizer.json: r1 generate needs the model's tokenizer");
     }
@@ -155,6 +161,9 @@ void add_generate(CLI::App& root, Action& action) {
     cmd->add_option("--output", a->output, "JSONL out (default: stdout)");
     cmd->add_option("--template", a->templ, "Prompt template (data.template)")
         ->check(CLI::IsMember({"r1_zero", "qwen_math", "chat", "none"}));
+    cmd->add_option("--precision", a->precision,
+                    "Projections in float32, bf16 or fp8 (eval's precision; docs/fp8.md)")
+        ->check(CLI::IsMember({"float32", "bf16", "fp8"}));
     cmd->add_flag("--greedy", a->greedy, "Greedy decoding (sampling.temperature = 0)");
     cmd->add_option("--max-new-tokens", a->sampling.max_completion_length,
                     "Tokens generated at most (sampling.max_completion_length)")

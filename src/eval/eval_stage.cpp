@@ -17,6 +17,8 @@ void visit(config::Visitor& v, EvalOptions& o) {
     v.field("seed", o.seed, "seed of the sampling streams").min(0);
     v.field("run_dir", o.run_dir, "where eval.json and eval_samples.jsonl go");
     v.field("model", o.model, "model directory to evaluate").required();
+    v.field("precision", o.precision,
+            "projections in float32, bf16 or fp8 (E4M3 weights, 128x128 block scales; docs/fp8.md)");
     v.section("data", o.data, "held-out prompts (data.eval, or data.task's held-out stream)");
     v.section("sampling", o.sampling, "sampling of the k completions");
     v.field("num_samples", o.num_samples, "k: completions per problem").min(1);
@@ -38,7 +40,7 @@ void validate(const EvalOptions& o) {
 EvalResult run_eval(const EvalOptions& o, const std::string& resolved_yaml) {
     const auto run_dir = io::RunDir::create(o.run_dir, resolved_yaml);
     const log::FileScope log_file(run_dir.log().string());
-    auto dir = generation::load_model_dir(o.model);
+    auto dir = generation::load_model_dir(o.model, o.precision);
     if (!dir.tokenizer) {
         throw util::IoError(o.model + ": no tokenizer.json in the model directory");
     }

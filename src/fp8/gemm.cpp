@@ -37,6 +37,26 @@ int64_t row_chunk(int64_t M, int64_t column_items, int64_t threads) {
     return std::max(kMinRows, ceil_div(M, wanted));
 }
 
+/// UNTESTED (no GPU here; docs/fp8.md): the same product through torch's cuBLASLt blockwise
+/// scaled matmul (SM90, CUDA >= 12.9), whose layouts are: A [M, K] row-major with scales [M, K/128]
+/// column-major; B = Wᵀ [K, N] column-major with scales [round_up(K/128, 4), N/128] column-major
+/// (pytorch/pytorch#166752). K and N must be multiples of 128.
+at::Tensor scaled_mm_cuda(const at::Tensor& x, const Quantized& w, at::ScalarType out_dtype) {
+    const int64_t M = x.size(0), K = x.size(1), N = w.data.size(0);
+    TORCH_CHECK(K % kBlockSize == 0 && N % kBlockSize == 0,
+                "fp8::linear on CUDA: K (", K, ") and N (", N, ") must be multiples of 128");
+    const int64_t KB = K / kBlockSize, KB4 = (KB + 3) / 4 * 4;
+    // act_quant with torch ops on the device (quantize_tiles is a CPU kernel)
+    const at::Tensor tiles = x.to(at::kFloat).view({M, KB, kBlockSize});
+    const at::Tensor s = tiles.abs().amax(-1).clamp_min(kAmaxFloor) / kE4m3Max;  // [M, KB]
+    const Quantized a{(tiles / s.unsqueeze(-1)).view({M, K}).to(at::kFloat8_e4m3fn), s};
+    const at::Tensor scale_a = a.scale.t().contiguous().t();  // [M, KB], stride [1, M]
+    const at::Tensor scale_b =
+        at::constant_pad_nd(w.scale.to(a.data.device()), {0, KB4 - KB}).contiguous().t();
+    return at::_scaled_mm(a.data, w.data.to(a.data.device()).t(), scale_a, scale_b,
+                          std::nullopt, std::nullopt, out_dtype);
+}
+
 }  // namespace
 
 void gemm_out(const at::Tensor& out, const Quantized& a, const Quantized& b, Kernel kernel) {
@@ -99,6 +119,9 @@ at::Tensor linear(const at::Tensor& x, const Quantized& weight, const GemmOption
                 " does not end in K = ", K, " of weight ", weight.data.sizes());
     auto out_sizes = x.sizes().vec();
     out_sizes.back() = weight.data.size(0);
+    if (x.is_cuda()) {
+        return scaled_mm_cuda(x.reshape({-1, K}), weight, options.out_dtype).view(out_sizes);
+    }
     return gemm(quantize_tiles(x.reshape({-1, K})), weight, options).view(out_sizes);
 }
 

@@ -11,11 +11,11 @@ namespace r1::generation {
 
 namespace fs = std::filesystem;
 
-ModelDir load_model_dir(const fs::path& dir) {
+ModelDir load_model_dir(const fs::path& dir, model::Precision precision) {
     ModelDir out;
     out.config_json = util::read_file(dir / "config.json");
     out.options = model::load_model_options((dir / "config.json").string());
-    out.model = model::load_pretrained(dir);
+    out.model = model::load_pretrained(dir, {.precision = precision});
     if (fs::exists(dir / "tokenizer.json")) {
         out.tokenizer_json = util::read_file(dir / "tokenizer.json");
         out.tokenizer = tokenizer::Tokenizer::from_json(out.tokenizer_json,

@@ -52,10 +52,10 @@ void AttentionImpl::reset() {
     const int64_t nh = options.num_attention_heads;
     const int64_t nkv = options.num_key_value_heads;
     const bool bias = options.attention_bias;
-    q_proj = register_module("q_proj", torch::nn::Linear(LinearOptions(H, nh * hd).bias(bias)));
-    k_proj = register_module("k_proj", torch::nn::Linear(LinearOptions(H, nkv * hd).bias(bias)));
-    v_proj = register_module("v_proj", torch::nn::Linear(LinearOptions(H, nkv * hd).bias(bias)));
-    o_proj = register_module("o_proj", torch::nn::Linear(LinearOptions(nh * hd, H).bias(false)));
+    q_proj = register_module("q_proj", Linear(LinearOptions(H, nh * hd).bias(bias)));
+    k_proj = register_module("k_proj", Linear(LinearOptions(H, nkv * hd).bias(bias)));
+    v_proj = register_module("v_proj", Linear(LinearOptions(H, nkv * hd).bias(bias)));
+    o_proj = register_module("o_proj", Linear(LinearOptions(nh * hd, H).bias(false)));
 }
 
 std::array<at::Tensor, 3> AttentionImpl::project(const at::Tensor& x, const RopeTable& rope) {

@@ -2,6 +2,7 @@
 
 #include "r1/fp8/quantize.h"
 #include "r1/io/safetensors_index.h"
+#include "r1/model/linear.h"
 #include "r1/util/error.h"
 #include "r1/util/fs.h"
 #include "r1/util/str.h"
@@ -45,6 +46,10 @@ enum class KeyKind {
     ignored,          // rotary_emb.inv_freq (old files), lm_head.weight of a tied model
 };
 
+bool is_fp8(const at::Tensor& t) {
+    return t.scalar_type() == at::kFloat8_e4m3fn;
+}
+
 std::string prefix_of(const std::string& key, const char* suffix) {
     return key.substr(0, key.size() - std::string_view(suffix).size()) + "mlp.experts.";
 }
@@ -74,7 +79,11 @@ class CheckpointLoader {
         for (const std::string& key : checkpoint_.names()) {
             switch (kind_of(key)) {
                 case KeyKind::tensor:
-                    copy_into(key, read(key), key);
+                    if (is_fp8(targets_.at(key)) && is_fp8(checkpoint_.tensor(key))) {
+                        copy_fp8(key);
+                    } else {
+                        copy_into(key, read(key), key);
+                    }
                     break;
                 case KeyKind::stacked_gate_up:
                 case KeyKind::stacked_down:
@@ -165,6 +174,9 @@ class CheckpointLoader {
                                               nearest_target(target), "'"));
                 }
                 provided.insert(target);
+                if (is_fp8(targets_.at(target))) {  // an FP8 Linear: the scale comes with it
+                    provided.insert(target + kScaleSuffix);
+                }
             }
         }
         std::vector<std::string> missing;
@@ -200,6 +212,18 @@ class CheckpointLoader {
         if (!fp8) {
             return t;
         }
+        return fp8::dequantize_blocks(read_fp8(key));
+    }
+
+    // An F8_E4M3 weight and its weight_scale_inv as stored, the scale's shape checked.
+    fp8::Quantized read_fp8(const std::string& key) const {
+        const at::Tensor t = checkpoint_.tensor(key);
+        const std::string scale_key = key + kScaleSuffix;
+        if (!checkpoint_.contains(scale_key)) {
+            throw FormatError(util::str("tensor '", key, "' is F8_E4M3 but '", scale_key,
+                                        "' is missing"),
+                              {file_of(key)});
+        }
         const at::Tensor scale = checkpoint_.tensor(scale_key).to(at::kFloat);
         const auto blocks = [&](int64_t dim) { return (t.size(dim) + kBlock - 1) / kBlock; };
         if (t.dim() != 2 || scale.dim() != 2 || scale.size(0) != blocks(0) ||
@@ -209,7 +233,18 @@ class CheckpointLoader {
                                         "' ", t.sizes()),
                               {file_of(scale_key)});
         }
-        return fp8::dequantize_blocks({.data = t, .scale = scale});
+        return {.data = t, .scale = scale};
+    }
+
+    // The file's E4M3 bytes and scales into an FP8 Linear, unconverted (precision fp8).
+    void copy_fp8(const std::string& key) {
+        const fp8::Quantized q = read_fp8(key);
+        at::Tensor& data = targets_.at(key);
+        if (data.sizes() != q.data.sizes()) {
+            wrong_shape(key, q.data.sizes(), data.sizes(), key);
+        }
+        data.copy_(q.data);
+        targets_.at(key + kScaleSuffix).copy_(q.scale);
     }
 
     [[noreturn]] void wrong_shape(const std::string& key,
@@ -227,7 +262,14 @@ class CheckpointLoader {
         if (dst.sizes() != value.sizes()) {
             wrong_shape(key, value.sizes(), dst.sizes(), target);
         }
-        dst.copy_(value);  // converts dtype
+        if (!is_fp8(dst)) {
+            dst.copy_(value);  // converts dtype
+            return;
+        }
+        // a float tensor (or a stacked expert slice) for an FP8 Linear: DeepSeek's block rule
+        const fp8::Quantized q = fp8::quantize_blocks(value);
+        dst.copy_(q.data);
+        targets_.at(target + kScaleSuffix).copy_(q.scale);
     }
 
     void load_stacked(const std::string& key) {
@@ -307,10 +349,16 @@ json pretrained_config(const ModelOptions& model_options,
 
 }  // namespace
 
-CausalLm load_pretrained(const fs::path& dir) {
+CausalLm load_pretrained(const fs::path& dir, const LoadOptions& load_options) {
     const ModelOptions options = load_model_options(dir / "config.json");
     CausalLm model(options);
+    if (load_options.precision == Precision::fp8) {
+        set_linear_mode(*model, LinearMode::fp8);  // the loader then copies the file's FP8 bytes
+    }
     CheckpointLoader(*model, dir).load();
+    if (load_options.precision == Precision::bf16) {
+        to_inference_precision(*model, Precision::bf16);
+    }
     model->eval();
     return model;
 }
@@ -319,7 +367,8 @@ NamedTensors pretrained_tensors(CausalLmImpl& model, const SaveOptions& options)
     auto stored = [&options](const std::string& name, const at::Tensor& t) {
         at::Tensor out = t.detach();
         const bool fp32_always = name.ends_with("e_score_correction_bias");  // as transformers
-        if (options.dtype && out.is_floating_point() && !fp32_always) {
+        // an FP8 layer's bytes are only meaningful with their weight_scale_inv: kept as they are
+        if (options.dtype && out.is_floating_point() && !fp32_always && !is_fp8(out)) {
             out = out.to(*options.dtype);
         }
         return out.contiguous();

@@ -11,7 +11,6 @@ MlaImpl::MlaImpl(const ModelOptions& options_) : options(options_) {
 }
 
 void MlaImpl::reset() {
-    using torch::nn::Linear;
     using torch::nn::LinearOptions;
     const int64_t H = options.hidden_size;
     const int64_t nh = options.num_attention_heads;
@@ -81,7 +80,7 @@ at::Tensor MlaImpl::attend_absorbed(const Projected& p,
     const int64_t nh = options.num_attention_heads, dn = options.qk_nope_head_dim;
     const int64_t rkv = options.kv_lora_rank, dv = options.v_head_dim;
     // kv_b_proj.weight [nh·(dn + dv), rkv] holds, per head, W_UK (dn rows) then W_UV (dv rows)
-    const auto w = kv_b_proj->weight.view({nh, -1, rkv});
+    const auto w = kv_b_proj->dense_weight().view({nh, -1, rkv});
     const auto w_uk = w.slice(1, 0, dn);  // [nh, dn, rkv]
     const auto w_uv = w.slice(1, dn);     // [nh, dv, rkv]
     // Heads first, so one bmm per weight serves all B·S queries (a broadcasting matmul would copy

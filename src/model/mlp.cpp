@@ -11,10 +11,10 @@ void MlpImpl::reset() {
     const auto F = options.intermediate_size;
     using torch::nn::LinearOptions;
     gate_proj =
-        register_module("gate_proj", torch::nn::Linear(LinearOptions(D, F).bias(options.bias)));
-    up_proj = register_module("up_proj", torch::nn::Linear(LinearOptions(D, F).bias(options.bias)));
+        register_module("gate_proj", Linear(LinearOptions(D, F).bias(options.bias)));
+    up_proj = register_module("up_proj", Linear(LinearOptions(D, F).bias(options.bias)));
     down_proj =
-        register_module("down_proj", torch::nn::Linear(LinearOptions(F, D).bias(options.bias)));
+        register_module("down_proj", Linear(LinearOptions(F, D).bias(options.bias)));
 }
 
 at::Tensor MlpImpl::forward(const at::Tensor& x) {

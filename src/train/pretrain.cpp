@@ -88,6 +88,8 @@ void visit(config::Visitor& v, PretrainOptions& o) {
     v.field("max_steps", o.max_steps, "optimizer steps").min(1);
     v.field("batch_size", o.batch_size, "documents per optimizer step").min(1);
     v.field("max_length", o.max_length, "tokens per document at most").min(2);
+    v.field("precision", o.precision,
+            "GEMM precision: float32, bf16 (autocast) or fp8 (FP8 Fprop/Dgrad/Wgrad, float32 masters)");
     v.section("model", o.model, "the architecture and its training losses");
     v.section("corpus", o.corpus, "the built-in synthetic corpus");
     v.section("prompt", o.prompt, "how each document's prompt is rendered");
@@ -119,6 +121,10 @@ PretrainResult run_pretrain(const PretrainOptions& o, const std::string& resolve
     torch::manual_seed(static_cast<uint64_t>(o.seed));  // the one use of the global generator
     model::CausalLm lm(options);
     lm->set_balance_loss_alpha(o.model.balance_alpha);
+    if (o.precision == model::Precision::fp8) {
+        const int64_t n = model::set_linear_mode(*lm, model::LinearMode::fp8_train);
+        log::info("pretrain: ", n, " linear layers train with FP8 GEMMs (docs/fp8.md)");
+    }
     auto optimizer = make_adamw(lm->parameters(), o.optim);
     const Corpus corpus(o.corpus, o.prompt.make(), static_cast<uint64_t>(o.seed));
 
@@ -136,7 +142,12 @@ PretrainResult run_pretrain(const PretrainOptions& o, const std::string& resolve
     for (; step < o.max_steps;) {
         const auto t0 = Clock::now();
         const Batch batch = make_batch(corpus, tok, eos, step * o.batch_size, o);
-        const auto out = lm->forward(batch.ids, batch.mask, {.mtp = mtp});
+        auto out = lm->forward(batch.ids, batch.mask,
+                               {.mtp = mtp, .autocast = o.precision == model::Precision::bf16});
+        out.logits = out.logits.to(at::kFloat);  // bf16 logits under autocast: the loss in float32
+        for (auto& logits : out.mtp_logits) {
+            logits = logits.to(at::kFloat);
+        }
         const auto loss = lm_loss(out.logits, batch);
         auto total = loss;
         at::Tensor mtp_loss;

@@ -4,6 +4,7 @@
 // and error messages naming the file and the tensor.
 #include "r1/model/hf.h"
 
+#include "r1/fp8/quantize.h"
 #include "r1/io/safetensors.h"
 #include "r1/io/safetensors_index.h"
 #include "r1/model/score.h"
@@ -104,6 +105,56 @@ TEST(HfLoadTest, Fp8WeightsEqualPythonDequantisation) {
         quantised += name.ends_with("_proj.weight") ? 1 : 0;
     }
     EXPECT_GT(quantised, 20);
+}
+
+TEST(HfLoadTest, Fp8PrecisionKeepsTheFilesBytes) {
+    const io::SafetensorsFile file(hf_dir("deepseek_fp8") / "model.safetensors");
+    auto model = load_pretrained(hf_dir("deepseek_fp8"), {.precision = Precision::fp8});
+    auto dequantised = load_pretrained(hf_dir("deepseek_fp8"));
+    std::map<std::string, at::Tensor> actual;
+    for (const auto& [name, tensor] : named_tensors(*model)) {
+        actual[name] = tensor;
+    }
+    int64_t kept = 0;
+    for (const auto& name : file.names()) {
+        const at::Tensor stored = file.tensor(name);
+        if (stored.scalar_type() != at::kFloat8_e4m3fn || !actual.contains(name + "_scale_inv")) {
+            continue;  // float tensors, and FP8 ones of float layers (MTP's eh_proj) dequantised
+        }
+        ASSERT_EQ(actual.at(name).scalar_type(), at::kFloat8_e4m3fn) << name;
+        EXPECT_TRUE(at::equal(actual.at(name).view(at::kByte), stored.view(at::kByte))) << name;
+        EXPECT_TRUE(at::equal(actual.at(name + "_scale_inv"), file.tensor(name + "_scale_inv")))
+            << name;
+        ++kept;
+    }
+    EXPECT_GT(kept, 20);
+    const auto eh_proj = "model.layers.2.eh_proj.weight";  // stays float, as DeepSeek keeps it
+    if (actual.contains(eh_proj)) {
+        EXPECT_EQ(actual.at(eh_proj).scalar_type(), at::kFloat);
+    }
+    // the second road to the same layers: the dequantised load, quantised in place, gives the
+    // same bytes (block quantisation is idempotent) and so exactly the same logits
+    set_linear_mode(*dequantised, LinearMode::fp8);
+    for (const auto& [name, tensor] : named_tensors(*dequantised)) {
+        if (tensor.scalar_type() == at::kFloat8_e4m3fn) {
+            EXPECT_TRUE(at::equal(tensor.view(at::kByte), actual.at(name).view(at::kByte))) << name;
+        }
+    }
+    const auto io = io_of("deepseek_fp8");
+    torch::NoGradGuard no_grad;
+    const at::Tensor got = model->forward(io.at("input_ids"), io.at("attention_mask"), {}).logits;
+    const at::Tensor ref =
+        dequantised->forward(io.at("input_ids"), io.at("attention_mask"), {}).logits;
+    EXPECT_TRUE(at::equal(got, ref));
+}
+
+TEST(HfLoadTest, Fp8PrecisionQuantisesAFloatCheckpointPerBlock) {
+    auto model = load_pretrained(hf_dir("deepseek_groups"), {.precision = Precision::fp8});
+    auto dense = load_pretrained(hf_dir("deepseek_groups"));
+    const auto& o_proj = model->model->layer(0).mla->o_proj;
+    const auto q = fp8::quantize_blocks(dense->model->layer(0).mla->o_proj->weight);
+    EXPECT_TRUE(at::equal(o_proj->weight.view(at::kByte), q.data.view(at::kByte)));
+    EXPECT_TRUE(at::equal(o_proj->weight_scale_inv, q.scale));
 }
 
 TEST(ScoreTest, TokenLogprobsMatchTransformers) {
@@ -217,6 +268,11 @@ TEST(HfLoadTest, Fp8AndMtpErrorsNameTheTensor) {
         t[weight + "_scale_inv"] = at::ones({1, 1});
     });
     test::expect_contains(load_error(bad_scale), {weight + "_scale_inv': shape [1, 1]"});
+    for (const EditedCheckpoint* c : {&no_scale, &bad_scale}) {  // the direct FP8 path checks too
+        const auto fp8_error = test::error_of<util::FormatError>(
+            [&] { load_pretrained(c->dir, {.precision = Precision::fp8}); });
+        test::expect_contains(fp8_error, {weight + "_scale_inv"});
+    }
     const EditedCheckpoint copy("deepseek_groups", [](auto& t) {
         t["model.layers.2.embed_tokens.weight"].add_(1.0);
     });

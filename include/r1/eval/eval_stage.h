@@ -7,6 +7,7 @@
 #include "r1/data/options.h"
 #include "r1/eval/evaluate.h"
 #include "r1/generation/options.h"
+#include "r1/model/precision.h"
 #include "r1/rewards/options.h"
 
 #include <cstdint>
@@ -20,6 +21,7 @@ struct EvalOptions {
     int64_t seed = 42;
     std::string run_dir = "runs/eval";
     std::string model;  // model directory (config.json, model.safetensors, tokenizer.json)
+    model::Precision precision = model::Precision::float32;  // of the model's projections
     data::PromptDataOptions data;  // its held-out split: data.eval, or data.task's eval stream
     generation::SamplingOptions sampling{.stop = {"</answer>"}};
     int64_t num_samples = 4;  // k

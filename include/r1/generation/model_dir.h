@@ -5,6 +5,7 @@
 
 #include "r1/model/causal_lm.h"
 #include "r1/model/options.h"
+#include "r1/model/precision.h"
 #include "r1/tokenizer/tokenizer.h"
 
 #include <filesystem>
@@ -22,8 +23,10 @@ struct ModelDir {
     std::string tokenizer_json;  // tokenizer.json's text
 };
 
-/// Loads DIR/config.json, DIR/model.safetensors (every tensor must match) and DIR/tokenizer.json.
-ModelDir load_model_dir(const std::filesystem::path& dir);
+/// Loads DIR/config.json, DIR/model.safetensors (every tensor must match) and DIR/tokenizer.json;
+/// the projections in `precision` (fp8: a DeepSeek FP8 file's bytes kept as they are).
+ModelDir load_model_dir(const std::filesystem::path& dir,
+                        model::Precision precision = model::Precision::float32);
 
 /// The ids that end a completion: config.json's eos_token_id (an id or a list), else the
 /// tokenizer's special tokens among <|endoftext|>, <|im_end|>, <|eot_id|> and DeepSeek's end of

@@ -4,12 +4,13 @@
 #pragma once
 
 #include "r1/model/cache.h"
+#include "r1/model/linear.h"
 #include "r1/model/options.h"
 #include "r1/model/rope.h"
 
 #include <ATen/core/Tensor.h>
 #include <torch/nn/cloneable.h>
-#include <torch/nn/modules/linear.h>
+#include <torch/nn/options/linear.h>
 #include <torch/nn/pimpl.h>
 
 #include <array>
@@ -49,10 +50,10 @@ class AttentionImpl : public torch::nn::Cloneable<AttentionImpl> {
                               int64_t start);
 
     ModelOptions options;
-    torch::nn::Linear q_proj{nullptr};
-    torch::nn::Linear k_proj{nullptr};
-    torch::nn::Linear v_proj{nullptr};
-    torch::nn::Linear o_proj{nullptr};
+    Linear q_proj{nullptr};
+    Linear k_proj{nullptr};
+    Linear v_proj{nullptr};
+    Linear o_proj{nullptr};
 
   private:
     /// q [B, nh, S, hd], k and v [B, nkv, S, hd] (q and k rotated)

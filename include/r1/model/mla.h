@@ -5,13 +5,14 @@
 #pragma once
 
 #include "r1/model/cache.h"
+#include "r1/model/linear.h"
 #include "r1/model/options.h"
 #include "r1/model/rms_norm.h"
 #include "r1/model/rope.h"
 
 #include <ATen/core/Tensor.h>
 #include <torch/nn/cloneable.h>
-#include <torch/nn/modules/linear.h>
+#include <torch/nn/options/linear.h>
 #include <torch/nn/pimpl.h>
 
 namespace r1::model {
@@ -37,14 +38,14 @@ class MlaImpl : public torch::nn::Cloneable<MlaImpl> {
     double softmax_scale() const;
 
     ModelOptions options;
-    torch::nn::Linear q_proj{nullptr};  // only without q_lora_rank
-    torch::nn::Linear q_a_proj{nullptr};
+    Linear q_proj{nullptr};  // only without q_lora_rank
+    Linear q_a_proj{nullptr};
     RmsNorm q_a_layernorm{nullptr};
-    torch::nn::Linear q_b_proj{nullptr};
-    torch::nn::Linear kv_a_proj_with_mqa{nullptr};
+    Linear q_b_proj{nullptr};
+    Linear kv_a_proj_with_mqa{nullptr};
     RmsNorm kv_a_layernorm{nullptr};
-    torch::nn::Linear kv_b_proj{nullptr};
-    torch::nn::Linear o_proj{nullptr};
+    Linear kv_b_proj{nullptr};
+    Linear o_proj{nullptr};
 
   private:
     struct Projected {

@@ -2,9 +2,11 @@
 // one routed expert (model-spec §3.1).
 #pragma once
 
+#include "r1/model/linear.h"
+
 #include <ATen/core/Tensor.h>
 #include <torch/nn/cloneable.h>
-#include <torch/nn/modules/linear.h>
+#include <torch/nn/options/linear.h>
 #include <torch/nn/pimpl.h>
 
 #include <cstdint>
@@ -24,9 +26,9 @@ class MlpImpl : public torch::nn::Cloneable<MlpImpl> {
     at::Tensor forward(const at::Tensor& x);  // [..., D] -> [..., D]
 
     MlpOptions options;
-    torch::nn::Linear gate_proj{nullptr};  // names = HF checkpoint keys
-    torch::nn::Linear up_proj{nullptr};
-    torch::nn::Linear down_proj{nullptr};
+    Linear gate_proj{nullptr};  // names = HF checkpoint keys
+    Linear up_proj{nullptr};
+    Linear down_proj{nullptr};
 };
 
 TORCH_MODULE(Mlp);

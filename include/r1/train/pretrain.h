@@ -7,6 +7,7 @@
 
 #include "r1/config/visitor.h"
 #include "r1/data/options.h"
+#include "r1/model/precision.h"
 #include "r1/train/corpus.h"
 #include "r1/train/options.h"
 
@@ -33,6 +34,8 @@ struct PretrainOptions {
     int64_t max_steps = 300;
     int64_t batch_size = 64;    // documents per optimizer step
     int64_t max_length = 256;   // tokens per document at most (longer ones are cut)
+    /// float32; bf16 (CPU autocast, float32 masters); fp8 (DeepSeek-V3's FP8 GEMMs, docs/fp8.md)
+    model::Precision precision = model::Precision::float32;
     PretrainModelOptions model;
     CorpusOptions corpus;
     data::PromptFormatOptions prompt;  // documents open with the prompt as later stages render it
