@@ -3,12 +3,11 @@
 // Last output line: {"config":..., "parameters":..., "r1_tokens_per_s":...,
 // "transformers_tokens_per_s":..., "ratios": [per round], "ratio": median}
 //
-// Measured 2026-12-01 (B 4, S 128, 2 threads) on the 2-core machine shared with two other builds
-// (load average 8.8-9.0, so single runs swing several-fold; compare ratios of one run only):
-//   tiny  6.6M parameters, 5 iters: r1 325 tok/s, transformers 72 tok/s, ratio 4.5
-//   100m  104.9M parameters (32 experts, 6 layers): three runs gave ratios 0.17 (r1 10.9 vs
-//         transformers 63.1 tok/s, 2 iters), 2.30 (52.1 vs 22.7, 2 iters), 1.71 (51.3 vs 30.1,
-//         3 iters): r1 ~51 tok/s in two runs out of three; rerun on an idle machine to rank.
+// Measured 2026-12-01 13:30 UTC on the idle 2-core machine (B 4, S 128, 2 threads, 2 iters x 3
+// rounds, `r1_bench_model 100m 2 3`): 100m (104.9M parameters) ratios 1.01, 1.09, 1.00, median 1.01
+// (r1 240-277 tok/s, transformers 239-265 tok/s): no faster than eager PyTorch, short of the 1.5x
+// goal; both sides spend the step in the same MKL GEMMs. Earlier, under load 8-9, single runs gave
+// 0.17-2.30 and tiny (6.6M) 4.5 (r1 325 vs 72 tok/s); 1 thread under load: 100m 1.08-1.11.
 #include "bench_configs.h"
 #include "python_baseline.h"
 #include "r1/model/causal_lm.h"
