@@ -6,8 +6,10 @@
 // Measured 2026-12-01 13:30 UTC on the idle 2-core machine (B 4, S 128, 2 threads, 2 iters x 3
 // rounds, `r1_bench_model 100m 2 3`): 100m (104.9M parameters) ratios 1.01, 1.09, 1.00, median 1.01
 // (r1 240-277 tok/s, transformers 239-265 tok/s): no faster than eager PyTorch, short of the 1.5x
-// goal; both sides spend the step in the same MKL GEMMs. Earlier, under load 8-9, single runs gave
-// 0.17-2.30 and tiny (6.6M) 4.5 (r1 325 vs 72 tok/s); 1 thread under load: 100m 1.08-1.11.
+// goal; both sides spend the step in the same MKL GEMMs. tiny (6.6M, `r1_bench_model tiny 5 3`):
+// ratios 0.64, 0.71, 0.75 (r1 1,882-2,175 tok/s, transformers 2,909-3,040): r1 is SLOWER at this
+// size, where the step is op-dispatch bound. The 4.5 measured earlier under load 8-9 (r1 325 vs 72
+// tok/s) was the load, not r1; 1 thread under load: 100m 1.08-1.11.
 #include "bench_configs.h"
 #include "python_baseline.h"
 #include "r1/model/causal_lm.h"
