@@ -19,11 +19,10 @@ LinearImpl::LinearImpl(const torch::nn::LinearOptions& options_) : options(optio
 void LinearImpl::reset() {
     const int64_t out = options.out_features(), in = options.in_features();
     if (mode_ == LinearMode::fp8) {
-        // empty storage of the checkpoint's shapes: filled by a loader or by clone()
-        weight = register_buffer("weight", torch::empty({out, in}, at::kFloat8_e4m3fn));
+        // zeroed storage of the checkpoint's shapes: filled by a loader or by clone()
+        weight = register_buffer("weight", torch::zeros({out, in}, at::kFloat8_e4m3fn));
         weight_scale_inv = register_buffer(
             "weight_scale_inv", torch::ones({fp8::num_blocks(out), fp8::num_blocks(in)}));
-        weight.zero_();
     } else {
         weight = register_parameter("weight", torch::empty({out, in}));
     }

@@ -26,21 +26,20 @@ namespace {
 
 constexpr std::string_view kFailedPrefix = "failed: ";  // the reason of a call that threw
 
-// Runs fn over the batch on `threads` threads; a throwing call becomes None and is counted.
+// Runs fn over the batch on `threads` threads; a throwing call becomes a failed None.
 std::vector<RewardResult> run_one(const RewardFn& fn,
                                   const std::vector<RewardInput>& batch,
-                                  int64_t threads,
-                                  RewardStats& stats) {
+                                  int64_t threads) {
     std::vector<RewardResult> out(batch.size());
-    std::vector<std::string> errors(batch.size());
     std::atomic<size_t> next{0};
     auto work = [&] {
         for (size_t i = next++; i < batch.size(); i = next++) {
             try {
                 out[i] = fn(batch[i]);
             } catch (const std::exception& e) {
-                errors[i] = e.what();
-                out[i] = RewardResult{std::nullopt, "", std::string(kFailedPrefix) + errors[i]};
+                out[i] = RewardResult{.value = std::nullopt,
+                                      .reason = std::string(kFailedPrefix) + e.what(),
+                                      .failed = true};
             }
         }
     };
@@ -54,21 +53,20 @@ std::vector<RewardResult> run_one(const RewardFn& fn,
     for (auto& t : pool) {
         t.join();
     }
-    for (size_t i = 0; i < batch.size(); ++i) {
-        if (!errors[i].empty()) {
-            ++stats.failures;
-            if (stats.first_error.empty()) {
-                stats.first_error = errors[i];
-            }
-        }
-        stats.timeouts += out[i].timeouts;
-    }
     return out;
 }
 
+// Everything RewardStats holds besides name and weight, from the results alone.
 void summarize(const std::vector<RewardResult>& results, RewardStats& s) {
     double sum = 0.0, sq = 0.0;
     for (const RewardResult& r : results) {
+        s.timeouts += r.timeouts;
+        if (r.failed) {
+            ++s.failures;
+            if (s.first_error.empty()) {
+                s.first_error = r.reason.substr(kFailedPrefix.size());
+            }
+        }
         if (r.value) {
             ++s.scored;
             sum += *r.value;
@@ -98,7 +96,7 @@ CombinedRewards RewardSet::score(const std::vector<RewardInput>& batch) const {
     auto scorable = c.scorable.accessor<bool, 1>();
     for (int64_t k = 0; k < R; ++k) {
         RewardStats s{.name = names_[k], .weight = weights_[k]};
-        c.results.push_back(run_one(fns_[k], batch, options_.num_threads, s));
+        c.results.push_back(run_one(fns_[k], batch, options_.num_threads));
         summarize(c.results.back(), s);
         if (s.failures > 0) {
             log::warn("reward ", s.name, ": ", s.failures, " of ", N,
@@ -140,15 +138,6 @@ CombinedRewards gather_rows(const std::vector<RowRef>& rows) {
     for (size_t k = 0; k < c.results.size(); ++k) {
         RewardStats s{.name = first.stats[k].name, .weight = first.stats[k].weight};
         summarize(c.results[k], s);
-        for (const RewardResult& result : c.results[k]) {
-            s.timeouts += result.timeouts;
-            if (result.reason.rfind(kFailedPrefix, 0) == 0) {
-                ++s.failures;
-                if (s.first_error.empty()) {
-                    s.first_error = result.reason.substr(kFailedPrefix.size());
-                }
-            }
-        }
         c.stats.push_back(std::move(s));
     }
     return c;

@@ -146,7 +146,7 @@ OfflineSummary score_jsonl(const RewardSpec& spec,
             r = fn(in);
         } catch (const std::exception& e) {  // counted and reported, never a silent 0
             ++s.failures;
-            r = {std::nullopt, "", std::string("failed: ") + e.what()};
+            r = {.value = std::nullopt, .reason = std::string("failed: ") + e.what(), .failed = true};
         }
         ++s.count;
         if (r.value) {

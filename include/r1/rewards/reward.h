@@ -51,6 +51,7 @@ struct RewardResult {
     std::string extracted;  // the answer or code the reward looked at
     std::string reason;     // a few words: "correct", "no <answer> tag", "3/5 tests passed"
     int64_t timeouts = 0;   // runs that hit a time limit (code); logged as reward/<name>/timeouts
+    bool failed = false;    // the function threw: value is None, reason "failed: " + what()
 };
 
 /// Pure and deterministic for a given input; may be called from several threads at once.

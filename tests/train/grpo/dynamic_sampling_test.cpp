@@ -34,8 +34,10 @@ Rollout scored(const std::vector<double>& accuracy, int64_t G, const std::string
         r.rewards.per_function[i][0] = a;
         r.rewards.per_function[i][1] = 1.0;
         r.rewards.total[i] = (std::isnan(a) ? 0.0 : a) + 0.5;
-        r.rewards.results[0].push_back(
-            {std::isnan(a) ? std::nullopt : std::optional<double>(a), tag, i == 0 ? "failed: boom" : "ok"});
+        r.rewards.results[0].push_back({.value = std::isnan(a) ? std::nullopt : std::optional<double>(a),
+                                        .extracted = tag,
+                                        .reason = i == 0 ? "failed: boom" : "ok",
+                                        .failed = i == 0});
         r.rewards.results[1].push_back({1.0, tag, "ok", i == 1 ? 1 : 0});
         r.texts.push_back(tag + std::to_string(i));
         r.truncated.push_back(i % 2 == 1);
