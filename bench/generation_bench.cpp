@@ -28,6 +28,7 @@
 #include "r1/model/causal_lm.h"
 #include "r1/model/hf.h"
 #include "r1/model/options.h"
+#include "r1/util/allocator.h"
 #include "r1/util/fs.h"
 
 #include <torch/torch.h>
@@ -264,6 +265,7 @@ std::vector<std::string> split(const std::string& list) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    r1::util::tune_malloc_for_tensors();  // as the r1 CLI does
     const auto configs = split(argc > 1 ? argv[1] : "demo,tiny,100m");
     const int64_t new_tokens = argc > 2 ? std::stoll(argv[2]) : 64;
     const int64_t prompt_len = argc > 3 ? std::stoll(argv[3]) : 32;

@@ -1,19 +1,21 @@
 // Forward+backward tokens/s of r1's CausalLm against transformers' eager model (same config, same
 // machine, same run; bench/reference/model_bench.py). Usage: r1_bench_model [tiny|100m] [iters] [rounds].
 // Last output line: {"config":..., "parameters":..., "r1_tokens_per_s":...,
-// "transformers_tokens_per_s":..., "ratios": [per round], "ratio": median}
+// "transformers_tokens_per_s":..., "ratios": [per round], "ratio": median, "fp32_peak_gflops",
+// "step_gflop", "r1_share_of_peak", "transformers_share_of_peak", "ceiling_ratio"}
 //
-// Measured 2026-12-01 13:30 UTC on the idle 2-core machine (B 4, S 128, 2 threads, 2 iters x 3
-// rounds, `r1_bench_model 100m 2 3`): 100m (104.9M parameters) ratios 1.01, 1.09, 1.00, median 1.01
-// (r1 240-277 tok/s, transformers 239-265 tok/s): no faster than eager PyTorch, short of the 1.5x
-// goal; both sides spend the step in the same MKL GEMMs. tiny (6.6M, `r1_bench_model tiny 5 3`):
-// ratios 0.64, 0.71, 0.75 (r1 1,882-2,175 tok/s, transformers 2,909-3,040): r1 is SLOWER at this
-// size, where the step is op-dispatch bound. The 4.5 measured earlier under load 8-9 (r1 325 vs 72
-// tok/s) was the load, not r1; 1 thread under load: 100m 1.08-1.11.
+// It also prints the ceiling: the tokens/s of a float32 implementation that ran every GEMM FLOP of
+// the step at the machine's measured GEMM rate (best 2048³ at::mm) and nothing else.
+//
+// Measured 2026-12-01 on the idle 2-core AVX2 EPYC, 2 threads (docs/bench.md has every run): tiny
+// `r1_bench_model tiny 10 5` median ratio 1.10-1.45 over four runs (r1 3,530-3,907 tok/s; 0.71
+// that morning), ceiling 2.3x; 100m `r1_bench_model 100m 2 3` 1.22 and 1.34 (r1 373-377 tok/s,
+// transformers 279-337; 1.01 that morning), ceiling 2.7x: the 1.5x goal is not met.
 #include "bench_configs.h"
 #include "python_baseline.h"
 #include "r1/model/causal_lm.h"
 #include "r1/model/options.h"
+#include "r1/util/allocator.h"
 #include "r1/util/fs.h"
 
 #include <torch/torch.h>
@@ -71,6 +73,42 @@ class R1Bench {
     at::Tensor ids_;
 };
 
+/// GEMM FLOPs of one forward+backward of B·S tokens (DeepSeek configs): 6 per active weight per
+/// token (forward 2, backward 4) plus the attention scores and values over all S keys.
+double step_flops(const r1::model::ModelOptions& o, int64_t B, int64_t S) {
+    const double H = o.hidden_size, nh = o.num_attention_heads, dq = o.qk_head_dim();
+    const double dv = o.v_head_dim, rkv = o.kv_lora_rank, dr = o.qk_rope_head_dim;
+    const double q = o.q_lora_rank ? H * *o.q_lora_rank + *o.q_lora_rank * nh * dq : H * nh * dq;
+    const double attention =
+        q + H * (rkv + dr) + rkv * nh * (o.qk_nope_head_dim + dv) + nh * dv * H;
+    double weights = H * o.vocab_size;  // the head
+    for (int64_t layer = 0; layer < o.num_hidden_layers; ++layer) {
+        weights += attention;
+        weights += o.is_moe_layer(layer)
+                       ? 3.0 * H * o.moe_intermediate_size *
+                                 (o.num_experts_per_tok + o.n_shared_experts) +
+                             H * o.n_routed_experts
+                       : 3.0 * H * o.intermediate_size;
+    }
+    const double tokens = static_cast<double>(B * S);
+    const double scores = o.num_hidden_layers * 2.0 * B * nh * S * S * (dq + dv);
+    return 6.0 * weights * tokens + 3.0 * scores;
+}
+
+/// The machine's float32 GEMM rate (FLOP/s): best of ten 2048³ matmuls (main() takes the better
+/// of a reading before and one after the rounds: this machine's speed drifts within minutes).
+double fp32_peak_flops() {
+    const auto a = torch::randn({2048, 2048}), b = torch::randn({2048, 2048});
+    double best = 1e30;
+    for (int i = 0; i < 10; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        at::mm(a, b);
+        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                            start).count());
+    }
+    return 2.0 * 2048 * 2048 * 2048 / best;
+}
+
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     const size_t n = v.size();
@@ -90,6 +128,7 @@ double transformers_tokens_per_s(
 // Rounds alternate r1 and transformers so that a change of load on a shared machine hits both
 // sides; the ratio reported is the median of the rounds' ratios.
 int main(int argc, char** argv) {
+    r1::util::tune_malloc_for_tensors();  // as the r1 CLI does
     const std::string name = argc > 1 ? argv[1] : "tiny";
     const int iters = argc > 2 ? std::stoi(argv[2]) : 5;
     const int rounds = argc > 3 ? std::stoi(argv[3]) : 3;
@@ -100,6 +139,7 @@ int main(int argc, char** argv) {
     const auto config = bench_config(name);
     r1::util::atomic_write_file(config_path, config.dump());
     const auto options = r1::model::parse_model_options(config, config_path);
+    const double peak_before = fp32_peak_flops();
     R1Bench ours(options, B, S);
     std::vector<double> r1_runs, hf_runs, ratios;
     for (int round = 0; round < rounds; ++round) {
@@ -109,7 +149,19 @@ int main(int argc, char** argv) {
         std::cout << "round " << round << ": r1 " << r1_runs.back() << " tok/s, transformers "
                   << hf_runs.back() << " tok/s, ratio " << ratios.back() << std::endl;
     }
+    // The ceiling of any float32 implementation: every GEMM FLOP at the peak rate, nothing else.
+    const double peak = std::max(peak_before, fp32_peak_flops()), flops = step_flops(options, B, S);
+    const double ceiling_tokens_per_s = static_cast<double>(B * S) / (flops / peak);
+    std::cout << "fp32 peak " << peak / 1e9 << " GFLOP/s; " << flops / 1e9
+              << " GFLOP per step; ceiling " << ceiling_tokens_per_s << " tok/s = "
+              << ceiling_tokens_per_s / median(hf_runs) << "x transformers" << std::endl;
     std::cout << nlohmann::json{{"config", name},
+                                {"fp32_peak_gflops", peak / 1e9},
+                                {"step_gflop", flops / 1e9},
+                                {"r1_share_of_peak", median(r1_runs) / ceiling_tokens_per_s},
+                                {"transformers_share_of_peak",
+                                 median(hf_runs) / ceiling_tokens_per_s},
+                                {"ceiling_ratio", ceiling_tokens_per_s / median(hf_runs)},
                                 {"batch", B},
                                 {"seq", S},
                                 {"threads", threads},

@@ -17,6 +17,7 @@
 #include "r1/generation/engine.h"
 #include "r1/generation/model_dir.h"
 #include "r1/generation/speculative.h"
+#include "r1/util/allocator.h"
 
 #include <torch/torch.h>
 
@@ -54,6 +55,7 @@ std::vector<Ids> held_out_prompts(const r1::tokenizer::Tokenizer& tok, int64_t n
 }  // namespace
 
 int main(int argc, char** argv) {
+    r1::util::tune_malloc_for_tensors();  // as the r1 CLI does
     const std::string dir = argc > 1 ? argv[1] : R1_SOURCE_DIR "/runs/r1-zero-tiny/base/final";
     const int64_t n = argc > 2 ? std::stoll(argv[2]) : 64;
     const int64_t max_new = argc > 3 ? std::stoll(argv[3]) : 96;

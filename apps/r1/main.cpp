@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "r1/util/allocator.h"
 #include "r1/util/error.h"
 #include "r1/util/interrupt.h"
 #include "r1/util/log.h"
@@ -72,6 +73,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    r1::util::tune_malloc_for_tensors();
     try {
         return run(argc, argv);
     } catch (const r1::util::UnsupportedError& e) {

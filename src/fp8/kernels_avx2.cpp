@@ -15,20 +15,29 @@ constexpr int64_t kRows = 4;              // B rows per group
 constexpr int64_t kABudget = 512 * 1024;  // bytes of widened A kept hot in L2 per block of rows
 constexpr int64_t kMaxRowsPerBlock = 64;
 
-/// 16 E4M3 codes → 16 exact float32 through F16C: the code's exponent and mantissa bits, shifted
-/// into a half's, read as a half and scaled by 2^8 (the bias difference 15 - 7) give the value for
-/// normal and subnormal codes alike (E4M3 subnormals land on half subnormals, which vcvtph2ps
-/// converts exactly whatever MXCSR says); 0x7F gets a half NaN's exponent first.
-inline void widen16(__m128i codes, float* dst) {
+/// 16 E4M3 codes → two vectors of their exact float32 values / 2^8, in registers, through F16C:
+/// the code's exponent and mantissa bits shifted into a half's and read as a half give the value
+/// over 2^8 (the bias difference 15 - 7) for normal and subnormal codes alike (E4M3 subnormals land
+/// on half subnormals, which vcvtph2ps converts exactly whatever MXCSR says); 0x7F gets a half
+/// NaN's exponent first. The GEMV folds the 2^8 into its block scale.
+inline void widen16_unscaled(__m128i codes, __m256& lo, __m256& hi) {
     const __m256i x = _mm256_cvtepu8_epi16(codes);
     const __m256i mag = _mm256_and_si256(x, _mm256_set1_epi16(0x7F));
     __m256i h = _mm256_slli_epi16(mag, 7);
     h = _mm256_or_si256(h, _mm256_slli_epi16(_mm256_and_si256(x, _mm256_set1_epi16(0x80)), 8));
     h = _mm256_or_si256(h, _mm256_and_si256(_mm256_cmpeq_epi16(mag, _mm256_set1_epi16(0x7F)),
                                             _mm256_set1_epi16(0x7C00)));
+    lo = _mm256_cvtph_ps(_mm256_castsi256_si128(h));
+    hi = _mm256_cvtph_ps(_mm256_extracti128_si256(h, 1));
+}
+
+/// 16 E4M3 codes → 16 exact float32 at dst.
+inline void widen16(__m128i codes, float* dst) {
+    __m256 lo, hi;
+    widen16_unscaled(codes, lo, hi);
     const __m256 scale = _mm256_set1_ps(256.0f);
-    _mm256_store_ps(dst, _mm256_mul_ps(_mm256_cvtph_ps(_mm256_castsi256_si128(h)), scale));
-    _mm256_store_ps(dst + 8, _mm256_mul_ps(_mm256_cvtph_ps(_mm256_extracti128_si256(h, 1)), scale));
+    _mm256_store_ps(dst, _mm256_mul_ps(lo, scale));
+    _mm256_store_ps(dst + 8, _mm256_mul_ps(hi, scale));
 }
 
 /// dst[0:len] = float(src[0:len]), zero-filled to 128 (len ≤ 128).
@@ -105,8 +114,63 @@ void gemm_group(const GemmView& g,
     }
 }
 
+/// One row of A (M = 1, decode): the weights go from their bytes to FMAs in registers, with no
+/// widened copy in between, since each is used once; 4 B rows share every load of A.
+/// a: A's row widened ([Kp], zero past K). C[m, n0:n1].
+void gemv_avx2(const GemmView& g, const float* a, int64_t m, int64_t n0, int64_t n1) {
+    const int64_t KB = num_blocks(g.K);
+    alignas(16) uint8_t tail[kRows][kBlockSize];
+    for (int64_t n = n0; n < n1; n += kRows) {
+        const int64_t rows = imin(kRows, n1 - n);
+        const float* b_scale = g.b_scale + (n / kBlockSize) * g.ldb_scale;
+        float total[kRows] = {};
+        for (int64_t kb = 0; kb < KB; ++kb) {
+            const int64_t k0 = kb * kBlockSize, len = imin(kBlockSize, g.K - k0);
+            const uint8_t* b[kRows];
+            for (int64_t r = 0; r < kRows; ++r) {  // a short group repeats its last row
+                b[r] = g.b + (n + imin(r, rows - 1)) * g.ldb + k0;
+                if (len < kBlockSize) {  // zeros past K: a NaN code there would poison the sum
+                    std::memset(tail[r], 0, kBlockSize);
+                    std::memcpy(tail[r], b[r], static_cast<size_t>(len));
+                    b[r] = tail[r];
+                }
+            }
+            __m256 even[kRows], odd[kRows];
+            for (int64_t r = 0; r < kRows; ++r) {
+                even[r] = odd[r] = _mm256_setzero_ps();
+            }
+            for (int64_t k = 0; k < kBlockSize; k += 16) {
+                const __m256 a0 = _mm256_load_ps(a + k0 + k), a1 = _mm256_load_ps(a + k0 + k + 8);
+                for (int64_t r = 0; r < kRows; ++r) {
+                    __m256 lo, hi;
+                    widen16_unscaled(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b[r] + k)),
+                                     lo, hi);
+                    even[r] = _mm256_fmadd_ps(a0, lo, even[r]);
+                    odd[r] = _mm256_fmadd_ps(a1, hi, odd[r]);
+                }
+            }
+            const float s = g.a_scale[m * g.lda_scale + kb] * b_scale[kb] * 256.0f;
+            for (int64_t r = 0; r < kRows; ++r) {
+                total[r] += hsum(_mm256_add_ps(even[r], odd[r])) * s;
+            }
+        }
+        for (int64_t r = 0; r < rows; ++r) {
+            g.c[m * g.ldc + n + r] = total[r];
+        }
+    }
+}
+
 void gemm_avx2(const GemmView& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     const int64_t KB = num_blocks(g.K), Kp = KB * kBlockSize;
+    if (m1 - m0 == 1) {
+        const Scratch a_row(Kp * 4);
+        for (int64_t kb = 0; kb < KB; ++kb) {
+            const int64_t k0 = kb * kBlockSize;
+            widen_block(g.a + m0 * g.lda + k0, imin(kBlockSize, g.K - k0), a_row.as<float>() + k0);
+        }
+        gemv_avx2(g, a_row.as<float>(), m0, n0, n1);
+        return;
+    }
     const int64_t mc_max = iclamp(kABudget / (Kp * 4), 1, kMaxRowsPerBlock);
     const Scratch a_buf(mc_max * Kp * 4), b_buf(kRows * kBlockSize * 4),
         total_buf(mc_max * kRows * 32);

@@ -1,7 +1,10 @@
 #include "r1/model/attention.h"
 
+#include <ATen/ops/scaled_dot_product_attention.h>
+
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace r1::model {
 
@@ -29,16 +32,13 @@ at::Tensor attention(const at::Tensor& q,
                      const at::Tensor& v,
                      const at::Tensor& mask,
                      double scale) {
-    auto scores = torch::matmul(q, k.transpose(-2, -1)) * scale;  // [B, n, S, T]
-    if (mask.defined()) {
-        scores = scores + mask;
-    }
-    // softmax in float32 for low-precision activations (HF eager), float64 stays float64
-    const auto acc = c10::promoteTypes(q.scalar_type(), torch::kFloat32);
-    const auto probs = acc == q.scalar_type()
-                           ? torch::softmax(scores, -1)
-                           : torch::softmax(scores, -1, acc).to(q.scalar_type());
-    return torch::matmul(probs, v);  // [B, n, S, dv]
+    // Softmax in float32 like HF's eager attention. On the CPU, MLA's unequal q/v head dims
+    // (and float64) take ATen's math path, eager's own ops, since the flash kernel wants one
+    // head dim (padding v up to it measured slower at the bench shapes); backends with fused
+    // kernels for the shape use them.
+    const std::optional<at::Tensor> additive = mask.defined() ? std::optional(mask) : std::nullopt;
+    return at::scaled_dot_product_attention(q, k, v, additive, /*dropout_p=*/0.0,
+                                            /*is_causal=*/false, scale);  // [B, n, S, dv]
 }
 
 AttentionImpl::AttentionImpl(const ModelOptions& options_) : options(options_) {

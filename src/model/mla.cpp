@@ -46,13 +46,41 @@ double MlaImpl::softmax_scale() const {
 MlaImpl::Projected MlaImpl::project(const at::Tensor& x, const RopeTable& rope) {
     const int64_t B = x.size(0), S = x.size(1), nh = options.num_attention_heads;
     const int64_t dn = options.qk_nope_head_dim, dr = options.qk_rope_head_dim;
-    const auto q_flat = q_proj ? q_proj(x) : q_b_proj(q_a_layernorm(q_a_proj(x)));  // [B, S, nh·dq]
-    const auto q = q_flat.view({B, S, nh, dn + dr}).transpose(1, 2);  // [B, nh, S, dq]
-    const auto kv_a = kv_a_proj_with_mqa(x);                          // [B, S, rkv + dr]
-    return {.q_nope = q.slice(-1, 0, dn),
-            .q_pe = apply_rope(q.slice(-1, dn), rope),
-            .c_kv = kv_a_layernorm(kv_a.slice(-1, 0, options.kv_lora_rank)),
-            .k_pe = apply_rope(kv_a.slice(-1, options.kv_lora_rank).unsqueeze(1), rope)};
+    const int64_t rkv = options.kv_lora_rank;
+    at::Tensor q_flat, c_kv, k_pe;  // [B, S, nh·dq], [B, S, rkv], [B, S, dr]
+    if (fuse_down_projections()) {
+        // Training: q_a_proj and kv_a_proj_with_mqa read the same x, so one GEMM over their
+        // stacked weights (a small copy that autograd routes back) serves both.
+        const auto w = at::cat({q_a_proj->weight, kv_a_proj_with_mqa->weight});
+        const auto parts =
+            torch::linear(x, w).split_with_sizes({*options.q_lora_rank, rkv, dr}, -1);
+        q_flat = q_b_proj(q_a_layernorm(parts[0]));
+        c_kv = parts[1];
+        k_pe = parts[2];
+    } else {
+        q_flat = q_proj ? q_proj(x) : q_b_proj(q_a_layernorm(q_a_proj(x)));
+        const auto kv_a = kv_a_proj_with_mqa(x).split_with_sizes({rkv, dr}, -1);
+        c_kv = kv_a[0];
+        k_pe = kv_a[1];
+    }
+    // split, not two slices: its backward is one cat instead of two zero-filled full-size grads
+    const auto q = q_flat.view({B, S, nh, dn + dr}).transpose(1, 2).split_with_sizes({dn, dr}, -1);
+    return {.q_nope = q[0],
+            .q_pe = apply_rope(q[1], rope),
+            .c_kv = kv_a_layernorm(c_kv),
+            .k_pe = apply_rope(k_pe.unsqueeze(1), rope)};
+}
+
+bool MlaImpl::fuse_down_projections() const {
+    if (!q_a_proj || !torch::GradMode::is_enabled()) {
+        return false;  // without grad the weight copy would cost every decode step
+    }
+    for (const auto* linear : {&*q_a_proj, &*kv_a_proj_with_mqa}) {
+        if (linear->mode() != LinearMode::dense || linear->bias.defined()) {
+            return false;
+        }
+    }
+    return q_a_proj->weight.scalar_type() == kv_a_proj_with_mqa->weight.scalar_type();
 }
 
 at::Tensor MlaImpl::attend_expanded(const Projected& p,
@@ -62,10 +90,10 @@ at::Tensor MlaImpl::attend_expanded(const Projected& p,
     const int64_t B = c_kv.size(0), T = c_kv.size(1), nh = options.num_attention_heads;
     const int64_t dn = options.qk_nope_head_dim, dr = options.qk_rope_head_dim,
                   dv = options.v_head_dim;
-    const auto kv =
-        kv_b_proj(c_kv).view({B, T, nh, dn + dv}).transpose(1, 2);  // [B, nh, T, dn + dv]
-    const auto k_nope = kv.slice(-1, 0, dn);
-    const auto v = kv.slice(-1, dn);  // [B, nh, T, dv]
+    const auto kv = kv_b_proj(c_kv).view({B, T, nh, dn + dv}).transpose(1, 2).split_with_sizes(
+        {dn, dv}, -1);  // [B, nh, T, dn], [B, nh, T, dv]
+    const auto& k_nope = kv[0];
+    const auto& v = kv[1];
     // the rotary key is one vector per token, broadcast to every head (the "MQA" part)
     const auto qs = torch::cat({p.q_nope, p.q_pe}, -1);                     // [B, nh, S, dq]
     const auto ks = torch::cat({k_nope, k_pe.expand({B, nh, T, dr})}, -1);  // [B, nh, T, dq]

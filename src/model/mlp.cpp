@@ -1,5 +1,7 @@
 #include "r1/model/mlp.h"
 
+#include "r1/model/fused.h"
+
 namespace r1::model {
 
 MlpImpl::MlpImpl(MlpOptions options_) : options(options_) {
@@ -19,7 +21,25 @@ void MlpImpl::reset() {
 
 at::Tensor MlpImpl::forward(const at::Tensor& x) {
     // x: [..., D] -> [..., F] -> [..., D]
-    return down_proj(torch::silu(gate_proj(x)) * up_proj(x));
+    if (fuse_gate_up()) {
+        // Training: one GEMM over the stacked [gate; up] weights (a copy autograd routes back)
+        // and a packed SwiGLU whose gradient needs no zero-filled halves.
+        const auto gate_up = torch::linear(x, at::cat({gate_proj->weight, up_proj->weight}));
+        return down_proj(fused_swiglu_packed(gate_up));
+    }
+    return down_proj(fused_swiglu(gate_proj(x), up_proj(x)));
+}
+
+bool MlpImpl::fuse_gate_up() const {
+    if (!torch::GradMode::is_enabled()) {
+        return false;  // without grad the weight copy would cost every decode step
+    }
+    for (const auto* linear : {&*gate_proj, &*up_proj}) {
+        if (linear->mode() != LinearMode::dense || linear->bias.defined()) {
+            return false;
+        }
+    }
+    return gate_proj->weight.scalar_type() == up_proj->weight.scalar_type();
 }
 
 }  // namespace r1::model

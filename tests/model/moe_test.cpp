@@ -117,6 +117,59 @@ TEST(MoeTest, GroupedDispatchEqualsPerTokenLoop) {
     EXPECT_EQ(moe->expert_load().sum().item<int64_t>(), 21 * 2);  // N × K slots routed
 }
 
+TEST(MoeTest, GroupedTrainingPathMatchesSortedPathAndGradients) {
+    // float32 with grad takes the two grouped GEMMs; float64 the per-expert sorted path. 4 tokens
+    // x top-2 over 8 experts leave some experts without tokens: their weight grads must be zero.
+    torch::manual_seed(0);
+    Moe grouped(test::tiny_deepseek());
+    auto sorted = std::dynamic_pointer_cast<MoeImpl>(grouped->clone());
+    sorted->to(torch::kFloat64);
+    const auto x = torch::randn({1, 4, 32});
+    const auto gy = torch::randn({1, 4, 32});
+    const auto y32 = grouped(x).hidden;
+    (y32 * gy).sum().backward();
+    const auto y64 = sorted->forward(x.to(torch::kFloat64)).hidden;
+    (y64 * gy.to(torch::kFloat64)).sum().backward();
+    R1_EXPECT_CLOSE(y32.to(torch::kFloat64), y64, 1e-5, 1e-6);
+    const auto ours = grouped->named_parameters(), reference = sorted->named_parameters();
+    int64_t idle = 0;
+    for (const auto& item : ours) {
+        const auto& theirs = reference[item.key()];  // unused experts get no grad on that path
+        const auto expected = theirs.grad().defined() ? theirs.grad() : torch::zeros_like(theirs);
+        ASSERT_TRUE(item.value().grad().defined()) << item.key();
+        R1_EXPECT_CLOSE(item.value().grad().to(torch::kFloat64), expected, 1e-5, 1e-6)
+            << item.key();
+        idle += item.key().find("experts.") == 0 && expected.abs().max().item<double>() == 0.0;
+    }
+    EXPECT_GT(idle, 0);  // the case above really had an expert without tokens
+    EXPECT_TRUE(grouped->packed());   // a fresh Moe trains from its packed buffers
+    EXPECT_FALSE(sorted->packed());   // the float64 clone holds its own tensors
+}
+
+TEST(MoeTest, PackedAndCopiedStacksGiveTheSameGradients) {
+    torch::manual_seed(0);
+    Moe packed(test::tiny_deepseek());
+    auto copied = std::dynamic_pointer_cast<MoeImpl>(packed->clone());  // unpacked: cat + stack
+    ASSERT_TRUE(packed->packed());
+    ASSERT_FALSE(copied->packed());
+    const auto x = torch::randn({2, 6, 32});
+    for (auto* moe : {&*packed, &*copied}) {
+        (moe->forward(x).hidden * x).sum().backward();
+    }
+    const auto theirs = copied->named_parameters();
+    for (const auto& item : packed->named_parameters()) {
+        ASSERT_TRUE(item.value().grad().defined()) << item.key();
+        EXPECT_TRUE(item.value().grad().equal(theirs[item.key()].grad())) << item.key();
+    }
+    // an optimizer-style in-place update of a parameter is what the next stack reads
+    torch::NoGradGuard no_grad;
+    packed->experts[3]->as<MlpImpl>()->up_proj->weight.add_(1.0);
+    EXPECT_TRUE(packed->packed());
+    const int64_t I = packed->options.moe_intermediate_size;
+    EXPECT_TRUE(packed->stacked_expert_weights().first[3].narrow(0, I, I).equal(
+        packed->experts[3]->as<MlpImpl>()->up_proj->weight));
+}
+
 TEST(MoeTest, DenseInferencePathEqualsSortedPath) {
     // 4 experts, top-2, one group (the demo's shape): without grad routed() sums every expert
     torch::manual_seed(0);

@@ -1,5 +1,5 @@
-// Attention pieces shared by MLA and the dense students: the causal (+ padding) mask, eager
-// scaled-dot-product attention as HF computes it, and the dense GQA attention of Qwen2/Llama
+// Attention pieces shared by MLA and the dense students: the causal (+ padding) mask, fused
+// scaled-dot-product attention (HF eager's numerics), and the dense GQA attention of Qwen2/Llama
 // (model-spec §7.1).
 #pragma once
 
@@ -24,7 +24,7 @@ namespace r1::model {
 /// t ≤ T - S + s that are not padding.
 at::Tensor causal_mask(int64_t S, const at::Tensor& attention_mask, at::ScalarType dtype);
 
-/// softmax(q·kᵀ·scale + mask) (softmax in float32) · v.
+/// softmax(q·kᵀ·scale + mask) (softmax in float32) · v, by at::scaled_dot_product_attention.
 /// q [B, n, S, dk], k [B, n, T, dk], v [B, n, T, dv], mask [., 1, S, T] or undefined -> [B, n, S,
 /// dv]
 at::Tensor attention(const at::Tensor& q,

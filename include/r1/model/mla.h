@@ -55,6 +55,9 @@ class MlaImpl : public torch::nn::Cloneable<MlaImpl> {
         at::Tensor k_pe;    // [B, 1, S, dr], rotated
     };
     Projected project(const at::Tensor& x, const RopeTable& rope);
+    /// Whether project() runs q_a_proj and kv_a_proj_with_mqa as one GEMM (with grad, dense,
+    /// bias-free weights of one dtype).
+    bool fuse_down_projections() const;
     /// Naive attention over latents c_kv [B, T, rkv] and k_pe [B, 1, T, dr] -> o [B, nh, S, dv]
     at::Tensor attend_expanded(const Projected& p,
                                const at::Tensor& c_kv,

@@ -24,6 +24,8 @@ class MlpImpl : public torch::nn::Cloneable<MlpImpl> {
     explicit MlpImpl(MlpOptions options);
     void reset() override;                    // registers gate_proj, up_proj, down_proj
     at::Tensor forward(const at::Tensor& x);  // [..., D] -> [..., D]
+    /// Whether forward() runs gate_proj and up_proj as one GEMM (with grad, dense, bias-free).
+    bool fuse_gate_up() const;
 
     MlpOptions options;
     Linear gate_proj{nullptr};  // names = HF checkpoint keys

@@ -1,6 +1,7 @@
 // DeepSeekMoE (model-spec §3): the Gate (sigmoid affinities, bias used for selection only,
 // group-limited top-k, norm_topk_prob, routed_scaling_factor) and Moe (shared + routed experts,
-// tokens grouped by expert: one batched GEMM chain per active expert, never a loop over tokens).
+// tokens grouped by expert: a grouped GEMM over all experts in training, one GEMM chain per
+// active expert in inference, never a loop over tokens).
 #pragma once
 
 #include "r1/model/mlp.h"
@@ -12,6 +13,7 @@
 #include <torch/nn/pimpl.h>
 
 #include <cstdint>
+#include <utility>
 
 namespace r1::model {
 
@@ -55,8 +57,9 @@ class MoeImpl : public torch::nn::Cloneable<MoeImpl> {
     /// n_shared_experts·mI) when n_shared_experts > 0.
     void reset() override;
     MoeOutput forward(const at::Tensor& x);  // x [B, S, H]
-    /// Σ_k w[n,k]·Expert_{idx[n,k]}(x_n), tokens sorted by expert (or, without grad and with
-    /// E ≤ 2K, every expert on every token times its zero-or-routed weight). x [N, H] -> [N, H]
+    /// Σ_k w[n,k]·Expert_{idx[n,k]}(x_n), tokens sorted by expert: with grad two grouped GEMMs
+    /// over all experts, without grad one GEMM chain per active expert (or, with E ≤ 2K, every
+    /// expert on every token times its zero-or-routed weight). x [N, H] -> [N, H]
     at::Tensor routed(const at::Tensor& x, const Routing& routing);
 
     /// Tokens routed to each expert since the last reset_expert_load(): [E] int64 (for logging
@@ -76,9 +79,25 @@ class MoeImpl : public torch::nn::Cloneable<MoeImpl> {
     torch::nn::ModuleList experts{nullptr};
     Mlp shared_experts{nullptr};
 
+    /// The experts' weights as [E, 2I, H] (gate rows, then up rows) and [E, H, I], differentiable
+    /// into each expert's parameters: the packed buffers themselves while packed(), else copies.
+    std::pair<at::Tensor, at::Tensor> stacked_expert_weights() const;
+    /// Moves the experts' weights into two contiguous buffers in stacked layout (reset() does,
+    /// so a fresh or loaded-in-place model trains without stacking copies).
+    void pack_experts();
+    /// Whether every expert weight still lives in the packed buffers (a dtype or device change,
+    /// an FP8 mode or a clone replaces them: stacked_expert_weights() then copies).
+    bool packed() const;
+
   private:
     at::Tensor routed_dense(const at::Tensor& x, const Routing& routing);   // every expert
     at::Tensor routed_sorted(const at::Tensor& x, const Routing& routing);  // tokens by expert
+    at::Tensor routed_grouped(const at::Tensor& x, const Routing& routing);  // at::_grouped_mm
+    /// Whether routed_grouped() can serve x: dense bias-free experts in x's dtype, which
+    /// at::_grouped_mm supports (not float64, whose tests take the sorted path).
+    bool groupable(const at::Tensor& x) const;
+    at::Tensor packed_gate_up_;  // [E, 2I, H]
+    at::Tensor packed_down_;     // [E, H, I]
     at::Tensor load_;  // [E] int64, replaced (never modified in place) so clones do not share it
 };
 

@@ -1,0 +1,25 @@
+// Fused forward/backward pairs for the elementwise hot spots of training (llm.c's layer kernels):
+// each replaces 5-15 ATen ops and their autograd nodes by one pass forward and one backward.
+// float32 and float64 (CPU, any device falls back); other dtypes take the composite ops, whose
+// numerics these match up to rounding (sums run over eight partial sums in the input's dtype).
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+namespace r1::model {
+
+/// RMSNorm w ⊙ x / sqrt(mean(x²) + eps) over the last dim (HF DeepseekV3RMSNorm's order of
+/// operations). x [..., D], weight [D] -> [..., D].
+at::Tensor fused_rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps);
+
+/// SwiGLU silu(gate) ⊙ up. gate, up [..., F] -> [..., F].
+at::Tensor fused_swiglu(const at::Tensor& gate, const at::Tensor& up);
+
+/// SwiGLU of a packed [..., 2F] (gate columns, then up: a gate_up GEMM's output) -> [..., F]; the
+/// gradient comes back packed, with no zero-filled halves.
+at::Tensor fused_swiglu_packed(const at::Tensor& gate_up);
+
+/// Whether the fused kernels serve tensors of this kind (float32/float64 on the CPU).
+bool fusable(const at::Tensor& t);
+
+}  // namespace r1::model

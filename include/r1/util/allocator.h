@@ -1,0 +1,15 @@
+// The process's malloc tuned for tensor work: training allocates and frees the same
+// multi-megabyte activations every step, and glibc's defaults hand those back to the kernel
+// (mmap per large block, heap tops trimmed), so every step page-faults them in again.
+#pragma once
+
+namespace r1::util {
+
+/// Serves blocks up to 32 MiB from the heap and keeps up to 1 GiB of freed heap top, so a step
+/// reuses the previous step's pages (about 10% of a tiny model's forward+backward went to the
+/// kernel clearing fresh pages). Does nothing off glibc, or when the user set GLIBC_TUNABLES,
+/// MALLOC_MMAP_THRESHOLD_ or MALLOC_TRIM_THRESHOLD_ (their choice wins). -> whether it applied.
+/// The CLI and the benches call it first thing; a library user may.
+bool tune_malloc_for_tensors();
+
+}  // namespace r1::util

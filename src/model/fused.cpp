@@ -1,0 +1,265 @@
+#include "r1/model/fused.h"
+
+#include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
+#include <ATen/ops/sigmoid.h>
+#include <torch/csrc/autograd/custom_function.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace r1::model {
+
+bool fusable(const at::Tensor& t) {
+    return t.device().is_cpu() &&
+           (t.scalar_type() == at::kFloat || t.scalar_type() == at::kDouble);
+}
+
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::tensor_list;
+
+// ---------------------------------------------------------------------------------------------
+// RMSNorm. x, y: [R, D] rows; rstd: [R].
+
+// Σ a[d]·b[d] over eight interleaved partial sums: the compiler vectorises this loop where a
+// single accumulator would serialise on its own additions.
+template <class T>
+T dot(const T* a, const T* b, int64_t D) {
+    T partial[8] = {};
+    int64_t d = 0;
+    for (; d + 8 <= D; d += 8) {
+        for (int l = 0; l < 8; ++l) {
+            partial[l] += a[d + l] * b[d + l];
+        }
+    }
+    for (; d < D; ++d) {
+        partial[0] += a[d] * b[d];
+    }
+    T sum = 0;
+    for (const T p : partial) {
+        sum += p;
+    }
+    return sum;
+}
+
+template <class T>
+void rms_norm_forward(const T* x, const T* w, T* y, T* rstd, int64_t R, int64_t D, double eps) {
+    at::parallel_for(0, R, 8, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            const T* xr = x + r * D;
+            T* yr = y + r * D;
+            const T s = T(1) / std::sqrt(dot(xr, xr, D) / T(D) + T(eps));
+            rstd[r] = s;
+            for (int64_t d = 0; d < D; ++d) {
+                yr[d] = w[d] * (xr[d] * s);
+            }
+        }
+    });
+}
+
+// dx = s·(g⊙w − x·s²·mean(g⊙w⊙x)); dw = Σ_rows g⊙x·s, summed per chunk of rows then over chunks
+// (one partial row per chunk, so the threads never share a write).
+template <class T>
+void rms_norm_backward(const T* g, const T* x, const T* w, const T* rstd, T* dx, T* dw, int64_t R,
+                       int64_t D) {
+    const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), R));
+    std::vector<T> partial(chunks * D, T(0));
+    at::parallel_for(0, chunks, 1, [&](int64_t c0, int64_t c1) {
+        std::vector<T> gw(D);
+        for (int64_t c = c0; c < c1; ++c) {
+            T* pw = partial.data() + c * D;
+            for (int64_t r = c * R / chunks; r < (c + 1) * R / chunks; ++r) {
+                const T *gr = g + r * D, *xr = x + r * D;
+                const T s = rstd[r];
+                for (int64_t d = 0; d < D; ++d) {
+                    gw[d] = gr[d] * w[d];
+                    pw[d] += gr[d] * xr[d] * s;
+                }
+                const T k = dot(gw.data(), xr, D) / T(D) * s * s;
+                T* dxr = dx + r * D;
+                for (int64_t d = 0; d < D; ++d) {
+                    dxr[d] = s * (gw[d] - xr[d] * k);
+                }
+            }
+        }
+    });
+    for (int64_t d = 0; d < D; ++d) {
+        T sum = 0;
+        for (int64_t c = 0; c < chunks; ++c) {
+            sum += partial[c * D + d];
+        }
+        dw[d] = sum;
+    }
+}
+
+struct RmsNormFunction : torch::autograd::Function<RmsNormFunction> {
+    static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x_in, const at::Tensor& w,
+                              double eps) {
+        const auto x = x_in.contiguous();
+        const int64_t D = x.size(-1), R = x.numel() / std::max<int64_t>(D, 1);
+        auto y = at::empty_like(x);
+        auto rstd = at::empty({R}, x.options());
+        const auto wc = w.contiguous();
+        AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fused_rms_norm", [&] {
+            rms_norm_forward<scalar_t>(x.const_data_ptr<scalar_t>(), wc.const_data_ptr<scalar_t>(),
+                                       y.mutable_data_ptr<scalar_t>(),
+                                       rstd.mutable_data_ptr<scalar_t>(), R, D, eps);
+        });
+        ctx->save_for_backward({x, wc, rstd});
+        return y;
+    }
+
+    static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const auto &x = saved[0], &w = saved[1], &rstd = saved[2];
+        const auto g = grads[0].contiguous();
+        const int64_t D = x.size(-1), R = rstd.numel();
+        auto dx = at::empty_like(x);
+        auto dw = at::empty_like(w);
+        AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fused_rms_norm_backward", [&] {
+            rms_norm_backward<scalar_t>(g.const_data_ptr<scalar_t>(), x.const_data_ptr<scalar_t>(),
+                                        w.const_data_ptr<scalar_t>(),
+                                        rstd.const_data_ptr<scalar_t>(),
+                                        dx.mutable_data_ptr<scalar_t>(),
+                                        dw.mutable_data_ptr<scalar_t>(), R, D);
+        });
+        return {dx, dw, at::Tensor()};
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// SwiGLU over R rows of F: gate and up rows (and their grads) sit at their own row strides, so one
+// pair of kernels serves two tensors and the packed [R, 2F] output of a fused gate_up GEMM.
+
+struct Strided {  // row r, column f at data[r * stride + f]
+    int64_t stride;
+};
+
+// y = g·σ(g)·u, with σ(g) [R, F] computed beforehand by at::sigmoid (vectorised exp; a scalar
+// std::exp here cost more than the ops this replaces) and kept for backward.
+template <class T>
+void swiglu_forward(const T* g, Strided gs, const T* sg, const T* u, Strided us, T* y, int64_t R,
+                    int64_t F) {
+    at::parallel_for(0, R, 16, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            for (int64_t f = 0; f < F; ++f) {
+                y[r * F + f] = g[r * gs.stride + f] * sg[r * F + f] * u[r * us.stride + f];
+            }
+        }
+    });
+}
+
+// du = dy·g·σ(g); dg = dy·u·σ(g)·(1 + g·(1 − σ(g))).
+template <class T>
+void swiglu_backward(const T* dy, const T* g, Strided gs, const T* sg, const T* u, Strided us,
+                     T* dg, Strided dgs, T* du, Strided dus, int64_t R, int64_t F) {
+    at::parallel_for(0, R, 16, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            for (int64_t f = 0; f < F; ++f) {
+                const T v = g[r * gs.stride + f], s = sg[r * F + f], o = dy[r * F + f];
+                du[r * dus.stride + f] = o * v * s;
+                dg[r * dgs.stride + f] = o * u[r * us.stride + f] * s * (1 + v * (1 - s));
+            }
+        }
+    });
+}
+
+std::vector<int64_t> with_last(at::IntArrayRef sizes, int64_t last) {
+    std::vector<int64_t> out(sizes.begin(), sizes.end());
+    out.back() = last;
+    return out;
+}
+
+// Two inputs gate, up [..., F], contiguous.
+struct SwigluFunction : torch::autograd::Function<SwigluFunction> {
+    static at::Tensor forward(AutogradContext* ctx, const at::Tensor& gate, const at::Tensor& up) {
+        auto y = at::empty_like(gate);
+        const auto sg = at::sigmoid(gate);
+        const int64_t F = gate.size(-1), R = gate.numel() / std::max<int64_t>(F, 1);
+        AT_DISPATCH_FLOATING_TYPES(gate.scalar_type(), "fused_swiglu", [&] {
+            swiglu_forward<scalar_t>(gate.const_data_ptr<scalar_t>(), {F},
+                                     sg.const_data_ptr<scalar_t>(), up.const_data_ptr<scalar_t>(),
+                                     {F}, y.mutable_data_ptr<scalar_t>(), R, F);
+        });
+        ctx->save_for_backward({gate, sg, up});
+        return y;
+    }
+
+    static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const auto &gate = saved[0], &sg = saved[1], &up = saved[2];
+        const auto dy = grads[0].contiguous();
+        auto dgate = at::empty_like(gate), dup = at::empty_like(up);
+        const int64_t F = gate.size(-1), R = gate.numel() / std::max<int64_t>(F, 1);
+        AT_DISPATCH_FLOATING_TYPES(gate.scalar_type(), "fused_swiglu_backward", [&] {
+            swiglu_backward<scalar_t>(
+                dy.const_data_ptr<scalar_t>(), gate.const_data_ptr<scalar_t>(), {F},
+                sg.const_data_ptr<scalar_t>(), up.const_data_ptr<scalar_t>(), {F},
+                dgate.mutable_data_ptr<scalar_t>(), {F}, dup.mutable_data_ptr<scalar_t>(), {F}, R,
+                F);
+        });
+        return {dgate, dup};
+    }
+};
+
+// One input gate_up [..., 2F] (gate columns first), contiguous; its grad comes back packed too.
+struct PackedSwigluFunction : torch::autograd::Function<PackedSwigluFunction> {
+    static at::Tensor forward(AutogradContext* ctx, const at::Tensor& h) {
+        const int64_t F = h.size(-1) / 2, R = h.numel() / std::max<int64_t>(2 * F, 1);
+        auto y = at::empty(with_last(h.sizes(), F), h.options());
+        const auto sg = at::sigmoid(h.narrow(-1, 0, F)).contiguous();  // [..., F]
+        AT_DISPATCH_FLOATING_TYPES(h.scalar_type(), "fused_swiglu_packed", [&] {
+            const scalar_t* p = h.const_data_ptr<scalar_t>();
+            swiglu_forward<scalar_t>(p, {2 * F}, sg.const_data_ptr<scalar_t>(), p + F, {2 * F},
+                                     y.mutable_data_ptr<scalar_t>(), R, F);
+        });
+        ctx->save_for_backward({h, sg});
+        return y;
+    }
+
+    static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const auto &h = saved[0], &sg = saved[1];
+        const auto dy = grads[0].contiguous();
+        auto dh = at::empty_like(h);
+        const int64_t F = h.size(-1) / 2, R = h.numel() / std::max<int64_t>(2 * F, 1);
+        AT_DISPATCH_FLOATING_TYPES(h.scalar_type(), "fused_swiglu_packed_backward", [&] {
+            const scalar_t* p = h.const_data_ptr<scalar_t>();
+            scalar_t* d = dh.mutable_data_ptr<scalar_t>();
+            swiglu_backward<scalar_t>(dy.const_data_ptr<scalar_t>(), p, {2 * F},
+                                      sg.const_data_ptr<scalar_t>(), p + F, {2 * F}, d, {2 * F},
+                                      d + F, {2 * F}, R, F);
+        });
+        return {dh};
+    }
+};
+
+}  // namespace
+
+at::Tensor fused_rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+    if (!fusable(x) || weight.scalar_type() != x.scalar_type()) {
+        const auto variance = x.pow(2).mean(-1, /*keepdim=*/true);
+        return weight * (x * at::rsqrt(variance + eps));
+    }
+    return RmsNormFunction::apply(x, weight, eps);
+}
+
+at::Tensor fused_swiglu(const at::Tensor& gate, const at::Tensor& up) {
+    if (!fusable(gate) || up.scalar_type() != gate.scalar_type() || gate.sizes() != up.sizes()) {
+        return at::silu(gate) * up;
+    }
+    return SwigluFunction::apply(gate.contiguous(), up.contiguous());
+}
+
+at::Tensor fused_swiglu_packed(const at::Tensor& gate_up) {
+    const int64_t F = gate_up.size(-1) / 2;
+    if (!fusable(gate_up)) {
+        return at::silu(gate_up.narrow(-1, 0, F)) * gate_up.narrow(-1, F, F);
+    }
+    return PackedSwigluFunction::apply(gate_up.contiguous());
+}
+
+}  // namespace r1::model
