@@ -16,6 +16,16 @@ bool fusable(const at::Tensor& t) {
            (t.scalar_type() == at::kFloat || t.scalar_type() == at::kDouble);
 }
 
+bool stackable(const std::vector<const LinearImpl*>& linears) {
+    for (const auto* linear : linears) {
+        if (linear->mode() != LinearMode::dense || linear->bias.defined() ||
+            linear->weight.scalar_type() != linears.front()->weight.scalar_type()) {
+            return false;
+        }
+    }
+    return true;
+}
+
 namespace {
 
 using torch::autograd::AutogradContext;

@@ -1,6 +1,7 @@
 #include "r1/model/mla.h"
 
 #include "r1/model/attention.h"
+#include "r1/model/fused.h"
 
 #include <cmath>
 
@@ -72,15 +73,9 @@ MlaImpl::Projected MlaImpl::project(const at::Tensor& x, const RopeTable& rope) 
 }
 
 bool MlaImpl::fuse_down_projections() const {
-    if (!q_a_proj || !torch::GradMode::is_enabled()) {
-        return false;  // without grad the weight copy would cost every decode step
-    }
-    for (const auto* linear : {&*q_a_proj, &*kv_a_proj_with_mqa}) {
-        if (linear->mode() != LinearMode::dense || linear->bias.defined()) {
-            return false;
-        }
-    }
-    return q_a_proj->weight.scalar_type() == kv_a_proj_with_mqa->weight.scalar_type();
+    // without grad the weight copy would cost every decode step
+    return q_a_proj && torch::GradMode::is_enabled() &&
+           stackable({&*q_a_proj, &*kv_a_proj_with_mqa});
 }
 
 at::Tensor MlaImpl::attend_expanded(const Projected& p,

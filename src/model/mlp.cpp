@@ -31,15 +31,8 @@ at::Tensor MlpImpl::forward(const at::Tensor& x) {
 }
 
 bool MlpImpl::fuse_gate_up() const {
-    if (!torch::GradMode::is_enabled()) {
-        return false;  // without grad the weight copy would cost every decode step
-    }
-    for (const auto* linear : {&*gate_proj, &*up_proj}) {
-        if (linear->mode() != LinearMode::dense || linear->bias.defined()) {
-            return false;
-        }
-    }
-    return gate_proj->weight.scalar_type() == up_proj->weight.scalar_type();
+    // without grad the weight copy would cost every decode step
+    return torch::GradMode::is_enabled() && stackable({&*gate_proj, &*up_proj});
 }
 
 }  // namespace r1::model

@@ -166,16 +166,12 @@ bool MoeImpl::groupable(const at::Tensor& x) const {
     if (dtype != torch::kFloat32 && dtype != torch::kBFloat16 && dtype != torch::kHalf) {
         return false;
     }
+    std::vector<const LinearImpl*> linears;
     for (const auto& expert : *experts) {
         const auto& mlp = *expert->as<MlpImpl>();
-        for (const auto* linear : {&*mlp.gate_proj, &*mlp.up_proj, &*mlp.down_proj}) {
-            if (linear->mode() != LinearMode::dense || linear->bias.defined() ||
-                linear->weight.scalar_type() != dtype) {
-                return false;
-            }
-        }
+        linears.insert(linears.end(), {&*mlp.gate_proj, &*mlp.up_proj, &*mlp.down_proj});
     }
-    return true;
+    return stackable(linears) && linears.front()->weight.scalar_type() == dtype;
 }
 
 namespace {

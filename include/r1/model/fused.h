@@ -1,10 +1,15 @@
 // Fused forward/backward pairs for the elementwise hot spots of training (llm.c's layer kernels):
 // each replaces 5-15 ATen ops and their autograd nodes by one pass forward and one backward.
+// Also stackable(): when linears may share one GEMM over their stacked weights.
 // float32 and float64 (CPU, any device falls back); other dtypes take the composite ops, whose
 // numerics these match up to rounding (sums run over eight partial sums in the input's dtype).
 #pragma once
 
+#include "r1/model/linear.h"
+
 #include <ATen/core/Tensor.h>
+
+#include <vector>
 
 namespace r1::model {
 
@@ -21,5 +26,9 @@ at::Tensor fused_swiglu_packed(const at::Tensor& gate_up);
 
 /// Whether the fused kernels serve tensors of this kind (float32/float64 on the CPU).
 bool fusable(const at::Tensor& t);
+
+/// Whether these linears can run as one GEMM over their stacked weights: all dense (no FP8
+/// mode), bias-free, with weights of one dtype.
+bool stackable(const std::vector<const LinearImpl*>& linears);
 
 }  // namespace r1::model

@@ -103,16 +103,20 @@ Rollout gather_groups(const std::vector<GroupRef>& groups, const GrpoOptions& op
             rows.push_back({&r.rewards, j});
         }
         if (sources.insert(&r).second) {
-            out.generate_seconds += r.generate_seconds;
-            out.reward_seconds += r.reward_seconds;
-            out.generation_batches += r.generation_batches;
-            out.generated_groups += r.generated_groups;
-            out.flat_groups += r.flat_groups;
+            add_generation_costs(out, r);
         }
     }
     out.rewards = rewards::gather_rows(rows);
     set_advantages(out, options);
     return out;
+}
+
+void add_generation_costs(Rollout& into, const Rollout& from) {
+    into.generate_seconds += from.generate_seconds;
+    into.reward_seconds += from.reward_seconds;
+    into.generation_batches += from.generation_batches;
+    into.generated_groups += from.generated_groups;
+    into.flat_groups += from.flat_groups;
 }
 
 }  // namespace r1::train::grpo

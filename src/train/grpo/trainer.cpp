@@ -146,6 +146,7 @@ Rollout Trainer::next_rollout(uint64_t seed) {
     }
     std::deque<Rollout> batches;  // a deque: GroupRefs point into it while it grows
     std::vector<GroupRef> kept;
+    std::vector<const Rollout*> all_flat;  // generated, but no group kept: gather_groups misses them
     for (int64_t k = 0; static_cast<int64_t>(kept.size()) < B; ++k) {
         if (ds.max_gen_batches > 0 && k == ds.max_gen_batches) {
             throw util::Error(util::str(
@@ -162,9 +163,16 @@ Rollout Trainer::next_rollout(uint64_t seed) {
         for (int64_t g : groups) {
             kept.push_back({&r, g});
         }
+        if (groups.empty()) {
+            all_flat.push_back(&r);
+        }
     }
     kept.resize(static_cast<size_t>(B));
-    return gather_groups(kept, o_);
+    Rollout out = gather_groups(kept, o_);
+    for (const Rollout* r : all_flat) {
+        add_generation_costs(out, *r);
+    }
+    return out;
 }
 
 at::Tensor Trainer::logprobs_no_grad(model::CausalLm& model, const SequenceBatch& batch) {

@@ -59,4 +59,8 @@ Rollout make_rollout(const RolloutContext& context,
 /// scaling then sees only these groups). Times add up over the distinct source rollouts.
 Rollout gather_groups(const std::vector<GroupRef>& groups, const GrpoOptions& options);
 
+/// Adds what generating `from` cost (seconds, generation batches, generated and flat groups) to
+/// `into`: for a generated batch none of whose groups was kept.
+void add_generation_costs(Rollout& into, const Rollout& from);
+
 }  // namespace r1::train::grpo
