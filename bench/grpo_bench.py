@@ -11,9 +11,9 @@ others is reported. Last output line: {"r1_step_s":..., "trl_step_s":..., "speed
 Both sides stop a completion only at EOS (<|endoftext|>): TRL's transformers generation gets no
 tokenizer, so it cannot honour stop strings, and r1's "</answer>" stop is switched off to match.
 
-Measured 2026-12-01 (2 threads, the 2-core machine shared with two 1-thread r1 runs): r1 6.08 s, TRL
-11.07 s a step, speedup 1.82 (5 steps); 1.58 in a 3-step run. The 5x goal of issue 7 is not met;
-docs/bench.md has the per-step figures.
+Measured 2026-12-01 on the 2-core AVX2 machine (2 threads, load average < 2): speedups 3.1-5.7 in
+ten 6-step runs since r1's fused attention (median 3.9; r1 0.60-1.24 s, TRL 2.9-4.0 s a step). The
+5x goal of issue 7 is not met robustly; docs/bench.md has every run's per-step figures.
 """
 import argparse
 import json

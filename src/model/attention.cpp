@@ -1,5 +1,7 @@
 #include "r1/model/attention.h"
 
+#include "r1/model/fused_attention.h"
+
 #include <ATen/ops/scaled_dot_product_attention.h>
 
 #include <cmath>
@@ -33,9 +35,12 @@ at::Tensor attention(const at::Tensor& q,
                      const at::Tensor& mask,
                      double scale) {
     // Softmax in float32 like HF's eager attention. On the CPU, MLA's unequal q/v head dims
-    // (and float64) take ATen's math path, eager's own ops, since the flash kernel wants one
-    // head dim (padding v up to it measured slower at the bench shapes); backends with fused
-    // kernels for the shape use them.
+    // (and float64) would take ATen's math path, since the flash kernel wants one head dim
+    // (padding v up to it measured slower at the bench shapes): r1's fused kernel serves them.
+    // Backends with fused kernels for the shape use them.
+    if (fused_attention_serves(q, k, v, mask)) {
+        return fused_attention(q, k, v, mask, scale);
+    }
     const std::optional<at::Tensor> additive = mask.defined() ? std::optional(mask) : std::nullopt;
     return at::scaled_dot_product_attention(q, k, v, additive, /*dropout_p=*/0.0,
                                             /*is_causal=*/false, scale);  // [B, n, S, dv]
@@ -76,11 +81,12 @@ at::Tensor AttentionImpl::attend(const at::Tensor& q,
     const int64_t S = q.size(2);
     const int64_t hd = options.dense_head_dim();
     const int64_t groups = options.num_attention_heads / options.num_key_value_heads;
-    // [B, nh, T, hd]: each KV head serves `groups` query heads
-    const auto ks = k.repeat_interleave(groups, 1);
-    const auto vs = v.repeat_interleave(groups, 1);
-    const auto o =
-        attention(q, ks, vs, mask, 1.0 / std::sqrt(static_cast<double>(hd)));  // [B, nh, S, hd]
+    const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+    // each KV head serves `groups` query heads: the fused kernel reads them so, else [B, nh, T, hd]
+    const auto o = fused_attention_serves(q, k, v, mask)
+                       ? fused_attention(q, k, v, mask, scale)
+                       : attention(q, k.repeat_interleave(groups, 1),
+                                   v.repeat_interleave(groups, 1), mask, scale);  // [B, nh, S, hd]
     return o_proj(o.transpose(1, 2).reshape({B, S, -1}));                      // [B, S, H]
 }
 

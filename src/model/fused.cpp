@@ -9,6 +9,8 @@
 #include <cmath>
 #include <vector>
 
+#include "model/partial_sums.h"
+
 namespace r1::model {
 
 bool fusable(const at::Tensor& t) {
@@ -28,36 +30,22 @@ bool stackable(const std::vector<const LinearImpl*>& linears) {
 
 namespace {
 
+using detail::dot;
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
+
+// Rows per parallel chunk: ATen's grain (32768 elements), so small tensors (a decode step's
+// [batch, hidden]) stay on one thread instead of paying a fork and join for microseconds of work.
+int64_t row_grain(int64_t width) {
+    return std::max<int64_t>(1, at::internal::GRAIN_SIZE / std::max<int64_t>(width, 1));
+}
 
 // ---------------------------------------------------------------------------------------------
 // RMSNorm. x, y: [R, D] rows; rstd: [R].
 
-// Σ a[d]·b[d] over eight interleaved partial sums: the compiler vectorises this loop where a
-// single accumulator would serialise on its own additions.
-template <class T>
-T dot(const T* a, const T* b, int64_t D) {
-    T partial[8] = {};
-    int64_t d = 0;
-    for (; d + 8 <= D; d += 8) {
-        for (int l = 0; l < 8; ++l) {
-            partial[l] += a[d + l] * b[d + l];
-        }
-    }
-    for (; d < D; ++d) {
-        partial[0] += a[d] * b[d];
-    }
-    T sum = 0;
-    for (const T p : partial) {
-        sum += p;
-    }
-    return sum;
-}
-
 template <class T>
 void rms_norm_forward(const T* x, const T* w, T* y, T* rstd, int64_t R, int64_t D, double eps) {
-    at::parallel_for(0, R, 8, [&](int64_t begin, int64_t end) {
+    at::parallel_for(0, R, row_grain(D), [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) {
             const T* xr = x + r * D;
             T* yr = y + r * D;
@@ -75,7 +63,8 @@ void rms_norm_forward(const T* x, const T* w, T* y, T* rstd, int64_t R, int64_t 
 template <class T>
 void rms_norm_backward(const T* g, const T* x, const T* w, const T* rstd, T* dx, T* dw, int64_t R,
                        int64_t D) {
-    const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), R));
+    const int64_t chunks = std::max<int64_t>(
+        1, std::min<int64_t>(at::get_num_threads(), R / row_grain(D)));
     std::vector<T> partial(chunks * D, T(0));
     at::parallel_for(0, chunks, 1, [&](int64_t c0, int64_t c1) {
         std::vector<T> gw(D);
@@ -153,7 +142,7 @@ struct Strided {  // row r, column f at data[r * stride + f]
 template <class T>
 void swiglu_forward(const T* g, Strided gs, const T* sg, const T* u, Strided us, T* y, int64_t R,
                     int64_t F) {
-    at::parallel_for(0, R, 16, [&](int64_t begin, int64_t end) {
+    at::parallel_for(0, R, row_grain(F), [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) {
             for (int64_t f = 0; f < F; ++f) {
                 y[r * F + f] = g[r * gs.stride + f] * sg[r * F + f] * u[r * us.stride + f];
@@ -166,7 +155,7 @@ void swiglu_forward(const T* g, Strided gs, const T* sg, const T* u, Strided us,
 template <class T>
 void swiglu_backward(const T* dy, const T* g, Strided gs, const T* sg, const T* u, Strided us,
                      T* dg, Strided dgs, T* du, Strided dus, int64_t R, int64_t F) {
-    at::parallel_for(0, R, 16, [&](int64_t begin, int64_t end) {
+    at::parallel_for(0, R, row_grain(F), [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) {
             for (int64_t f = 0; f < F; ++f) {
                 const T v = g[r * gs.stride + f], s = sg[r * F + f], o = dy[r * F + f];

@@ -2,10 +2,38 @@
 
 #include "r1/model/attention.h"
 #include "r1/model/fused.h"
+#include "r1/model/fused_attention.h"
 
 #include <cmath>
 
 namespace r1::model {
+namespace {
+
+// MQA over the latent cache: one shared head with key [c_kv; k_pe] and value c_kv (FlashMLA's
+// view) for all nh query heads. qs [B, nh, S, rkv + dr] -> [B, nh, S, rkv]
+at::Tensor latent_attention(const at::Tensor& qs,
+                            const at::Tensor& c_kv,
+                            const at::Tensor& key,
+                            const at::Tensor& mask,
+                            double scale) {
+    const int64_t B = qs.size(0), nh = qs.size(1), S = qs.size(2), T = key.size(1);
+    const auto k = key.unsqueeze(1), v = c_kv.unsqueeze(1);  // one KV head for all: [B, 1, T, .]
+    if (fused_attention_serves(qs, k, v, mask)) {  // reads the cache slices in place
+        return fused_attention(qs, k, v, mask, scale);
+    }
+    // the heads fold into the rows of one bmm per sequence: the cache is never expanded per head
+    auto scores = at::bmm(qs.view({B, nh * S, -1}), key.transpose(1, 2)).view({B, nh, S, T}) *
+                  scale;
+    if (mask.defined()) {
+        scores = scores + mask;  // [B, 1, S, T] over the heads
+    }
+    const auto acc = c10::promoteTypes(qs.scalar_type(), at::kFloat);  // float32 softmax (HF)
+    const auto probs = acc == qs.scalar_type() ? at::softmax(scores, -1)
+                                               : at::softmax(scores, -1, acc).to(qs.scalar_type());
+    return at::bmm(probs.view({B, nh * S, T}), c_kv).view({B, nh, S, -1});
+}
+
+}  // namespace
 
 MlaImpl::MlaImpl(const ModelOptions& options_) : options(options_) {
     reset();
@@ -99,7 +127,7 @@ at::Tensor MlaImpl::attend_absorbed(const Projected& p,
                                     const at::Tensor& c_kv,
                                     const at::Tensor& key,
                                     const at::Tensor& mask) {
-    const int64_t B = c_kv.size(0), T = c_kv.size(1), S = p.q_nope.size(2);
+    const int64_t B = c_kv.size(0), S = p.q_nope.size(2);
     const int64_t nh = options.num_attention_heads, dn = options.qk_nope_head_dim;
     const int64_t rkv = options.kv_lora_rank, dv = options.v_head_dim;
     // kv_b_proj.weight [nh·(dn + dv), rkv] holds, per head, W_UK (dn rows) then W_UV (dv rows)
@@ -110,18 +138,9 @@ at::Tensor MlaImpl::attend_absorbed(const Projected& p,
     // the weight once per row).
     const auto q_nope = p.q_nope.transpose(0, 1).reshape({nh, B * S, dn});
     const auto q_lat = at::bmm(q_nope, w_uk).view({nh, B, S, rkv}).transpose(0, 1);  // W_UK into q
-    // MQA with one shared head: key [c_kv; k_pe] (rkv + dr), value c_kv (FlashMLA's view). The
-    // heads fold into the rows of one bmm per sequence: the cache is never expanded per head.
-    const auto qs = at::cat({q_lat, p.q_pe}, -1).view({B, nh * S, -1});  // [B, nh·S, rkv + dr]
-    auto scores = at::bmm(qs, key.transpose(1, 2)).view({B, nh, S, T}) * softmax_scale();
-    if (mask.defined()) {
-        scores = scores + mask;  // [B, 1, S, T] over the heads
-    }
-    const auto acc = c10::promoteTypes(qs.scalar_type(), at::kFloat);  // float32 softmax (HF)
-    const auto probs = acc == qs.scalar_type() ? at::softmax(scores, -1)
-                                               : at::softmax(scores, -1, acc).to(qs.scalar_type());
-    const auto o_lat = at::bmm(probs.view({B, nh * S, T}), c_kv);  // [B, nh·S, rkv]
-    const auto o_heads = o_lat.view({B, nh, S, rkv}).transpose(0, 1).reshape({nh, B * S, rkv});
+    const auto qs = at::cat({q_lat, p.q_pe}, -1);  // [B, nh, S, rkv + dr]
+    const auto o_lat = latent_attention(qs, c_kv, key, mask, softmax_scale());  // [B, nh, S, rkv]
+    const auto o_heads = o_lat.transpose(0, 1).reshape({nh, B * S, rkv});
     const auto o = at::bmm(o_heads, w_uv.transpose(1, 2));  // [nh, B·S, dv]: out through W_UV
     return o.view({nh, B, S, dv}).transpose(0, 1);          // [B, nh, S, dv]
 }

@@ -116,7 +116,11 @@ RopeTable rope_table_rows(const ModelOptions& options,
 }
 
 RopeTable with_cis(RopeTable table) {
-    if (table.layout == RopeLayout::interleaved) {
+    // ATen has complex types for float and double only (its complex<Half> lacks most kernels and
+    // there is no complex bfloat16): the other dtypes keep the real rotation
+    const auto dtype = table.cos.scalar_type();
+    if (table.layout == RopeLayout::interleaved &&
+        (dtype == torch::kFloat32 || dtype == torch::kFloat64)) {
         table.cis = at::complex(table.cos, table.sin);
     }
     return table;

@@ -2,6 +2,9 @@
 // float32, views and odd widths) and against central finite differences.
 #include "r1/model/fused.h"
 
+#include "r1/model/attention.h"
+#include "r1/model/fused_attention.h"
+
 #include <torch/torch.h>
 
 #include <gtest/gtest.h>
@@ -88,6 +91,91 @@ TEST(FusedTest, GradientsMatchFiniteDifferences) {
         return (fused_swiglu(h.narrow(-1, 0, 11), h.narrow(-1, 11, 11)) * r1).sum();
     };
     EXPECT_LT(test::gradient_error(two_views, {h}), 1e-6);
+    auto q = torch::randn({1, 2, 4, 5}, torch::kFloat64).requires_grad_(true);
+    auto k = torch::randn({1, 2, 6, 5}, torch::kFloat64).requires_grad_(true);
+    auto v = torch::randn({1, 2, 6, 3}, torch::kFloat64).requires_grad_(true);
+    const auto mask = causal_mask(4, torch::tensor({{0, 1, 1, 1, 1, 1}}), torch::kFloat64);
+    const auto r4 = torch::randn({1, 2, 4, 3}, torch::kFloat64);
+    EXPECT_LT(test::gradient_error([&] { return (fused_attention(q, k, v, mask, 0.4) * r4).sum(); },
+                                   {q, k, v}),
+              1e-6);
+}
+
+at::Tensor composite_attention(const std::vector<at::Tensor>& t, const at::Tensor& mask,
+                               double scale) {
+    auto scores = torch::matmul(t[0], t[1].transpose(-1, -2)) * scale;
+    if (mask.defined()) {
+        scores = scores + mask;
+    }
+    return torch::matmul(torch::softmax(scores, -1), t[2]);
+}
+
+TEST(FusedTest, AttentionEqualsCompositeOps) {
+    // odd head dims (no vector-width multiple), keys beyond the queries (a cached step's shape),
+    // left padding (so some query rows see no key at all: uniform weights, as HF), no mask
+    torch::manual_seed(0);
+    struct Case {
+        int64_t S, T;
+        at::Tensor attention_mask;  // [B, T] or undefined
+        bool masked;
+    };
+    const std::vector<Case> cases{{7, 7, {}, true},
+                                  {3, 11, torch::ones({2, 11}, torch::kInt64), true},
+                                  {9, 9, torch::tensor({{0, 0, 0, 1, 1, 1, 1, 1, 1},
+                                                        {1, 1, 1, 1, 1, 1, 1, 1, 1}}),
+                                   true},
+                                  {5, 6, {}, false}};
+    for (const auto dtype : {torch::kFloat64, torch::kFloat32}) {
+        for (const auto& c : cases) {
+            SCOPED_TRACE(::testing::Message() << "S=" << c.S << " T=" << c.T << " " << dtype);
+            const auto q = torch::randn({2, 3, c.S, 13}, dtype) * 2;
+            const auto k = torch::randn({2, 3, c.T, 13}, dtype) * 2;
+            const auto v = torch::randn({2, 3, c.T, 5}, dtype);
+            const auto mask = c.masked ? causal_mask(c.S, c.attention_mask, dtype) : at::Tensor();
+            const double tol = dtype == torch::kFloat64 ? 1e-12 : 2e-5;
+            expect_same([&](const auto& t) { return fused_attention(t[0], t[1], t[2], mask, 0.3); },
+                        [&](const auto& t) { return composite_attention(t, mask, 0.3); },
+                        {q, k, v}, tol, tol);
+            torch::NoGradGuard no_grad;  // the path that keeps no probabilities
+            R1_EXPECT_CLOSE(fused_attention(q, k, v, mask, 0.3),
+                            composite_attention({q, k, v}, mask, 0.3), tol, tol);
+        }
+    }
+    // grouped KV heads (GQA, and MQA as MLA's absorbed decode), read in place from strided
+    // cache slices: the composite expands them per query head
+    for (const int64_t nkv : {1, 2}) {
+        SCOPED_TRACE(::testing::Message() << "nkv=" << nkv);
+        const auto q = torch::randn({2, 4, 3, 10}, torch::kFloat64);
+        const auto cache = torch::randn({2, nkv, 9, 16}, torch::kFloat64);  // [k | v] per slot
+        const auto k = cache.narrow(2, 0, 7).narrow(-1, 0, 10);                 // rows 16 apart
+        const auto v = cache.narrow(2, 0, 7).narrow(-1, 10, 6);
+        const auto mask = causal_mask(3, torch::tensor({{1, 1, 1, 1, 1, 1, 1},
+                                                        {0, 0, 1, 1, 1, 1, 1}}),
+                                      torch::kFloat64);
+        const int64_t g = 4 / nkv;
+        expect_same([&](const auto& t) { return fused_attention(t[0], t[1], t[2], mask, 0.3); },
+                    [&](const auto& t) {
+                        return composite_attention({t[0], t[1].repeat_interleave(g, 1),
+                                                    t[2].repeat_interleave(g, 1)},
+                                                   mask, 0.3);
+                    },
+                    {q, k, v}, 1e-12, 1e-12);
+        torch::NoGradGuard no_grad;
+        R1_EXPECT_CLOSE(fused_attention(q, k, v, mask, 0.3),
+                        composite_attention({q, k.repeat_interleave(g, 1),
+                                             v.repeat_interleave(g, 1)},
+                                            mask, 0.3),
+                        1e-12, 1e-12);
+    }
+    // non-contiguous operands (as MLA's transposed projections) are read as their values
+    const auto q = torch::randn({2, 4, 3, 8}, torch::kFloat64).transpose(1, 2);
+    const auto k = torch::randn({2, 4, 3, 8}, torch::kFloat64).transpose(1, 2);
+    const auto v = torch::randn({2, 4, 3, 6}, torch::kFloat64).transpose(1, 2).narrow(-1, 1, 4);
+    R1_EXPECT_CLOSE(fused_attention(q, k, v, {}, 0.5), composite_attention({q, k, v}, {}, 0.5),
+                    1e-12, 1e-12);
+    EXPECT_FALSE(fused_attention_serves(q.to(torch::kBFloat16), k, v, {}));
+    EXPECT_THROW(fused_attention(q, k.narrow(-1, 0, 7), v, {}, 0.5), c10::Error);
+    EXPECT_THROW(fused_attention(q, k.narrow(1, 0, 2), v.narrow(1, 0, 2), {}, 0.5), c10::Error);  // 3 heads, 2 KV
 }
 
 }  // namespace

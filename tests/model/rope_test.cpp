@@ -65,6 +65,17 @@ TEST(RopeTest, ComplexTableEqualsRealRotation) {
     R1_EXPECT_CLOSE(apply_rope(x, with_cis(table)), apply_rope(x, table), 1e-14, 1e-14);
 }
 
+TEST(RopeTest, ComplexTableIsSkippedWhereAtenHasNoComplexType) {
+    // a bf16 or f16 model decodes through the real rotation (at::complex rejects both)
+    const auto positions = torch::arange(8);
+    for (const auto dtype : {torch::kBFloat16, torch::kFloat16}) {
+        const auto table = with_cis(rope_table(test::tiny_deepseek(), positions, dtype));
+        EXPECT_FALSE(table.cis.defined());
+        const auto x = torch::randn({1, 2, 8, 8}).to(dtype);
+        EXPECT_EQ(apply_rope(x, table).scalar_type(), dtype);
+    }
+}
+
 TEST(RopeTest, ScoresDependOnlyOnRelativePosition) {
     torch::manual_seed(0);
     const auto q = torch::randn({1, 1, 1, 8}, torch::kFloat64);

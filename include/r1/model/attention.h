@@ -24,7 +24,8 @@ namespace r1::model {
 /// t ≤ T - S + s that are not padding.
 at::Tensor causal_mask(int64_t S, const at::Tensor& attention_mask, at::ScalarType dtype);
 
-/// softmax(q·kᵀ·scale + mask) (softmax in float32) · v, by at::scaled_dot_product_attention.
+/// softmax(q·kᵀ·scale + mask) (softmax in float32) · v: r1's fused kernel where it serves
+/// (fused_attention.h: float32/float64 on the CPU), else at::scaled_dot_product_attention.
 /// q [B, n, S, dk], k [B, n, T, dk], v [B, n, T, dv], mask [., 1, S, T] or undefined -> [B, n, S,
 /// dv]
 at::Tensor attention(const at::Tensor& q,

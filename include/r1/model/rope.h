@@ -41,7 +41,8 @@ struct RopeTable {
     at::Tensor cis;
 };
 
-/// `table` with cis = cos + i·sin filled in (interleaved layout; the others are returned as is).
+/// `table` with cis = cos + i·sin filled in (interleaved layout, float32 or float64 tables; the
+/// others are returned as is).
 RopeTable with_cis(RopeTable table);
 
 /// The table for `positions` [T] (int64) of the rotary part of `options`' attention.
