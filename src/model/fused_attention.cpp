@@ -35,14 +35,13 @@
 namespace r1::model {
 namespace {
 
+using detail::dot;
+using detail::row_sum;
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
 // ---------------------------------------------------------------------------------------------
 // Row helpers.
-
-using detail::dot;
-using detail::row_sum;
 
 // Floats as integers of the same order (sign-magnitude to two's complement; an involution):
 // integer compares vectorise where float ones, which may trap on NaN, do not.
