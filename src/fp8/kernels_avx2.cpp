@@ -139,11 +139,11 @@ inline __m256i nan_codes(__m256i x) {
 
 /// The dot products of A's row m (widened in `a`, [Kp], zero past K) with up to 4 B rows from n,
 /// each 128-wide block promoted with its scales, into total[0:4]; 4 B rows share every load of A.
-/// Fast: widen32_unscaled_fast, OR-ing the rows' NaN codes into *nan (the caller redoes such a
-/// group exactly); exact: widen16_unscaled.
+/// Fast: widen32_unscaled_fast, returning the rows' NaN codes (nan_codes() OR-ed; the caller
+/// redoes such a group exactly); exact: widen16_unscaled (returns zero).
 template <bool Fast>
-void gemv_group(
-    const GemmView& g, const float* a, int64_t m, int64_t n, int64_t rows, float* total, __m256i* nan) {
+__m256i gemv_group(
+    const GemmView& g, const float* a, int64_t m, int64_t n, int64_t rows, float* total) {
     const int64_t KB = num_blocks(g.K);
     const float* b_scale = g.b_scale + (n / kBlockSize) * g.ldb_scale;
     alignas(32) uint8_t tail[kRows][kBlockSize];
@@ -196,7 +196,7 @@ void gemv_group(
             total[r] += hsum(_mm256_add_ps(even[r], odd[r])) * s;
         }
     }
-    *nan = _mm256_or_si256(*nan, found);
+    return found;
 }
 
 /// One row of A (M = 1, decode): the weights go from their bytes to FMAs in registers, with no
@@ -205,11 +205,10 @@ void gemv_avx2(const GemmView& g, const float* a, int64_t m, int64_t n0, int64_t
     for (int64_t n = n0; n < n1; n += kRows) {
         const int64_t rows = imin(kRows, n1 - n);
         float total[kRows] = {};
-        __m256i nan = _mm256_setzero_si256();
-        gemv_group<true>(g, a, m, n, rows, total, &nan);
+        const __m256i nan = gemv_group<true>(g, a, m, n, rows, total);
         if (!_mm256_testz_si256(nan, nan)) {  // rare: only a NaN weight, so the sum is NaN
             std::memset(total, 0, sizeof total);
-            gemv_group<false>(g, a, m, n, rows, total, &nan);
+            gemv_group<false>(g, a, m, n, rows, total);
         }
         for (int64_t r = 0; r < rows; ++r) {
             g.c[m * g.ldc + n + r] = total[r];

@@ -38,11 +38,16 @@ at::Tensor attention(const at::Tensor& q,
     // (and float64) would take ATen's math path, since the flash kernel wants one head dim
     // (padding v up to it measured slower at the bench shapes): r1's fused kernel serves them.
     // Backends with fused kernels for the shape use them.
+    // The fused kernel reads grouped KV heads as they are; SDPA gets them expanded per query head.
     if (fused_attention_serves(q, k, v, mask)) {
         return fused_attention(q, k, v, mask, scale);
     }
+    const int64_t groups = q.size(1) / k.size(1);
+    const auto expand = [groups](const at::Tensor& t) {
+        return groups == 1 ? t : t.repeat_interleave(groups, 1);  // [B, n, T, d]
+    };
     const std::optional<at::Tensor> additive = mask.defined() ? std::optional(mask) : std::nullopt;
-    return at::scaled_dot_product_attention(q, k, v, additive, /*dropout_p=*/0.0,
+    return at::scaled_dot_product_attention(q, expand(k), expand(v), additive, /*dropout_p=*/0.0,
                                             /*is_causal=*/false, scale);  // [B, n, S, dv]
 }
 
@@ -79,15 +84,9 @@ at::Tensor AttentionImpl::attend(const at::Tensor& q,
                                  const at::Tensor& mask) {
     const int64_t B = q.size(0);
     const int64_t S = q.size(2);
-    const int64_t hd = options.dense_head_dim();
-    const int64_t groups = options.num_attention_heads / options.num_key_value_heads;
-    const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
-    // each KV head serves `groups` query heads: the fused kernel reads them so, else [B, nh, T, hd]
-    const auto o = fused_attention_serves(q, k, v, mask)
-                       ? fused_attention(q, k, v, mask, scale)
-                       : attention(q, k.repeat_interleave(groups, 1),
-                                   v.repeat_interleave(groups, 1), mask, scale);  // [B, nh, S, hd]
-    return o_proj(o.transpose(1, 2).reshape({B, S, -1}));                      // [B, S, H]
+    const double scale = 1.0 / std::sqrt(static_cast<double>(options.dense_head_dim()));
+    const auto o = attention(q, k, v, mask, scale);  // [B, nh, S, hd]: KV heads serve groups
+    return o_proj(o.transpose(1, 2).reshape({B, S, -1}));  // [B, S, H]
 }
 
 at::Tensor AttentionImpl::forward(const at::Tensor& x,

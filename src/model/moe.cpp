@@ -113,16 +113,20 @@ bool MoeImpl::packed() const {
     if (!packed_gate_up_.defined()) {
         return false;
     }
-    const int64_t I = options.moe_intermediate_size;
-    const auto lives_in = [](const at::Tensor& weight, const at::Tensor& slot) {
-        return weight.data_ptr() == slot.data_ptr() && weight.sizes() == slot.sizes() &&
-               weight.strides() == slot.strides() && weight.dtype() == slot.dtype();
+    // Runs at every training forward: pointer arithmetic on the contiguous buffers, no views.
+    const int64_t I = options.moe_intermediate_size, H = options.hidden_size, block = I * H;
+    const auto lives_at = [](const at::Tensor& weight, const at::Tensor& buffer, int64_t offset,
+                             at::IntArrayRef sizes) {
+        return weight.dtype() == buffer.dtype() && weight.sizes() == sizes &&
+               weight.is_contiguous() &&
+               weight.data_ptr() == static_cast<const char*>(buffer.data_ptr()) +
+                                        offset * static_cast<int64_t>(buffer.element_size());
     };
     for (int64_t e = 0; e < options.n_routed_experts; ++e) {
         const auto& mlp = *experts->ptr(e)->as<MlpImpl>();
-        if (!lives_in(mlp.gate_proj->weight, packed_gate_up_[e].narrow(0, 0, I)) ||
-            !lives_in(mlp.up_proj->weight, packed_gate_up_[e].narrow(0, I, I)) ||
-            !lives_in(mlp.down_proj->weight, packed_down_[e])) {
+        if (!lives_at(mlp.gate_proj->weight, packed_gate_up_, 2 * e * block, {I, H}) ||
+            !lives_at(mlp.up_proj->weight, packed_gate_up_, (2 * e + 1) * block, {I, H}) ||
+            !lives_at(mlp.down_proj->weight, packed_down_, e * block, {H, I})) {
             return false;
         }
     }

@@ -26,8 +26,8 @@ at::Tensor causal_mask(int64_t S, const at::Tensor& attention_mask, at::ScalarTy
 
 /// softmax(q·kᵀ·scale + mask) (softmax in float32) · v: r1's fused kernel where it serves
 /// (fused_attention.h: float32/float64 on the CPU), else at::scaled_dot_product_attention.
-/// q [B, n, S, dk], k [B, n, T, dk], v [B, n, T, dv], mask [., 1, S, T] or undefined -> [B, n, S,
-/// dv]
+/// q [B, n, S, dk], k [B, nkv, T, dk], v [B, nkv, T, dv] with n a multiple of nkv (each KV head
+/// serves n/nkv query heads: GQA), mask [., 1, S, T] or undefined -> [B, n, S, dv]
 at::Tensor attention(const at::Tensor& q,
                      const at::Tensor& k,
                      const at::Tensor& v,
