@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <numeric>
 #include <string>
 #include <utility>
@@ -84,6 +85,8 @@ class ChunkDecoder {
 
   private:
     at::Tensor run(const at::Tensor& ids, const model::CachedStep& step);  // -> last logits [n, V]
+    /// The prefill forward of ids [B, P] (left-padded), once per distinct prompt.
+    void prefill_unique(const at::Tensor& ids, const at::Tensor& positions);
     /// The step's RoPE rows and mask, cut from the chunk's tables (no per-step rebuild).
     model::CachedStep decode_step();
 
@@ -92,6 +95,7 @@ class ChunkDecoder {
     bool absorb_;
     int64_t slots_ = 0;                     // cache slots written so far
     std::vector<int64_t> seqs_;             // completion index of each row, or kDead
+    std::vector<int64_t> prompt_of_;        // prefill: the prompt index of each row
     std::vector<at::Generator> generators_; // one per active row
     at::Tensor next_position_;              // [n] int64
     at::Tensor attention_mask_;             // [n, P] int64 1/0 of the prompts
@@ -121,6 +125,7 @@ void ChunkDecoder::prefill(const GenerateRequest& request, const std::vector<Com
             positions[at] = s;
         }
         lengths[b] = len;
+        prompt_of_.push_back(i);
         const int64_t j = seqs_[b] - i * request.num_samples;
         generators_.push_back(util::make_generator(util::derive_seed(
             request.seed, {static_cast<uint64_t>(i), static_cast<uint64_t>(j)})));
@@ -141,10 +146,39 @@ void ChunkDecoder::prefill(const GenerateRequest& request, const std::vector<Com
     // a decode step's query sees every non-padding slot: causal_mask of one query over them all
     mask_ = model::causal_mask(
         1, torch::cat({attention_mask_, torch::ones({B, slots - P}, torch::kInt64)}, 1), dtype);
-    logits_ = run(ids_t, {.start = 0,
-                          .positions = int64_tensor(positions, {B, P}),
-                          .attention_mask = attention_mask_,
-                          .absorb = absorb_});
+    prefill_unique(ids_t, int64_tensor(positions, {B, P}));
+}
+
+void ChunkDecoder::prefill_unique(const at::Tensor& ids, const at::Tensor& positions) {
+    // rows that share a prompt (a GRPO group's samples) share its prefill: the unique prompts
+    // run once, then their cache rows and logits are copied out to every sample
+    const auto B = static_cast<int64_t>(seqs_.size());
+    std::vector<int64_t> first, row_of(static_cast<size_t>(B));
+    std::map<int64_t, int64_t> unique;  // prompt index -> its row among the unique prompts
+    for (int64_t b = 0; b < B; ++b) {
+        const auto [it, added] = unique.try_emplace(prompt_of_[static_cast<size_t>(b)],
+                                                    static_cast<int64_t>(first.size()));
+        if (added) {
+            first.push_back(b);
+        }
+        row_of[static_cast<size_t>(b)] = it->second;
+    }
+    const auto U = static_cast<int64_t>(first.size());
+    if (U == B) {
+        logits_ = run(ids, {.start = 0, .positions = positions, .attention_mask = attention_mask_,
+                            .absorb = absorb_});
+        return;
+    }
+    const auto rows = int64_tensor(first, {U});
+    cache_.reserve(U, cache_.max_len());
+    const auto logits = run(ids.index_select(0, rows),
+                            {.start = 0,
+                             .positions = positions.index_select(0, rows),
+                             .attention_mask = attention_mask_.index_select(0, rows),
+                             .absorb = absorb_});
+    const auto spread = int64_tensor(row_of, {B});
+    cache_.gather(spread, ids.size(1));
+    logits_ = logits.index_select(0, spread);
 }
 
 model::CachedStep ChunkDecoder::decode_step() {

@@ -91,14 +91,21 @@ void KvCache::make_views() {
 }
 
 void KvCache::compact(const at::Tensor& keep, int64_t length) {
-    const int64_t n = keep.size(0);
-    TORCH_CHECK(n <= batch_ && length <= max_len_, "KvCache::compact: ", n, " rows of ", batch_,
-                ", ", length, " slots of ", max_len_);
-    for (const auto& view : views_) {
-        for_each_buffer(view, [&](const at::Tensor& buffer, int64_t slot_dim) {
-            const auto used = buffer.narrow(slot_dim, 0, length);
-            const auto kept = used.index_select(0, keep);  // a copy: rows may move onto each other
-            used.narrow(0, 0, n).copy_(kept);
+    TORCH_CHECK(keep.size(0) <= batch_, "KvCache::compact: ", keep.size(0), " rows of ", batch_);
+    gather(keep, length);
+}
+
+void KvCache::gather(const at::Tensor& rows, int64_t length) {
+    const int64_t n = rows.size(0);
+    TORCH_CHECK(n <= capacity_batch_ && length <= max_len_, "KvCache::gather: ", n,
+                " rows of a capacity of ", capacity_batch_, ", ", length, " slots of ", max_len_);
+    TORCH_CHECK(n == 0 || (rows.min().item<int64_t>() >= 0 && rows.max().item<int64_t>() < batch_),
+                "KvCache::gather: rows outside the ", batch_, " active ones");
+    for (const auto& buffer : buffers_) {
+        for_each_buffer(buffer, [&](const at::Tensor& full, int64_t slot_dim) {
+            const auto used = full.narrow(slot_dim, 0, length);
+            const auto kept = used.narrow(0, 0, batch_).index_select(0, rows);  // a copy first:
+            used.narrow(0, 0, n).copy_(kept);  // rows may move onto each other
         });
     }
     batch_ = n;

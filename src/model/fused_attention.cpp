@@ -14,6 +14,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "model/partial_sums.h"
@@ -334,6 +335,62 @@ R1_INLINE void small_gemm_at(const T* A, int64_t lda, const Span* spans, const T
     }
 }
 
+// The eight sums of a[0..7]'s lanes, as one vector: three rounds of pairwise adds.
+R1_INLINE Vec<float> lane_sums(const Vec<float> (&a)[8]) {
+    using V = Vec<float>;
+    const auto pairs = [](V x, V y) {  // [x01, y01, x23, y23, x45, y45, x67, y67]
+        return __builtin_shufflevector(x, y, 0, 8, 2, 10, 4, 12, 6, 14) +
+               __builtin_shufflevector(x, y, 1, 9, 3, 11, 5, 13, 7, 15);
+    };
+    const auto quads = [](V x, V y) {  // x holds sums of a, b; y of c, d: [a, b, c, d] twice
+        return __builtin_shufflevector(x, y, 0, 1, 8, 9, 4, 5, 12, 13) +
+               __builtin_shufflevector(x, y, 2, 3, 10, 11, 6, 7, 14, 15);
+    };
+    const V lo = quads(pairs(a[0], a[1]), pairs(a[2], a[3]));  // halves of 0..3
+    const V hi = quads(pairs(a[4], a[5]), pairs(a[6], a[7]));  // halves of 4..7
+    return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 8, 9, 10, 11) +
+           __builtin_shufflevector(lo, hi, 4, 5, 6, 7, 12, 13, 14, 15);
+}
+
+// P [M, N] = scale·q·kᵀ for q [M, dk] and k's N rows ldk apart, as dot products eight keys at a
+// time: with few query rows (a decode step) transposing k for small_gemm would cost more than
+// the products.
+R1_INLINE void scores_by_dots(const float* q, const float* k, int64_t ldk, float* p, int64_t M,
+                              int64_t N, int64_t dk, float scale) {
+    constexpr int64_t L = kLanes<float>;
+    const int64_t whole = dk / L * L;
+    int64_t t = 0;
+    for (; t + 8 <= N; t += 8) {
+        const float* kb = k + t * ldk;
+        for (int64_t r = 0; r < M; ++r) {
+            const float* qr = q + r * dk;
+            Vec<float> acc[8] = {};
+            for (int64_t c = 0; c < whole; c += L) {
+                const Vec<float> a = load(qr + c);
+                for (int j = 0; j < 8; ++j) {
+                    acc[j] += a * load(kb + j * ldk + c);
+                }
+            }
+            Vec<float> sums = lane_sums(acc);
+            for (int64_t c = whole; c < dk; ++c) {
+                for (int j = 0; j < 8; ++j) {
+                    sums[j] += qr[c] * kb[j * ldk + c];
+                }
+            }
+            store(p + r * N + t, sums * scale);
+        }
+    }
+    for (; t < N; ++t) {
+        for (int64_t r = 0; r < M; ++r) {
+            p[r * N + t] = scale * dot(q + r * dk, k + t * ldk, dk);
+        }
+    }
+}
+
+// Up to this many query rows per item, scores come from scores_by_dots (decode: the heads of one
+// KV head); more rows amortise small_gemm's transposed copy of k.
+constexpr int64_t kDotRows = 8;
+
 // ---------------------------------------------------------------------------------------------
 // The problem in work items: item = b·kv_heads + kv, one KV head of one batch row and the
 // `group` query heads it serves, whose rows (group·S, head-major) are contiguous in q, o, P and dO.
@@ -376,9 +433,17 @@ template <class T>
 R1_INLINE void item_forward(const Problem<T>& pr, int64_t it, T* p, T* kt) {
     const int64_t M = pr.rows, Tn = pr.keys, dk = pr.dk, dv = pr.dv;
     const T* mask = pr.mask_of(it);
-    const int64_t Tp = padded<T>(Tn);
-    transpose_into(pr.k.of(it, pr.kv_heads), pr.k.row, Tn, dk, kt, Tp);
-    small_gemm(pr.q + it * M * dk, dk, kt, Tp, p, Tn, M, Tn, dk, pr.scale, /*b_padded=*/true);
+    if constexpr (std::is_same_v<T, float>) {
+        if (M <= kDotRows) {
+            scores_by_dots(pr.q + it * M * dk, pr.k.of(it, pr.kv_heads), pr.k.row, p, M, Tn, dk,
+                           pr.scale);
+        }
+    }
+    if (!std::is_same_v<T, float> || M > kDotRows) {
+        const int64_t Tp = padded<T>(Tn);
+        transpose_into(pr.k.of(it, pr.kv_heads), pr.k.row, Tn, dk, kt, Tp);
+        small_gemm(pr.q + it * M * dk, dk, kt, Tp, p, Tn, M, Tn, dk, pr.scale, /*b_padded=*/true);
+    }
     for (int64_t i = 0; i < M; ++i) {
         T* row = p + i * Tn;
         int64_t b = 0, e = Tn;  // the keys the mask leaves visible

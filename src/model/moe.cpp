@@ -260,6 +260,14 @@ at::Tensor MoeImpl::routed_dense(const at::Tensor& x, const Routing& routing) {
     const auto w = torch::zeros({N, E}, routing.weights.options())
                        .scatter(1, routing.indices, routing.weights)
                        .to(x.scalar_type());  // [N, E], zero where not routed
+    if (packed() && packed_gate_up_.scalar_type() == x.scalar_type()) {
+        // all experts at once from the packed buffers: one GEMM, one SwiGLU, one batched GEMM,
+        // where a loop over experts costs a dozen ops each (a decode step is dispatch-bound)
+        const int64_t I = options.moe_intermediate_size, H = options.hidden_size;
+        const auto h = at::linear(x, packed_gate_up_.view({E * 2 * I, H}));  // [N, E·2I]
+        const auto act = fused_swiglu_packed(h.view({N, E, 2 * I})) * w.unsqueeze(-1);  // [N, E, I]
+        return at::bmm(act.transpose(0, 1), packed_down_.transpose(1, 2)).sum(0);  // [N, H]
+    }
     auto y = torch::zeros_like(x);            // [N, H]
     for (int64_t e = 0; e < E; ++e) {         // ascending experts: the sorted path's sum order
         y.addcmul_(experts[e]->as<MlpImpl>()->forward(x), w.narrow(1, e, 1));

@@ -150,6 +150,25 @@ TEST(EngineTest, GreedyEqualsAnArgmaxLoopOverFullForwards) {
     }
 }
 
+TEST(EngineTest, SamplesOfOnePromptShareItsPrefill) {
+    // 3 samples per prompt: the prompts are prefilled once and their cache rows copied to every
+    // sample (latent and GQA caches alike); greedy, each sample must be the prompt's own argmax loop
+    for (auto& [name, options] : configs()) {
+        SCOPED_TRACE(name);
+        auto lm = make_model(options, torch::kFloat32);
+        GenerateRequest request{.prompts = kPrompts, .num_samples = 3};
+        request.sampling = {.temperature = 0.0, .max_completion_length = 5};
+        const auto out = Engine(lm, std::nullopt).generate(request);
+        ASSERT_EQ(out.size(), 9u);
+        for (size_t s = 0; s < out.size(); ++s) {
+            const auto& prompt = kPrompts[s / 3];
+            EXPECT_EQ(out[s].tokens, greedy_reference(lm, prompt, 5)) << "sample " << s;
+            const auto logp = torch::log_softmax(full_logits(lm, prompt)[-1], -1);
+            EXPECT_NEAR(out[s].logp_full[0], logp[out[s].tokens[0]].item<float>(), 1e-5);
+        }
+    }
+}
+
 GenerateRequest sampled_request() {
     GenerateRequest request{.prompts = kPrompts, .num_samples = 2, .seed = 1234};
     request.sampling = {.temperature = 1.5,

@@ -90,5 +90,23 @@ TEST(KvCacheTest, CompactMovesKeptRowsToTheFrontInPlace) {
     EXPECT_TRUE(after.k_pe[1].narrow(0, 0, 4).eq(13.0).all().item<bool>());
 }
 
+TEST(KvCacheTest, GatherCopiesRowsOutToALargerBatch) {
+    KvCache cache(test::tiny_deepseek(), torch::kFloat32);
+    cache.reserve(4, 6);
+    cache.reserve(2, 6);  // two rows prefilled, then spread to four
+    const auto& before = std::get<model::LatentSlots>(cache.layers()[1]);
+    for (int64_t b = 0; b < 2; ++b) {
+        before.joint[b].fill_(static_cast<double>(b + 1));
+    }
+    cache.gather(torch::tensor({0, 0, 1, 0}, torch::kInt64), 3);
+    const auto& after = std::get<model::LatentSlots>(cache.layers()[1]);
+    EXPECT_EQ(cache.batch(), 4);
+    for (const auto [row, value] : {std::pair{0, 1.0}, {1, 1.0}, {2, 2.0}, {3, 1.0}}) {
+        EXPECT_TRUE(after.joint[row].narrow(0, 0, 3).eq(value).all().item<bool>()) << row;
+    }
+    EXPECT_THROW(cache.gather(torch::tensor({0, 4}, torch::kInt64), 3), c10::Error);  // not active
+    EXPECT_THROW(cache.gather(torch::zeros({5}, torch::kInt64), 3), c10::Error);  // over capacity
+}
+
 }  // namespace
 }  // namespace r1::generation

@@ -167,6 +167,30 @@ TEST(FusedTest, AttentionEqualsCompositeOps) {
                                             mask, 0.3),
                         1e-12, 1e-12);
     }
+    // float32 decode steps (one query row per head, 4 heads on 1 KV head: the dot-product path)
+    // over keys that fill whole blocks of 8 and leave a tail, head dims with and without one
+    for (const int64_t dk : {40, 13}) {
+        for (const int64_t T : {21, 16, 5}) {
+            SCOPED_TRACE(::testing::Message() << "decode dk=" << dk << " T=" << T);
+            const auto cache = torch::randn({3, 1, 24, dk + 3}, torch::kFloat32);
+            const auto k = cache.narrow(2, 0, T).narrow(-1, 0, dk);
+            const auto v = cache.narrow(2, 0, T).narrow(-1, 3, 8);
+            const auto q = torch::randn({3, 4, 1, dk}, torch::kFloat32);
+            auto attention_mask = torch::ones({3, T}, torch::kInt64);
+            attention_mask[1].narrow(0, 0, 2).zero_();  // a left-padded row
+            const auto mask = causal_mask(1, attention_mask, torch::kFloat32);
+            const auto expected = composite_attention(
+                {q, k.expand({3, 4, T, dk}), v.expand({3, 4, T, 8})}, mask, 0.2);
+            R1_EXPECT_CLOSE(fused_attention(q, k, v, mask, 0.2), expected, 2e-5, 2e-5);
+            expect_same([&](const auto& t) { return fused_attention(t[0], t[1], t[2], mask, 0.2); },
+                        [&](const auto& t) {
+                            return composite_attention({t[0], t[1].expand({3, 4, T, dk}),
+                                                        t[2].expand({3, 4, T, 8})},
+                                                       mask, 0.2);
+                        },
+                        {q, k, v}, 2e-5, 2e-5);
+        }
+    }
     // non-contiguous operands (as MLA's transposed projections) are read as their values
     const auto q = torch::randn({2, 4, 3, 8}, torch::kFloat64).transpose(1, 2);
     const auto k = torch::randn({2, 4, 3, 8}, torch::kFloat64).transpose(1, 2);

@@ -183,5 +183,20 @@ TEST(MoeTest, DenseInferencePathEqualsSortedPath) {
     EXPECT_TRUE(moe->expert_load().equal(load * 2));  // both paths count the same routing
 }
 
+TEST(MoeTest, PackedDenseInferencePathEqualsPerExpertLoop) {
+    // a float32 Moe keeps its experts packed: without grad one GEMM serves them all; its float64
+    // clone (unpacked) loops over the experts
+    torch::manual_seed(0);
+    Moe packed(test::tiny_deepseek(R"({"n_routed_experts": 4, "n_group": 1, "topk_group": 1})"));
+    auto looped = std::dynamic_pointer_cast<MoeImpl>(packed->clone());
+    looped->to(torch::kFloat64);
+    ASSERT_TRUE(packed->packed());
+    ASSERT_FALSE(looped->packed());
+    const auto x = torch::randn({3, 7, 32});
+    torch::NoGradGuard no_grad;
+    R1_EXPECT_CLOSE(packed(x).hidden.to(torch::kFloat64), looped->forward(x.to(torch::kFloat64)).hidden,
+                    1e-5, 1e-6);
+}
+
 }  // namespace
 }  // namespace r1::model

@@ -32,6 +32,10 @@ class KvCache {
     /// Keeps the active rows `keep` ([n] int64, ascending), moved to the front; only slots
     /// [0, length) are copied (the rest are rewritten before they are read).
     void compact(const at::Tensor& keep, int64_t length);
+    /// Makes the active rows copies of `rows` ([n] int64 indices into the active rows, repeats
+    /// allowed, n up to the reserved batch), slots [0, length): one prompt's prefill serves all
+    /// of its samples.
+    void gather(const at::Tensor& rows, int64_t length);
 
     /// Per layer, views of the active rows ([batch, max_len, ...]) for model::forward_cached.
     const std::vector<model::LayerCache>& layers() const { return views_; }

@@ -21,6 +21,8 @@ void visit(config::Visitor& v, BatchOptions& o) {
     v.field("mini_batch_size", o.mini_batch_size, "completions per optimizer step").min(1);
     v.field("micro_batch_size", o.micro_batch_size, "sequences per forward/backward").min(1);
     v.field("num_iterations", o.num_iterations, "mu: optimisation passes over one rollout").min(1);
+    v.field("generation_batch_size", o.generation_batch_size,
+            "sequences the engine decodes at once; 0: a whole rollout (or refill batch)").min(0);
 }
 
 void visit(config::Visitor& v, AdvantageOptions& o) {

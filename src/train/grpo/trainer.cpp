@@ -23,6 +23,7 @@
 
 #include <torch/nn/modules/container/any.h>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <fstream>
@@ -39,6 +40,36 @@ constexpr uint64_t kEvalStream = 0x6576616cULL;           // "eval"
 
 double since(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+int64_t generation_batch(const GrpoOptions& o) {
+    if (o.batch.generation_batch_size > 0) {
+        return o.batch.generation_batch_size;
+    }
+    const int64_t prompts = o.dynamic_sampling.enable ? o.dynamic_sampling.gen_prompts_per_step
+                                                      : o.batch.prompts_per_step;
+    return prompts * o.batch.num_generations;
+}
+
+/// The rollout's completions, each mini-batch sorted by sequence length: micro-batches then pad
+/// to their own longest sequence, not to the rollout's. The loss is a sum over micro-batches with
+/// the mini-batch's normaliser, so the order changes no result beyond float summation order.
+std::vector<int64_t> length_order(const Rollout& r, int64_t mini) {
+    const auto N = static_cast<int64_t>(r.completions.size());
+    std::vector<int64_t> order(static_cast<size_t>(N)), length(static_cast<size_t>(N));
+    for (int64_t i = 0; i < N; ++i) {
+        const auto& c = r.completions[static_cast<size_t>(i)];
+        order[static_cast<size_t>(i)] = i;
+        length[static_cast<size_t>(i)] =
+            static_cast<int64_t>(r.prompt_ids[static_cast<size_t>(c.prompt_index)].size() + c.tokens.size());
+    }
+    for (int64_t m = 0; m < N; m += mini) {
+        std::stable_sort(order.begin() + m, order.begin() + std::min(N, m + mini),
+                         [&length](int64_t a, int64_t b) {
+                             return length[static_cast<size_t>(a)] < length[static_cast<size_t>(b)];
+                         });
+    }
+    return order;
 }
 
 /// What one update (mu passes over the rollout) measured, averaged over its optimizer steps.
@@ -108,7 +139,7 @@ Trainer::Trainer(const GrpoOptions& options, const std::string& resolved_yaml)
         }
     }
     optimizer_ = make_adamw(policy_->parameters(), o_.optim);
-    engine_.emplace(policy_, base_.tokenizer);
+    engine_.emplace(policy_, base_.tokenizer, generation::EngineOptions{.max_batch_size = generation_batch(o_)});
     rewards_.emplace(o_.rewards);
     if (o_.dynamic_sampling.enable) {  // an unknown metric fails now, not after the first rollout
         metric_column(rewards_->names(), o_.dynamic_sampling.metric);
@@ -222,21 +253,25 @@ void Trainer::micro_step(const SequenceBatch& micro,
 
 UpdateStats Trainer::update(const Rollout& r) {
     const auto t0 = Clock::now();
+    const int64_t mini = o_.batch.mini_batch_size, micro = o_.batch.micro_batch_size;
+    const auto order = length_order(r, mini);
     std::vector<std::vector<int64_t>> prompts, completions;
-    for (const auto& c : r.completions) {
-        prompts.push_back(r.prompt_ids[c.prompt_index]);
+    for (int64_t i : order) {
+        const auto& c = r.completions[static_cast<size_t>(i)];
+        prompts.push_back(r.prompt_ids[static_cast<size_t>(c.prompt_index)]);
         completions.push_back(c.tokens);
     }
     const auto batch = make_sequence_batch(prompts, completions, eos_.empty() ? 0 : eos_[0]);
+    const auto advantages = r.advantages.index_select(0, torch::tensor(order, torch::kInt64));
     auto mask = batch.completion_mask.clone();
     if (o_.truncation.mask_truncated) {  // after the advantages: they still count in their group
-        for (size_t i = 0; i < r.truncated.size(); ++i) {
-            if (r.truncated[i]) {
+        for (size_t i = 0; i < order.size(); ++i) {
+            if (r.truncated[static_cast<size_t>(order[i])]) {
                 mask[static_cast<int64_t>(i)].zero_();
             }
         }
     }
-    const int64_t N = batch.size(), mini = o_.batch.mini_batch_size, micro = o_.batch.micro_batch_size;
+    const int64_t N = batch.size();
     const bool off_policy = o_.batch.num_iterations > 1 || N > mini;
     const auto old_logp = off_policy ? logprobs_no_grad(policy_, batch) : at::Tensor();
     const auto ref_logp = reference_ ? logprobs_no_grad(reference_, batch) : at::Tensor();
@@ -252,7 +287,7 @@ UpdateStats Trainer::update(const Rollout& r) {
                 const PolicyLossInput base{
                     .old_logp = old_logp.defined() ? old_logp.slice(0, b, e) : at::Tensor(),
                     .ref_logp = ref_logp.defined() ? ref_logp.slice(0, b, e) : at::Tensor(),
-                    .advantages = r.advantages.slice(0, b, e),
+                    .advantages = advantages.slice(0, b, e),
                     .mask = mask.slice(0, b, e)};
                 micro_step(batch.slice(b, e), base, norm, stats);
             }

@@ -63,6 +63,7 @@ struct BatchOptions {
     int64_t mini_batch_size = 512;  // completions per optimizer step
     int64_t micro_batch_size = 4;   // sequences per forward/backward; never changes the math
     int64_t num_iterations = 1;     // mu, passes over one rollout
+    int64_t generation_batch_size = 0;  // sequences decoded at once; 0: a whole rollout
 };
 
 struct AdvantageOptions {
