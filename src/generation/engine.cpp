@@ -187,14 +187,20 @@ model::CachedStep ChunkDecoder::decode_step() {
         return table.defined() ? table.index_select(0, next_position_).view({n, 1, 1, -1})
                                : table;
     };
-    const bool complex = rope_.cis.defined();  // interleaved: the complex table alone
+    model::RopeTable rope{.layout = rope_.layout};
+    if (rope_.cis.defined()) {  // interleaved: one row gather; cos and sin are its parts
+        rope.cis = rows(rope_.cis);
+        const auto parts = at::view_as_real(rope.cis);
+        rope.cos = parts.select(-1, 0);
+        rope.sin = parts.select(-1, 1);
+    } else {
+        rope.cos = rows(rope_.cos);
+        rope.sin = rows(rope_.sin);
+    }
     return {.start = slots_,
             .positions = next_position_.view({n, 1}),
             .absorb = absorb_,
-            .rope = {.cos = complex ? at::Tensor() : rows(rope_.cos),
-                     .sin = complex ? at::Tensor() : rows(rope_.sin),
-                     .layout = rope_.layout,
-                     .cis = rows(rope_.cis)},
+            .rope = rope,
             .mask = mask_.narrow(-1, 0, slots_ + 1)};
 }
 

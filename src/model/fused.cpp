@@ -6,6 +6,7 @@
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -236,7 +237,93 @@ struct PackedSwigluFunction : torch::autograd::Function<PackedSwigluFunction> {
     }
 };
 
+// ---------------------------------------------------------------------------------------------
+// RoPE: each pair of x's rows rotated by its angle; backward rotates the gradient back (by −θ).
+// x is read through its strides (MLA's q_pe and k_pe are views into their projections).
+
+struct RopeShape {
+    int64_t B, H, T, half;
+    std::array<int64_t, 3> x_stride;  // b, h, t (unit stride along d)
+    int64_t table_b, table_t, table_i;  // strides of cos/sin: row (0: broadcast), position, pair
+    bool interleaved;
+};
+
+template <class T>
+void rope_kernel(const T* x, const T* cos, const T* sin, T* y, const RopeShape& sh, T sign) {
+    const int64_t d = 2 * sh.half, rows = sh.B * sh.H * sh.T;
+    at::parallel_for(0, rows, row_grain(d), [&](int64_t begin, int64_t end) {
+        for (int64_t row = begin; row < end; ++row) {
+            const int64_t t = row % sh.T, h = row / sh.T % sh.H, b = row / (sh.T * sh.H);
+            const T* xr = x + b * sh.x_stride[0] + h * sh.x_stride[1] + t * sh.x_stride[2];
+            const int64_t tab = b * sh.table_b + t * sh.table_t;
+            T* yr = y + row * d;
+            // pair i is (2i, 2i + 1) interleaved, (i, i + d/2) half-split
+            const int64_t first = sh.interleaved ? 2 : 1, second = sh.interleaved ? 1 : sh.half;
+            for (int64_t i = 0; i < sh.half; ++i) {
+                const T c = cos[tab + i * sh.table_i], s = sign * sin[tab + i * sh.table_i];
+                const T a = xr[i * first], e = xr[i * first + second];
+                yr[i * first] = a * c - e * s;
+                yr[i * first + second] = e * c + a * s;
+            }
+        }
+    });
+}
+
+at::Tensor rope_rotate(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
+                       bool interleaved, double sign) {
+    RopeShape sh{.B = x.size(0), .H = x.size(1), .T = x.size(2), .half = x.size(3) / 2,
+                 .x_stride = {x.stride(0), x.stride(1), x.stride(2)},
+                 .table_b = cos.dim() == 4 && cos.size(0) > 1 ? cos.stride(0) : 0,
+                 .table_t = cos.stride(-2), .table_i = cos.stride(-1),
+                 .interleaved = interleaved};
+    auto y = at::empty(x.sizes(), x.options());
+    AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fused_rope", [&] {
+        rope_kernel<scalar_t>(x.const_data_ptr<scalar_t>(), cos.const_data_ptr<scalar_t>(),
+                              sin.const_data_ptr<scalar_t>(), y.mutable_data_ptr<scalar_t>(), sh,
+                              static_cast<scalar_t>(sign));
+    });
+    return y;
+}
+
+struct RopeFunction : torch::autograd::Function<RopeFunction> {
+    static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& cos,
+                              const at::Tensor& sin, bool interleaved) {
+        ctx->save_for_backward({cos, sin});
+        ctx->saved_data["interleaved"] = interleaved;
+        return rope_rotate(x, cos, sin, interleaved, 1.0);
+    }
+
+    static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const bool interleaved = ctx->saved_data["interleaved"].toBool();
+        return {rope_rotate(grads[0], saved[0], saved[1], interleaved, -1.0), at::Tensor(),
+                at::Tensor(), at::Tensor()};
+    }
+};
+
 }  // namespace
+
+bool fused_rope_serves(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
+    const auto table = [&](const at::Tensor& t) {
+        return t.defined() && t.scalar_type() == x.scalar_type() && t.device().is_cpu() &&
+               !t.requires_grad() && t.sizes() == cos.sizes() && t.strides() == cos.strides() &&
+               (t.dim() == 2 || (t.dim() == 4 && t.size(1) == 1 &&
+                                 (t.size(0) == 1 || t.size(0) == x.size(0))));
+    };
+    return fusable(x) && x.dim() == 4 && x.size(-1) % 2 == 0 && x.stride(-1) == 1 && table(cos) &&
+           table(sin) && cos.size(-2) == x.size(2) && 2 * cos.size(-1) == x.size(-1);
+}
+
+at::Tensor fused_rope(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
+                      bool interleaved) {
+    TORCH_CHECK(fused_rope_serves(x, cos, sin), "fused_rope: x ", x.sizes(), " (", x.scalar_type(),
+                ") and table ", cos.sizes(), " do not fit: expected x [B, H, T, d] with unit stride "
+                "along d, cos/sin [T, d/2] or [B or 1, 1, T, d/2] of x's dtype");
+    if (torch::GradMode::is_enabled() && x.requires_grad()) {
+        return RopeFunction::apply(x, cos, sin, interleaved);
+    }
+    return rope_rotate(x, cos, sin, interleaved, 1.0);
+}
 
 at::Tensor fused_rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
     if (!fusable(x) || weight.scalar_type() != x.scalar_type()) {

@@ -391,6 +391,27 @@ R1_INLINE void scores_by_dots(const float* q, const float* k, int64_t ldk, float
 // KV head); more rows amortise small_gemm's transposed copy of k.
 constexpr int64_t kDotRows = 8;
 
+// C [M, ·] = alpha·A·B on each row tile's columns: the union of its rows' spans (columns outside
+// are not written). B [K, ·] is scratch whose rows are padded to whole vectors (ldb).
+template <class T>
+R1_INLINE void gemm_on_spans(const T* A, int64_t lda, const T* B, int64_t ldb, T* C, int64_t ldc,
+                             int64_t M, const Span* spans, int64_t K, T alpha) {
+    for (int64_t i = 0; i < M; i += 4) {
+        const int64_t R = std::min<int64_t>(4, M - i);
+        int64_t b = ldb, e = 0;
+        for (int64_t r = 0; r < R; ++r) {
+            b = std::min(b, spans[i + r].begin);
+            e = std::max(e, spans[i + r].end);
+        }
+        if (e <= b) {
+            continue;
+        }
+        b = b / kLanes<T> * kLanes<T>;  // aligned: B's padded rows then hold whole vectors to e
+        gemm_row_tile(OperandA<T>{A + i * lda, lda, 1}, B + b, ldb, C + i * ldc + b, ldc, R, e - b,
+                      0, K, alpha, /*b_padded=*/true);
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The problem in work items: item = b·kv_heads + kv, one KV head of one batch row and the
 // `group` query heads it serves, whose rows (group·S, head-major) are contiguous in q, o, P and dO.
@@ -428,31 +449,48 @@ struct Problem {
     }
 };
 
-// One item forward: P = softmax(q·kᵀ·scale + mask) into p, O = P·v.
+// The keys row i of an item may see: the mask's visible span, or all keys when it hides every
+// one (such a row is computed whole: uniform weights, as HF's eager attention gives it).
 template <class T>
-R1_INLINE void item_forward(const Problem<T>& pr, int64_t it, T* p, T* kt) {
-    const int64_t M = pr.rows, Tn = pr.keys, dk = pr.dk, dv = pr.dv;
-    const T* mask = pr.mask_of(it);
+R1_INLINE Span visible_keys(const Problem<T>& pr, const T* mask, int64_t i) {
+    if (mask == nullptr) {
+        return {0, pr.keys};
+    }
+    const Span v = span_where(mask + (i % pr.S) * pr.mask_s, pr.keys,
+                              [](T x) { return x > T(kHidden); });
+    return v.begin < v.end ? v : Span{0, pr.keys};
+}
+
+// P = scale·q·kᵀ over each row tile's visible keys (a causal tile skips the keys after it);
+// entries outside them are left for the softmax to zero.
+template <class T>
+R1_INLINE void item_scores(const Problem<T>& pr, int64_t it, const Span* visible, T* kt, T* p) {
+    const int64_t M = pr.rows, Tn = pr.keys, dk = pr.dk;
+    const T* q = pr.q + it * M * dk;
     if constexpr (std::is_same_v<T, float>) {
         if (M <= kDotRows) {
-            scores_by_dots(pr.q + it * M * dk, pr.k.of(it, pr.kv_heads), pr.k.row, p, M, Tn, dk,
-                           pr.scale);
+            return scores_by_dots(q, pr.k.of(it, pr.kv_heads), pr.k.row, p, M, Tn, dk, pr.scale);
         }
     }
-    if (!std::is_same_v<T, float> || M > kDotRows) {
-        const int64_t Tp = padded<T>(Tn);
-        transpose_into(pr.k.of(it, pr.kv_heads), pr.k.row, Tn, dk, kt, Tp);
-        small_gemm(pr.q + it * M * dk, dk, kt, Tp, p, Tn, M, Tn, dk, pr.scale, /*b_padded=*/true);
+    const int64_t Tp = padded<T>(Tn);
+    transpose_into(pr.k.of(it, pr.kv_heads), pr.k.row, Tn, dk, kt, Tp);
+    gemm_on_spans(q, dk, kt, Tp, p, Tn, M, visible, dk, pr.scale);
+}
+
+// One item forward: P = softmax(q·kᵀ·scale + mask) into p, O = P·v.
+template <class T>
+R1_INLINE void item_forward(const Problem<T>& pr, int64_t it, T* p, T* kt, Span* visible) {
+    const int64_t M = pr.rows, Tn = pr.keys, dv = pr.dv;
+    const T* mask = pr.mask_of(it);
+    for (int64_t i = 0; i < M; ++i) {
+        visible[i] = visible_keys(pr, mask, i);
     }
+    item_scores(pr, it, visible, kt, p);
     for (int64_t i = 0; i < M; ++i) {
         T* row = p + i * Tn;
-        int64_t b = 0, e = Tn;  // the keys the mask leaves visible
+        const auto [b, e] = visible[i];
         if (mask != nullptr) {
             const T* m = mask + (i % pr.S) * pr.mask_s;
-            const Span visible = span_where(m, Tn, [](T x) { return x > T(kHidden); });
-            if (visible.begin < visible.end) {
-                b = visible.begin, e = visible.end;
-            }
             for (int64_t j = b; j < e; ++j) {
                 row[j] += m[j];
             }
@@ -487,14 +525,16 @@ R1_INLINE void item_backward(const Problem<T>& pr, int64_t it, const Scratch<T>&
     const T *q = pr.q + it * M * dk, *o = pr.o + it * M * dv, *p = pr.p + it * M * Tn,
             *dout = pr.dout + it * M * dv;
     const int64_t Tp = padded<T>(Tn);
+    for (int64_t i = 0; i < M; ++i) {
+        w.spans[i] = nonzero_span(p + i * Tn, Tn);
+    }
     transpose_into(pr.v.of(it, pr.kv_heads), pr.v.row, Tn, dv, w.vt, Tp);
-    small_gemm(dout, dv, w.vt, Tp, w.ds, Tn, M, Tn, dv, T(1), /*b_padded=*/true);
+    gemm_on_spans(dout, dv, w.vt, Tp, w.ds, Tn, M, w.spans, dv, T(1));  // dP where P is nonzero
     for (int64_t i = 0; i < M; ++i) {
         const T di = dot(dout + i * dv, o + i * dv, dv);
         const T* pi = p + i * Tn;
         T* dsi = w.ds + i * Tn;
-        const Span span = nonzero_span(pi, Tn);
-        w.spans[i] = span;
+        const Span span = w.spans[i];
         std::fill(dsi, dsi + span.begin, T(0));
         for (int64_t j = span.begin; j < span.end; ++j) {
             dsi[j] = pi[j] * (dsi[j] - di) * pr.scale;
@@ -511,9 +551,10 @@ template <class T>
 R1_INLINE void forward_items(const Problem<T>& pr, int64_t i0, int64_t i1) {
     std::vector<T> kt(pr.dk * padded<T>(pr.keys));
     std::vector<T> probs(pr.p == nullptr ? pr.rows * pr.keys : 0);  // when none are kept
+    std::vector<Span> visible(pr.rows);
     for (int64_t it = i0; it < i1; ++it) {
         T* p = pr.p == nullptr ? probs.data() : pr.p + it * pr.rows * pr.keys;
-        item_forward(pr, it, p, kt.data());
+        item_forward(pr, it, p, kt.data(), visible.data());
     }
 }
 

@@ -1,6 +1,9 @@
 #include "r1/model/rope.h"
 
+#include "r1/model/fused.h"
+
 #include <cmath>
+#include <utility>
 #include <numbers>
 
 namespace r1::model {
@@ -137,11 +140,24 @@ at::Tensor apply_rope_complex(const at::Tensor& x, const at::Tensor& cis) {
     return at::view_as_real(pairs * cis).flatten(-2);  // [..., T, d]
 }
 
+// cos and sin, or a complex-only table's parts (views, read in place by the fused kernel).
+std::pair<at::Tensor, at::Tensor> cos_sin(const RopeTable& table) {
+    if (table.cos.defined() || !table.cis.defined()) {
+        return {table.cos, table.sin};
+    }
+    const auto parts = at::view_as_real(table.cis);
+    return {parts.select(-1, 0), parts.select(-1, 1)};
+}
+
 }  // namespace
 
 at::Tensor apply_rope(const at::Tensor& x, const RopeTable& table) {
     // x: [..., T, d]; cos/sin: [T, d/2] or, per row, [B, 1, T, d/2] (broadcast over heads)
-    if (table.cis.defined() && table.layout == RopeLayout::interleaved) {
+    const bool interleaved = table.layout == RopeLayout::interleaved;
+    if (const auto [c, s] = cos_sin(table); fused_rope_serves(x, c, s)) {
+        return fused_rope(x, c, s, interleaved);
+    }
+    if (table.cis.defined() && interleaved) {
         return apply_rope_complex(x, table.cis);
     }
     const int64_t half = x.size(-1) / 2;

@@ -101,6 +101,46 @@ TEST(FusedTest, GradientsMatchFiniteDifferences) {
               1e-6);
 }
 
+// The rotation written out: pairs (2i, 2i+1) or (i, i + d/2), the table broadcast over heads.
+at::Tensor composite_rope(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
+                          bool interleaved) {
+    const int64_t d = x.size(-1);
+    const auto a = interleaved ? x.slice(-1, 0, d, 2) : x.slice(-1, 0, d / 2);
+    const auto b = interleaved ? x.slice(-1, 1, d, 2) : x.slice(-1, d / 2);
+    const auto ya = a * cos - b * sin, yb = b * cos + a * sin;
+    return interleaved ? torch::stack({ya, yb}, -1).flatten(-2) : torch::cat({ya, yb}, -1);
+}
+
+TEST(FusedTest, RopeEqualsCompositeOps) {
+    torch::manual_seed(0);
+    for (const auto dtype : {torch::kFloat64, torch::kFloat32}) {
+        const double tol = dtype == torch::kFloat64 ? 1e-12 : 1e-6;
+        for (const bool interleaved : {true, false}) {
+            // a strided view (as MLA's q_pe), a shared [T, d/2] table and per-row [B, 1, T, d/2]
+            const auto x = torch::randn({2, 3, 5, 24}, dtype).slice(-1, 8);
+            for (const auto& shape : {std::vector<int64_t>{5, 8}, std::vector<int64_t>{2, 1, 5, 8}}) {
+                SCOPED_TRACE(::testing::Message() << dtype << " interleaved " << interleaved
+                                                  << " table dims " << shape.size());
+                const auto cos = torch::randn(shape, dtype), sin = torch::randn(shape, dtype);
+                R1_EXPECT_CLOSE(fused_rope(x, cos, sin, interleaved),
+                                composite_rope(x, cos, sin, interleaved), tol, tol);
+                expect_same([&](const auto& t) { return fused_rope(t[0], cos, sin, interleaved); },
+                            [&](const auto& t) { return composite_rope(t[0], cos, sin, interleaved); },
+                            {x}, tol, tol);
+                // a complex table's real and imaginary parts, read through their stride of 2
+                const auto parts = at::view_as_real(at::complex(cos, sin));
+                R1_EXPECT_CLOSE(fused_rope(x, parts.select(-1, 0), parts.select(-1, 1), interleaved),
+                                composite_rope(x, cos, sin, interleaved), tol, tol);
+            }
+        }
+    }
+    const auto cos = torch::randn({5, 8}), sin = torch::randn({5, 8});
+    EXPECT_FALSE(fused_rope_serves(torch::randn({3, 5, 16}), cos, sin));  // not [B, H, T, d]
+    EXPECT_FALSE(fused_rope_serves(torch::randn({1, 1, 5, 16}).to(torch::kBFloat16), cos, sin));
+    EXPECT_FALSE(fused_rope_serves(torch::randn({1, 1, 4, 16}), cos, sin));  // 4 positions, 5 rows
+    EXPECT_THROW(fused_rope(torch::randn({1, 1, 5, 12}), cos, sin, true), c10::Error);
+}
+
 at::Tensor composite_attention(const std::vector<at::Tensor>& t, const at::Tensor& mask,
                                double scale) {
     auto scores = torch::matmul(t[0], t[1].transpose(-1, -2)) * scale;

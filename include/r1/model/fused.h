@@ -24,6 +24,16 @@ at::Tensor fused_swiglu(const at::Tensor& gate, const at::Tensor& up);
 /// gradient comes back packed, with no zero-filled halves.
 at::Tensor fused_swiglu_packed(const at::Tensor& gate_up);
 
+/// RoPE of x [B, H, T, d] (any strides, unit along d) by cos/sin [T, d/2] or [B or 1, 1, T, d/2]
+/// (any strides: the real and imaginary views of a complex table serve): pairs (2i, 2i+1) when
+/// `interleaved`, else (i, i + d/2). Returns a contiguous [B, H, T, d]; its gradient is the
+/// rotation back. The composite is rope.h's apply_rope, which calls this where it serves.
+at::Tensor fused_rope(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
+                      bool interleaved);
+
+/// Whether fused_rope takes these operands (float32/float64 CPU, shapes as above).
+bool fused_rope_serves(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin);
+
 /// Whether the fused kernels serve tensors of this kind (float32/float64 on the CPU).
 bool fusable(const at::Tensor& t);
 
