@@ -316,9 +316,10 @@ bool fused_rope_serves(const at::Tensor& x, const at::Tensor& cos, const at::Ten
 
 at::Tensor fused_rope(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
                       bool interleaved) {
-    TORCH_CHECK(fused_rope_serves(x, cos, sin), "fused_rope: x ", x.sizes(), " (", x.scalar_type(),
-                ") and table ", cos.sizes(), " do not fit: expected x [B, H, T, d] with unit stride "
-                "along d, cos/sin [T, d/2] or [B or 1, 1, T, d/2] of x's dtype");
+    TORCH_CHECK(fused_rope_serves(x, cos, sin), "fused_rope: x ", x.sizes(), " (",
+                x.scalar_type(), ") and table ", cos.sizes(),
+                " do not fit: expected x [B, H, T, d] with unit stride along d, cos/sin [T, d/2] "
+                "or [B or 1, 1, T, d/2] of x's dtype");
     if (torch::GradMode::is_enabled() && x.requires_grad()) {
         return RopeFunction::apply(x, cos, sin, interleaved);
     }

@@ -152,7 +152,7 @@ TEST(EngineTest, GreedyEqualsAnArgmaxLoopOverFullForwards) {
 
 TEST(EngineTest, SamplesOfOnePromptShareItsPrefill) {
     // 3 samples per prompt: the prompts are prefilled once and their cache rows copied to every
-    // sample (latent and GQA caches alike); greedy, each sample must be the prompt's own argmax loop
+    // sample (latent and GQA caches alike); greedy, each sample is its prompt's argmax loop
     for (auto& [name, options] : configs()) {
         SCOPED_TRACE(name);
         auto lm = make_model(options, torch::kFloat32);

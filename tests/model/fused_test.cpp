@@ -118,19 +118,22 @@ TEST(FusedTest, RopeEqualsCompositeOps) {
         for (const bool interleaved : {true, false}) {
             // a strided view (as MLA's q_pe), a shared [T, d/2] table and per-row [B, 1, T, d/2]
             const auto x = torch::randn({2, 3, 5, 24}, dtype).slice(-1, 8);
-            for (const auto& shape : {std::vector<int64_t>{5, 8}, std::vector<int64_t>{2, 1, 5, 8}}) {
+            for (const auto& shape :
+                 {std::vector<int64_t>{5, 8}, std::vector<int64_t>{2, 1, 5, 8}}) {
                 SCOPED_TRACE(::testing::Message() << dtype << " interleaved " << interleaved
                                                   << " table dims " << shape.size());
                 const auto cos = torch::randn(shape, dtype), sin = torch::randn(shape, dtype);
                 R1_EXPECT_CLOSE(fused_rope(x, cos, sin, interleaved),
                                 composite_rope(x, cos, sin, interleaved), tol, tol);
-                expect_same([&](const auto& t) { return fused_rope(t[0], cos, sin, interleaved); },
-                            [&](const auto& t) { return composite_rope(t[0], cos, sin, interleaved); },
-                            {x}, tol, tol);
+                expect_same(
+                    [&](const auto& t) { return fused_rope(t[0], cos, sin, interleaved); },
+                    [&](const auto& t) { return composite_rope(t[0], cos, sin, interleaved); },
+                    {x}, tol, tol);
                 // a complex table's real and imaginary parts, read through their stride of 2
                 const auto parts = at::view_as_real(at::complex(cos, sin));
-                R1_EXPECT_CLOSE(fused_rope(x, parts.select(-1, 0), parts.select(-1, 1), interleaved),
-                                composite_rope(x, cos, sin, interleaved), tol, tol);
+                R1_EXPECT_CLOSE(
+                    fused_rope(x, parts.select(-1, 0), parts.select(-1, 1), interleaved),
+                    composite_rope(x, cos, sin, interleaved), tol, tol);
             }
         }
     }

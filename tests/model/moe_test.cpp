@@ -194,8 +194,8 @@ TEST(MoeTest, PackedDenseInferencePathEqualsPerExpertLoop) {
     ASSERT_FALSE(looped->packed());
     const auto x = torch::randn({3, 7, 32});
     torch::NoGradGuard no_grad;
-    R1_EXPECT_CLOSE(packed(x).hidden.to(torch::kFloat64), looped->forward(x.to(torch::kFloat64)).hidden,
-                    1e-5, 1e-6);
+    R1_EXPECT_CLOSE(packed(x).hidden.to(torch::kFloat64),
+                    looped->forward(x.to(torch::kFloat64)).hidden, 1e-5, 1e-6);
 }
 
 }  // namespace

@@ -60,8 +60,8 @@ std::vector<int64_t> length_order(const Rollout& r, int64_t mini) {
     for (int64_t i = 0; i < N; ++i) {
         const auto& c = r.completions[static_cast<size_t>(i)];
         order[static_cast<size_t>(i)] = i;
-        length[static_cast<size_t>(i)] =
-            static_cast<int64_t>(r.prompt_ids[static_cast<size_t>(c.prompt_index)].size() + c.tokens.size());
+        const auto& prompt = r.prompt_ids[static_cast<size_t>(c.prompt_index)];
+        length[static_cast<size_t>(i)] = static_cast<int64_t>(prompt.size() + c.tokens.size());
     }
     for (int64_t m = 0; m < N; m += mini) {
         std::stable_sort(order.begin() + m, order.begin() + std::min(N, m + mini),
@@ -139,7 +139,8 @@ Trainer::Trainer(const GrpoOptions& options, const std::string& resolved_yaml)
         }
     }
     optimizer_ = make_adamw(policy_->parameters(), o_.optim);
-    engine_.emplace(policy_, base_.tokenizer, generation::EngineOptions{.max_batch_size = generation_batch(o_)});
+    engine_.emplace(policy_, base_.tokenizer,
+                    generation::EngineOptions{.max_batch_size = generation_batch(o_)});
     rewards_.emplace(o_.rewards);
     if (o_.dynamic_sampling.enable) {  // an unknown metric fails now, not after the first rollout
         metric_column(rewards_->names(), o_.dynamic_sampling.metric);
