@@ -85,8 +85,10 @@ class ChunkDecoder {
 
   private:
     at::Tensor run(const at::Tensor& ids, const model::CachedStep& step);  // -> last logits [n, V]
-    /// The prefill forward of ids [B, P] (left-padded), once per distinct prompt.
-    void prefill_unique(const at::Tensor& ids, const at::Tensor& positions);
+    /// The prefill forward of ids [B, P] (left-padded) once per distinct prompt (`prompt_of`:
+    /// each row's prompt index); its cache rows and logits then serve every row of that prompt.
+    void prefill_unique(const at::Tensor& ids, const at::Tensor& positions,
+                        const std::vector<int64_t>& prompt_of);
     /// The step's RoPE rows and mask, cut from the chunk's tables (no per-step rebuild).
     model::CachedStep decode_step();
 
@@ -95,7 +97,6 @@ class ChunkDecoder {
     bool absorb_;
     int64_t slots_ = 0;                     // cache slots written so far
     std::vector<int64_t> seqs_;             // completion index of each row, or kDead
-    std::vector<int64_t> prompt_of_;        // prefill: the prompt index of each row
     std::vector<at::Generator> generators_; // one per active row
     at::Tensor next_position_;              // [n] int64
     at::Tensor attention_mask_;             // [n, P] int64 1/0 of the prompts
@@ -113,7 +114,8 @@ void ChunkDecoder::prefill(const GenerateRequest& request, const std::vector<Com
     for (const int64_t s : seqs_) {
         P = std::max<int64_t>(P, request.prompts[out[s].prompt_index].size());
     }
-    std::vector<int64_t> ids(B * P, 0), mask(B * P, 0), positions(B * P, 0), lengths(B);
+    std::vector<int64_t> ids(B * P, 0), mask(B * P, 0), positions(B * P, 0), lengths(B),
+        prompt_of(B);
     for (int64_t b = 0; b < B; ++b) {
         const int64_t i = out[seqs_[b]].prompt_index;
         const auto& prompt = request.prompts[i];
@@ -125,7 +127,7 @@ void ChunkDecoder::prefill(const GenerateRequest& request, const std::vector<Com
             positions[at] = s;
         }
         lengths[b] = len;
-        prompt_of_.push_back(i);
+        prompt_of[b] = i;
         const int64_t j = seqs_[b] - i * request.num_samples;
         generators_.push_back(util::make_generator(util::derive_seed(
             request.seed, {static_cast<uint64_t>(i), static_cast<uint64_t>(j)})));
@@ -146,17 +148,17 @@ void ChunkDecoder::prefill(const GenerateRequest& request, const std::vector<Com
     // a decode step's query sees every non-padding slot: causal_mask of one query over them all
     mask_ = model::causal_mask(
         1, torch::cat({attention_mask_, torch::ones({B, slots - P}, torch::kInt64)}, 1), dtype);
-    prefill_unique(ids_t, int64_tensor(positions, {B, P}));
+    prefill_unique(ids_t, int64_tensor(positions, {B, P}), prompt_of);
 }
 
-void ChunkDecoder::prefill_unique(const at::Tensor& ids, const at::Tensor& positions) {
-    // rows that share a prompt (a GRPO group's samples) share its prefill: the unique prompts
-    // run once, then their cache rows and logits are copied out to every sample
+void ChunkDecoder::prefill_unique(const at::Tensor& ids, const at::Tensor& positions,
+                                  const std::vector<int64_t>& prompt_of) {
+    // a GRPO group's G samples share one prompt: prefilling it once saves (G - 1)/G of the work
     const auto B = static_cast<int64_t>(seqs_.size());
     std::vector<int64_t> first, row_of(static_cast<size_t>(B));
     std::map<int64_t, int64_t> unique;  // prompt index -> its row among the unique prompts
     for (int64_t b = 0; b < B; ++b) {
-        const auto [it, added] = unique.try_emplace(prompt_of_[static_cast<size_t>(b)],
+        const auto [it, added] = unique.try_emplace(prompt_of[static_cast<size_t>(b)],
                                                     static_cast<int64_t>(first.size()));
         if (added) {
             first.push_back(b);

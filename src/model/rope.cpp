@@ -3,8 +3,8 @@
 #include "r1/model/fused.h"
 
 #include <cmath>
-#include <utility>
 #include <numbers>
+#include <utility>
 
 namespace r1::model {
 

@@ -101,7 +101,7 @@ TEST(KvCacheTest, GatherCopiesRowsOutToALargerBatch) {
     cache.gather(torch::tensor({0, 0, 1, 0}, torch::kInt64), 3);
     const auto& after = std::get<model::LatentSlots>(cache.layers()[1]);
     EXPECT_EQ(cache.batch(), 4);
-    for (const auto [row, value] : {std::pair{0, 1.0}, {1, 1.0}, {2, 2.0}, {3, 1.0}}) {
+    for (const auto& [row, value] : {std::pair{0, 1.0}, {1, 1.0}, {2, 2.0}, {3, 1.0}}) {
         EXPECT_TRUE(after.joint[row].narrow(0, 0, 3).eq(value).all().item<bool>()) << row;
     }
     EXPECT_THROW(cache.gather(torch::tensor({0, 4}, torch::kInt64), 3), c10::Error);  // not active

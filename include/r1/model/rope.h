@@ -35,9 +35,10 @@ struct RopeTable {
     at::Tensor cos;
     at::Tensor sin;
     RopeLayout layout = RopeLayout::half_split;
-    /// Optional, interleaved layout only: cos + i·sin (complex, cos's shape). When defined,
-    /// apply_rope() rotates through it in one complex multiply (5 ops instead of 10; decode loops
-    /// build it once per step for every layer); cos and sin may then be undefined.
+    /// Optional, interleaved layout only: cos + i·sin (complex, cos's shape), so that decode
+    /// loops gather one table per step for every layer; cos and sin may then be undefined.
+    /// apply_rope() reads its parts in the fused kernel (float32/float64 on the CPU) and rotates
+    /// through it in one complex multiply elsewhere.
     at::Tensor cis;
 };
 
