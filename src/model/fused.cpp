@@ -251,14 +251,14 @@ struct RopeShape {
 template <class T>
 void rope_kernel(const T* x, const T* cos, const T* sin, T* y, const RopeShape& sh, T sign) {
     const int64_t d = 2 * sh.half, rows = sh.B * sh.H * sh.T;
+    // pair i is (2i, 2i + 1) interleaved, (i, i + d/2) half-split
+    const int64_t first = sh.interleaved ? 2 : 1, second = sh.interleaved ? 1 : sh.half;
     at::parallel_for(0, rows, row_grain(d), [&](int64_t begin, int64_t end) {
         for (int64_t row = begin; row < end; ++row) {
             const int64_t t = row % sh.T, h = row / sh.T % sh.H, b = row / (sh.T * sh.H);
             const T* xr = x + b * sh.x_stride[0] + h * sh.x_stride[1] + t * sh.x_stride[2];
             const int64_t tab = b * sh.table_b + t * sh.table_t;
             T* yr = y + row * d;
-            // pair i is (2i, 2i + 1) interleaved, (i, i + d/2) half-split
-            const int64_t first = sh.interleaved ? 2 : 1, second = sh.interleaved ? 1 : sh.half;
             for (int64_t i = 0; i < sh.half; ++i) {
                 const T c = cos[tab + i * sh.table_i], s = sign * sin[tab + i * sh.table_i];
                 const T a = xr[i * first], e = xr[i * first + second];

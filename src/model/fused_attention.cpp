@@ -292,24 +292,24 @@ R1_INLINE void gemm_row_tile(OperandA<T> A, const T* B, int64_t ldb, T* C, int64
     }
 }
 
-// C [M, N] (ldc) = alpha·A·B with A [M, K] (lda), B [K, N] (ldb); each row tile runs K over the
-// union of its rows' nonzero spans. b_padded: B's rows can be read up to N rounded up to whole
-// vectors (scratch the kernels own).
+// C [M, N] (ldc) = alpha·A·B with A [M, ·] (lda), B [·, N] (ldb), where row r of A is zero
+// outside spans[r] (the caller knows where: the visible keys, P's nonzero span): each row tile
+// runs K over the union of its rows' spans.
 template <class T>
-R1_INLINE void small_gemm(const T* A, int64_t lda, const T* B, int64_t ldb, T* C, int64_t ldc,
-                          int64_t M, int64_t N, int64_t K, T alpha, bool b_padded = false) {
+R1_INLINE void small_gemm(const T* A, int64_t lda, const Span* spans, const T* B, int64_t ldb,
+                          T* C, int64_t ldc, int64_t M, int64_t N, T alpha) {
     for (int64_t i = 0; i < M; i += 4) {
         const int64_t R = std::min<int64_t>(4, M - i);
-        int64_t k0 = K, k1 = 0;
+        int64_t k0 = std::numeric_limits<int64_t>::max(), k1 = 0;
         for (int64_t r = 0; r < R; ++r) {
-            const Span s = nonzero_span(A + (i + r) * lda, K);
-            if (s.begin < s.end) {
-                k0 = std::min(k0, s.begin);
-                k1 = std::max(k1, s.end);
+            if (spans[i + r].begin < spans[i + r].end) {
+                k0 = std::min(k0, spans[i + r].begin);
+                k1 = std::max(k1, spans[i + r].end);
             }
         }
-        gemm_row_tile(OperandA<T>{A + i * lda, lda, 1}, B, ldb, C + i * ldc, ldc, R, N, k0,
-                      std::max(k0, k1), alpha, b_padded);
+        k0 = std::min(k0, k1);  // no nonzero entry: an empty range, C's rows become zero
+        gemm_row_tile(OperandA<T>{A + i * lda, lda, 1}, B, ldb, C + i * ldc, ldc, R, N, k0, k1,
+                      alpha, /*b_padded=*/false);
     }
 }
 
@@ -353,7 +353,7 @@ R1_INLINE Vec<float> lane_sums(const Vec<float> (&a)[8]) {
 }
 
 // P [M, N] = scale·q·kᵀ for q [M, dk] and k's N rows ldk apart, as dot products eight keys at a
-// time: with few query rows (a decode step) transposing k for small_gemm would cost more than
+// time: with few query rows (a decode step) transposing k for gemm_on_spans would cost more than
 // the products.
 R1_INLINE void scores_by_dots(const float* q, const float* k, int64_t ldk, float* p, int64_t M,
                               int64_t N, int64_t dk, float scale) {
@@ -388,7 +388,7 @@ R1_INLINE void scores_by_dots(const float* q, const float* k, int64_t ldk, float
 }
 
 // Up to this many query rows per item, scores come from scores_by_dots (decode: the heads of one
-// KV head); more rows amortise small_gemm's transposed copy of k.
+// KV head); more rows amortise the transposed copy of k.
 constexpr int64_t kDotRows = 8;
 
 // C [M, ·] = alpha·A·B on each row tile's columns: the union of its rows' spans (columns outside
@@ -506,7 +506,8 @@ R1_INLINE void item_forward(const Problem<T>& pr, int64_t it, T* p, T* kt, Span*
             row[j] *= inv;
         }
     }
-    small_gemm(p, Tn, pr.v.of(it, pr.kv_heads), pr.v.row, pr.o + it * M * dv, dv, M, dv, Tn, T(1));
+    small_gemm(p, Tn, visible, pr.v.of(it, pr.kv_heads), pr.v.row, pr.o + it * M * dv, dv, M, dv,
+               T(1));
 }
 
 // A backward work item's buffers: vᵀ (rows padded), dS, and P's row spans.
@@ -541,8 +542,8 @@ R1_INLINE void item_backward(const Problem<T>& pr, int64_t it, const Scratch<T>&
         }
         std::fill(dsi + span.end, dsi + Tn, T(0));
     }
-    small_gemm(w.ds, Tn, pr.k.of(it, pr.kv_heads), pr.k.row, pr.grad_q + it * M * dk, dk, M, dk,
-               Tn, T(1));
+    small_gemm(w.ds, Tn, w.spans, pr.k.of(it, pr.kv_heads), pr.k.row, pr.grad_q + it * M * dk, dk,
+               M, dk, T(1));
     small_gemm_at(w.ds, Tn, w.spans, q, dk, pr.grad_k + it * Tn * dk, dk, Tn, dk, M, T(1));
     small_gemm_at(p, Tn, w.spans, dout, dv, pr.grad_v + it * Tn * dv, dv, Tn, dv, M, T(1));
 }
