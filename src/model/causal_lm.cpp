@@ -7,6 +7,8 @@
 
 #include <optional>
 
+#include "model/few_rows.h"
+
 namespace r1::model {
 
 namespace {
@@ -165,7 +167,11 @@ void CausalLmImpl::reset() {
 }
 
 at::Tensor CausalLmImpl::head(const at::Tensor& hidden) {
-    return lm_head ? lm_head(hidden) : torch::linear(hidden, model->embed_tokens->weight);
+    const auto& w = lm_head ? lm_head->weight : model->embed_tokens->weight;
+    if (few_rows_linear_serves(hidden, w, {})) {  // decode: the largest weight, streamed once
+        return few_rows_linear(hidden, w, {});
+    }
+    return lm_head ? lm_head(hidden) : torch::linear(hidden, w);
 }
 
 CausalLmOutput CausalLmImpl::forward(const at::Tensor& input_ids,

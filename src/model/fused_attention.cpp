@@ -17,6 +17,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "model/exp_nonpositive.h"
 #include "model/partial_sums.h"
 
 // The per-head loops are built twice, for AVX2 + FMA and for baseline x86-64, and the first call
@@ -37,6 +38,7 @@ namespace r1::model {
 namespace {
 
 using detail::dot;
+using detail::exp_nonpositive;
 using detail::row_sum;
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
@@ -73,32 +75,6 @@ R1_INLINE T row_max(const T* a, int64_t n) {
     }
     const Key best = *std::max_element(partial, partial + 8);
     return std::bit_cast<T>(best ^ ((best >> (8 * sizeof(Key) - 1)) & std::numeric_limits<Key>::max()));
-}
-
-// e^x for x ≤ 0 (a softmax row after subtracting its max): Cephes' expf (x = n·ln2 + r with ln2 in
-// two parts, a degree-5 polynomial in r, 2^n from its bits), under 2 ulp; 0 below -87.3 (e^x under
-// FLT_MIN), which masked entries reach. Its selects work on bits: float compares, which may trap,
-// keep GCC from vectorising the loop around it.
-R1_INLINE float exp_nonpositive(float value) {
-    constexpr auto kLowest = std::bit_cast<uint32_t>(-87.3365478515625f);
-    const auto bits = std::bit_cast<uint32_t>(value);
-    const bool under = bits > kLowest;  // value < -87.3: larger magnitude, same sign
-    const float x = std::bit_cast<float>(under ? kLowest : bits);
-    const auto n = static_cast<int32_t>(x * 1.44269504088896341f - 0.5f);  // round(x / ln 2)
-    const auto nf = static_cast<float>(n);
-    const float r = (x - nf * 0.693359375f) - nf * -2.12194440e-4f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    const float y = (p * r * r + r + 1.0f) * std::bit_cast<float>((n + 127) << 23);
-    return std::bit_cast<float>(std::bit_cast<uint32_t>(y) & (under ? 0u : ~0u));
-}
-
-R1_INLINE double exp_nonpositive(double x) {
-    return std::exp(x);
 }
 
 // xt[c][r] = x[r][c] for x's rows ld_x apart; xt's rows ld_t ≥ rows apart (the gap zeroed).

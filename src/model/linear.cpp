@@ -4,6 +4,8 @@
 #include "r1/fp8/linear_fn.h"
 #include "r1/fp8/quantize.h"
 
+#include "model/few_rows.h"
+
 #include <torch/csrc/autograd/grad_mode.h>
 #include <torch/nn/init.h>
 
@@ -44,7 +46,9 @@ void LinearImpl::reset() {
 at::Tensor LinearImpl::forward(const at::Tensor& x) {
     switch (mode_) {
         case LinearMode::dense:
-            return torch::linear(x, weight, bias);
+            // decode: a few rows without grad stream the weight instead of packing it
+            return few_rows_linear_serves(x, weight, bias) ? few_rows_linear(x, weight, bias)
+                                                           : torch::linear(x, weight, bias);
         case LinearMode::fp8_train:
             return fp8::linear_train(x, weight, bias);
         case LinearMode::fp8:

@@ -3,6 +3,9 @@
 #include "r1/model/balance.h"
 #include "r1/model/fused.h"
 
+#include "model/few_rows.h"
+
+#include <ATen/autocast_mode.h>
 #include <ATen/ops/_grouped_mm.h>
 #include <torch/csrc/autograd/custom_function.h>
 
@@ -51,7 +54,9 @@ Routing GateImpl::forward(const at::Tensor& x) {
     const auto dtype = c10::promoteTypes(x.scalar_type(), torch::kFloat32);
     const c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::DispatchKey::AutocastCPU);
     const auto as = [&](const at::Tensor& t) { return t.scalar_type() == dtype ? t : t.to(dtype); };
-    const auto logits = torch::linear(as(x), as(weight));  // [N, E]
+    const auto logits = few_rows_linear_serves(as(x), as(weight), {})
+                            ? few_rows_linear(as(x), as(weight), {})
+                            : torch::linear(as(x), as(weight));  // [N, E]
     const auto scores = options.scoring_func == "softmax" ? logits.softmax(-1) : logits.sigmoid();
     at::Tensor indices;
     {
@@ -155,6 +160,13 @@ at::Tensor MoeImpl::routed(const at::Tensor& x, const Routing& routing) {
     if (!torch::GradMode::is_enabled() && E <= 2 * K) {
         return routed_dense(x, routing);
     }
+    // Decode: a few tokens per expert on average. One call runs every active expert straight from
+    // the packed buffers, where the sorted path costs a dozen ops and three packed GEMMs each.
+    if (!torch::GradMode::is_enabled() && x.size(0) * K <= 16 * E && few_rows_serve(x)) {
+        record_load(routing);
+        return few_rows_experts(x, routing.indices, routing.weights, packed_gate_up_,
+                                packed_down_);
+    }
     // Training: two grouped GEMMs for all experts (one autograd node each) instead of three
     // linears per active expert, and no host sync for the counts. Without grad the sorted path
     // stays: at decode LibTorch's CPU grouped GEMM costs ~6 ops per expert, empty ones included
@@ -163,6 +175,12 @@ at::Tensor MoeImpl::routed(const at::Tensor& x, const Routing& routing) {
         return routed_grouped(x, routing);
     }
     return routed_sorted(x, routing);
+}
+
+bool MoeImpl::few_rows_serve(const at::Tensor& x) const {
+    return x.device().is_cpu() && x.scalar_type() == torch::kFloat32 && packed() &&
+           packed_gate_up_.scalar_type() == torch::kFloat32 &&
+           !at::autocast::is_autocast_enabled(at::kCPU);
 }
 
 bool MoeImpl::groupable(const at::Tensor& x) const {

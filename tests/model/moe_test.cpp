@@ -198,5 +198,21 @@ TEST(MoeTest, PackedDenseInferencePathEqualsPerExpertLoop) {
                     looped->forward(x.to(torch::kFloat64)).hidden, 1e-5, 1e-6);
 }
 
+TEST(MoeTest, FewTokensInferencePathEqualsPerExpertLoop) {
+    // more experts than twice the top-k: without grad, a few tokens take few_rows_experts (the
+    // packed buffers, streamed); the float64 clone (unpacked) takes the sorted per-expert path
+    torch::manual_seed(0);
+    Moe packed(test::tiny_deepseek(R"({"n_routed_experts": 8, "num_experts_per_tok": 2})"));
+    auto looped = std::dynamic_pointer_cast<MoeImpl>(packed->clone());
+    looped->to(torch::kFloat64);
+    ASSERT_TRUE(packed->packed());
+    const auto x = torch::randn({2, 3, 32});  // 6 tokens, 12 slots over 8 experts
+    torch::NoGradGuard no_grad;
+    const auto y = packed(x).hidden;
+    R1_EXPECT_CLOSE(y.to(torch::kFloat64), looped->forward(x.to(torch::kFloat64)).hidden, 1e-5,
+                    1e-6);
+    EXPECT_EQ(packed->expert_load().sum().item<int64_t>(), 12);  // the load is still recorded
+}
+
 }  // namespace
 }  // namespace r1::model

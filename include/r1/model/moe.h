@@ -96,6 +96,9 @@ class MoeImpl : public torch::nn::Cloneable<MoeImpl> {
     /// Whether routed_grouped() can serve x: dense bias-free experts in x's dtype, which
     /// at::_grouped_mm supports (not float64, whose tests take the sorted path).
     bool groupable(const at::Tensor& x) const;
+    /// Whether few_rows_experts() can serve x: float32 on the CPU, float32 packed experts, no
+    /// autocast.
+    bool few_rows_serve(const at::Tensor& x) const;
     at::Tensor packed_gate_up_;  // [E, 2I, H]
     at::Tensor packed_down_;     // [E, H, I]
     at::Tensor load_;  // [E] int64, replaced (never modified in place) so clones do not share it

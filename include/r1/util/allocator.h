@@ -5,10 +5,12 @@
 
 namespace r1::util {
 
-/// Serves blocks up to 32 MiB from the heap and keeps up to 1 GiB of freed heap top, so a step
-/// reuses the previous step's pages (about 10% of a tiny model's forward+backward went to the
-/// kernel clearing fresh pages). Does nothing off glibc, or when the user set GLIBC_TUNABLES,
-/// MALLOC_MMAP_THRESHOLD_ or MALLOC_TRIM_THRESHOLD_ (their choice wins). -> whether it applied.
+/// Serves every block from the heap (no mmap) and keeps up to 1 GiB of freed heap top, so a step
+/// reuses the previous step's pages (about 10% of a tiny model's forward+backward, and of a 100M
+/// model's with its 65 MB logits, went to the kernel clearing fresh pages). The price: freed
+/// blocks below the heap top stay with the process. Does nothing off glibc, or when the user set
+/// GLIBC_TUNABLES, MALLOC_MMAP_THRESHOLD_, MALLOC_MMAP_MAX_ or MALLOC_TRIM_THRESHOLD_ (their
+/// choice wins). -> whether it applied.
 /// The CLI and the benches call it first thing; a library user may.
 bool tune_malloc_for_tensors();
 

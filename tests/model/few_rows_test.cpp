@@ -1,0 +1,116 @@
+// The decode GEMMs (model/few_rows.h) against float64 matmuls: every tail of K (8-wide steps) and
+// of N (4-row blocks), strided rows, sub-ranges of N; the Linear wrapper's conditions; the experts
+// against a per-token loop, the same bits at one and two threads.
+#include "model/few_rows.h"
+
+#include <ATen/Parallel.h>
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "support/expect.h"
+
+namespace r1::model {
+namespace {
+
+using detail::FewRowsGemm;
+
+TEST(FewRowsTest, GemmEqualsMatmulForEveryTail) {
+    torch::manual_seed(0);
+    for (const int64_t M : {1, 2, 3, 5, 17}) {
+        for (const int64_t N : {1, 3, 4, 7, 66}) {
+            for (const int64_t K : {1, 7, 8, 13, 16, 24, 61}) {
+                // rows of x and y wider than K and N: the strides are honoured
+                const auto x = torch::randn({M, K + 3}).narrow(1, 0, K);
+                const auto w = torch::randn({N, K});
+                const auto bias = torch::randn({N});
+                auto y = torch::full({M, N + 2}, 7.0f);
+                FewRowsGemm g{.x = x.data_ptr<float>(), .w = w.data_ptr<float>(),
+                              .bias = bias.data_ptr<float>(), .y = y.data_ptr<float>(), .M = M,
+                              .N = N, .K = K, .ldx = K + 3, .ldw = K, .ldy = N + 2};
+                detail::few_rows_gemm(g, 0, N);
+                const auto expected =
+                    at::addmm(bias.to(at::kDouble), x.to(at::kDouble), w.to(at::kDouble).t());
+                SCOPED_TRACE("M " + std::to_string(M) + " N " + std::to_string(N) + " K " +
+                             std::to_string(K));
+                R1_EXPECT_CLOSE(y.narrow(1, 0, N).to(at::kDouble), expected, 1e-5, 1e-5);
+                EXPECT_TRUE(y.narrow(1, N, 2).eq(7.0f).all().item<bool>());  // untouched
+            }
+        }
+    }
+}
+
+TEST(FewRowsTest, GemmWritesOnlyItsRangeOfN) {
+    torch::manual_seed(1);
+    const auto x = torch::randn({3, 40}), w = torch::randn({30, 40});
+    auto y = torch::zeros({3, 30});
+    FewRowsGemm g{.x = x.data_ptr<float>(), .w = w.data_ptr<float>(), .y = y.data_ptr<float>(),
+                  .M = 3, .N = 30, .K = 40, .ldx = 40, .ldw = 40, .ldy = 30};
+    detail::few_rows_gemm(g, 5, 22);  // a range off the 4-row blocks
+    const auto expected = at::mm(x.to(at::kDouble), w.to(at::kDouble).t());
+    R1_EXPECT_CLOSE(y.narrow(1, 5, 17).to(at::kDouble), expected.narrow(1, 5, 17), 1e-5, 1e-5);
+    EXPECT_TRUE(y.narrow(1, 0, 5).eq(0).all().item<bool>());
+    EXPECT_TRUE(y.narrow(1, 22, 8).eq(0).all().item<bool>());
+}
+
+TEST(FewRowsTest, LinearServesFewRowsWithoutGradOnly) {
+    torch::manual_seed(2);
+    auto w = torch::randn({70, 24}).requires_grad_();
+    const auto bias = torch::randn({70});
+    const auto x = torch::randn({2, 2, 24});  // 4 rows: the limit of a small weight
+    if (!few_rows_linear_serves(x, w.detach(), bias)) {
+        GTEST_SKIP() << "no AVX2 + FMA on this CPU: torch::linear serves";
+    }
+    EXPECT_FALSE(few_rows_linear_serves(x, w, bias));  // grad mode on, w requires grad
+    EXPECT_FALSE(few_rows_linear_serves(x.to(at::kDouble), w.detach().to(at::kDouble), {}));
+    EXPECT_FALSE(few_rows_linear_serves(torch::randn({5, 24}), w.detach(), {}));  // > the limit
+    EXPECT_FALSE(few_rows_linear_serves(x, w.detach().t().contiguous().t(), {}));  // strided w
+    torch::NoGradGuard no_grad;
+    EXPECT_TRUE(few_rows_linear_serves(x, w, bias));
+    EXPECT_EQ(few_rows_limit(w), 4);  // 6.7 KB: a small weight is MKL's from 5 rows on
+    EXPECT_EQ(few_rows_limit(torch::empty({32000, 512})), kFewRowsMax);
+    const auto y = few_rows_linear(x, w, bias);
+    EXPECT_EQ(y.sizes(), (std::vector<int64_t>{2, 2, 70}));
+    R1_EXPECT_CLOSE(y, torch::linear(x, w, bias), 1e-5, 1e-5);
+    const auto t = x.transpose(0, 1);  // rows not viewable as [4, 24]: reshaped by copy
+    R1_EXPECT_CLOSE(few_rows_linear(t, w, {}), torch::linear(t, w), 1e-5, 1e-5);
+}
+
+// The experts one token and one choice at a time, in float64.
+at::Tensor experts_by_loop(const at::Tensor& x, const at::Tensor& indices,
+                           const at::Tensor& weights, const at::Tensor& gate_up,
+                           const at::Tensor& down) {
+    const int64_t I = gate_up.size(1) / 2;
+    auto y = torch::zeros(x.sizes(), x.options().dtype(at::kDouble));
+    for (int64_t t = 0; t < x.size(0); ++t) {
+        for (int64_t j = 0; j < indices.size(1); ++j) {
+            const int64_t e = indices[t][j].item<int64_t>();
+            const auto h = at::mv(gate_up[e].to(at::kDouble), x[t].to(at::kDouble));
+            const auto act = at::silu(h.narrow(0, 0, I)) * h.narrow(0, I, I);
+            y[t] += weights[t][j].item<double>() * at::mv(down[e].to(at::kDouble), act);
+        }
+    }
+    return y;
+}
+
+TEST(FewRowsTest, ExpertsEqualPerTokenLoopAtAnyThreadCount) {
+    torch::manual_seed(3);
+    const int64_t N = 9, H = 20, I = 12, E = 6, K = 3;
+    const auto x = torch::randn({N, H});
+    const auto gate_up = torch::randn({E, 2 * I, H}) * 0.3, down = torch::randn({E, H, I}) * 0.3;
+    // distinct experts per token, in no particular order; expert 5 never chosen
+    const auto indices = std::get<1>(torch::rand({N, E - 1}).topk(K, -1, /*largest=*/true,
+                                                                    /*sorted=*/false));
+    const auto weights = torch::rand({N, K});
+    const int threads = at::get_num_threads();
+    at::set_num_threads(1);
+    const auto one = few_rows_experts(x, indices, weights, gate_up, down);
+    at::set_num_threads(2);
+    const auto two = few_rows_experts(x, indices, weights, gate_up, down);
+    at::set_num_threads(threads);
+    EXPECT_TRUE(at::equal(one, two));
+    R1_EXPECT_CLOSE(one.to(at::kDouble), experts_by_loop(x, indices, weights, gate_up, down),
+                    1e-5, 1e-5);
+}
+
+}  // namespace
+}  // namespace r1::model
