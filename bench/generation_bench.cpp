@@ -21,6 +21,7 @@
 //   3,861 tok/s, ratio 1.22, 512 ops/step; after 14,492, ratio 4.51, 408 ops/step.
 #include "bench_configs.h"
 #include "load_average.h"
+#include "memory_floor.h"
 #include "op_counter.h"
 #include "python_baseline.h"
 #include "r1/generation/engine.h"
@@ -140,6 +141,18 @@ double agreement(const Rows& ours, const Rows& theirs) {
     return static_cast<double>(same) / static_cast<double>(total);
 }
 
+// Batch 1's bound: the tokens/s of a decoder that read each active float32 weight once per token
+// at the measured DRAM bandwidth and did nothing else (prefill aside), and that over transformers.
+nlohmann::json memory_floor(const r1::model::ModelOptions& o, double r1_tokens_per_s, double hf) {
+    const double bytes = 4.0 * active_weights_per_token(o), bandwidth = read_bandwidth();
+    const double floor_tokens_per_s = bandwidth / bytes;
+    return {{"weight_bytes_per_token", bytes},
+            {"read_gb_per_s", bandwidth / 1e9},
+            {"floor_tokens_per_s", floor_tokens_per_s},
+            {"floor_ratio", floor_tokens_per_s / hf},
+            {"r1_share_of_floor", r1_tokens_per_s / floor_tokens_per_s}};
+}
+
 struct Setup {
     r1::model::CausalLm lm;
     std::string hf_dir;  // the same weights as transformers loads them
@@ -177,6 +190,9 @@ nlohmann::json bench_batch(Setup& setup, int64_t B, int64_t P) {
     const double no_cache = no_cache_tokens_per_s(setup.lm, prompts, setup.new_tokens);
     r["no_cache_tokens_per_s"] = no_cache;
     r["no_cache_ratio"] = r["r1_tokens_per_s"].get<double>() / no_cache;
+    if (B == 1) {
+        r["memory_floor"] = memory_floor(o, r["r1_tokens_per_s"].get<double>(), hf);
+    }
     return r;
 }
 

@@ -12,6 +12,7 @@
 // that morning), ceiling 2.3x; 100m `r1_bench_model 100m 2 3` 1.22 and 1.34 (r1 373-377 tok/s,
 // transformers 279-337; 1.01 that morning), ceiling 2.7x: the 1.5x goal is not met.
 #include "bench_configs.h"
+#include "memory_floor.h"
 #include "python_baseline.h"
 #include "r1/model/causal_lm.h"
 #include "r1/model/options.h"
@@ -76,23 +77,10 @@ class R1Bench {
 /// GEMM FLOPs of one forward+backward of B·S tokens (DeepSeek configs): 6 per active weight per
 /// token (forward 2, backward 4) plus the attention scores and values over all S keys.
 double step_flops(const r1::model::ModelOptions& o, int64_t B, int64_t S) {
-    const double H = o.hidden_size, nh = o.num_attention_heads, dq = o.qk_head_dim();
-    const double dv = o.v_head_dim, rkv = o.kv_lora_rank, dr = o.qk_rope_head_dim;
-    const double q = o.q_lora_rank ? H * *o.q_lora_rank + *o.q_lora_rank * nh * dq : H * nh * dq;
-    const double attention =
-        q + H * (rkv + dr) + rkv * nh * (o.qk_nope_head_dim + dv) + nh * dv * H;
-    double weights = H * o.vocab_size;  // the head
-    for (int64_t layer = 0; layer < o.num_hidden_layers; ++layer) {
-        weights += attention;
-        weights += o.is_moe_layer(layer)
-                       ? 3.0 * H * o.moe_intermediate_size *
-                                 (o.num_experts_per_tok + o.n_shared_experts) +
-                             H * o.n_routed_experts
-                       : 3.0 * H * o.intermediate_size;
-    }
+    const double nh = o.num_attention_heads, dq = o.qk_head_dim(), dv = o.v_head_dim;
     const double tokens = static_cast<double>(B * S);
     const double scores = o.num_hidden_layers * 2.0 * B * nh * S * S * (dq + dv);
-    return 6.0 * weights * tokens + 3.0 * scores;
+    return 6.0 * active_weights_per_token(o) * tokens + 3.0 * scores;
 }
 
 /// The machine's float32 GEMM rate (FLOP/s): best of ten 2048³ matmuls (main() takes the better

@@ -170,12 +170,12 @@ namespace {
 
 using detail::FewRowsGemm;
 
-// All of N over the threads, in blocks of four weight rows. A task takes at least 2^18 FMAs (~1 MB
-// of weights at one row, ~30 us): below that, forking costs more than the split saves.
+// All of N over the threads, in blocks of four weight rows. A task takes at least 2^14 FMAs (64 KB
+// of weights at one row, a few us): below that, forking costs more than the split saves.
 void few_rows_gemm_parallel(const FewRowsGemm& g) {
     const int64_t blocks = (g.N + 3) / 4;
     const int64_t grain =
-        std::max<int64_t>(1, (int64_t{1} << 16) / std::max<int64_t>(g.K * g.M, 1));
+        std::max<int64_t>(1, (int64_t{1} << 12) / std::max<int64_t>(g.K * g.M, 1));
     at::parallel_for(0, blocks, grain, [&](int64_t b0, int64_t b1) {
         detail::few_rows_gemm(g, 4 * b0, std::min(4 * b1, g.N));
     });
@@ -351,9 +351,12 @@ at::Tensor few_rows_experts(const at::Tensor& x,
                 "few_rows_experts: float32 CPU tokens and contiguous packed expert weights");
     const int64_t N = x.size(0), H = x.size(1), K = indices.size(1), E = gate_up.size(0);
     const int64_t I = gate_up.size(1) / 2;
+    const auto as = [](const at::Tensor& t, at::ScalarType dtype) {  // no dispatch when it is
+        return (t.scalar_type() == dtype ? t : t.to(dtype)).contiguous();
+    };
     const auto xc = x.contiguous();
-    const auto idx = indices.to(at::kLong).contiguous();
-    const auto w = weights.to(at::kFloat).contiguous();
+    const auto idx = as(indices, at::kLong);
+    const auto w = as(weights, at::kFloat);
     const auto grouped = group_by_expert(idx.const_data_ptr<int64_t>(), N * K, E);
     std::vector<int64_t> active;
     for (int64_t e = 0; e < E; ++e) {

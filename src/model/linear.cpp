@@ -4,13 +4,13 @@
 #include "r1/fp8/linear_fn.h"
 #include "r1/fp8/quantize.h"
 
-#include "model/few_rows.h"
-
 #include <torch/csrc/autograd/grad_mode.h>
 #include <torch/nn/init.h>
 
 #include <cmath>
 #include <string>
+
+#include "model/few_rows.h"
 
 namespace r1::model {
 

@@ -3,15 +3,18 @@
 #include "r1/model/balance.h"
 #include "r1/model/fused.h"
 
-#include "model/few_rows.h"
-
 #include <ATen/autocast_mode.h>
 #include <ATen/ops/_grouped_mm.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <limits>
+#include <numeric>
 #include <vector>
+
+#include "model/few_rows.h"
 
 namespace r1::model {
 
@@ -35,6 +38,88 @@ at::Tensor group_limited_topk(const at::Tensor& choice,
     return std::get<1>(masked.topk(k, -1, true, false));  // [N, K]
 }
 
+namespace {
+
+// The top `k` of values[0, n) by index, best first (ties to the lower index, as a stable sort).
+void top_indices(const float* values, int64_t n, int64_t k, int64_t* out) {
+    std::vector<int64_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int64_t a, int64_t b) {
+        return values[a] > values[b] || (values[a] == values[b] && a < b);
+    });
+    std::copy(order.begin(), order.begin() + k, out);
+}
+
+// GateImpl::forward after the router's GEMM for a few tokens without grad, as one host loop: the
+// composite costs ~18 dispatches per MoE layer (a decode step's largest share after the GEMMs).
+// The same selection and weights, up to the rounding of the sigmoid.
+Routing route_on_host(const at::Tensor& logits, const at::Tensor& bias, const ModelOptions& o) {
+    const int64_t N = logits.size(0), E = logits.size(1), K = o.num_experts_per_tok;
+    const int64_t G = o.n_group, per = E / G;
+    const auto l = logits.contiguous();
+    const auto b = (bias.scalar_type() == at::kFloat ? bias : bias.to(at::kFloat)).contiguous();
+    Routing r{.scores = at::empty({N, E}, l.options()),
+              .indices = at::empty({N, K}, l.options().dtype(at::kLong)),
+              .weights = at::empty({N, K}, l.options())};
+    std::vector<float> choice(E), group(G), masked(E);
+    std::vector<int64_t> kept(o.topk_group), two(2);
+    for (int64_t t = 0; t < N; ++t) {
+        const float* in = l.const_data_ptr<float>() + t * E;
+        float* s = r.scores.mutable_data_ptr<float>() + t * E;
+        if (o.scoring_func == "softmax") {
+            const float mx = *std::max_element(in, in + E);
+            float sum = 0.0f;
+            for (int64_t e = 0; e < E; ++e) {
+                sum += s[e] = std::exp(in[e] - mx);
+            }
+            for (int64_t e = 0; e < E; ++e) {
+                s[e] /= sum;
+            }
+        } else {
+            for (int64_t e = 0; e < E; ++e) {
+                s[e] = 1.0f / (1.0f + std::exp(-in[e]));
+            }
+        }
+        for (int64_t e = 0; e < E; ++e) {
+            choice[e] = s[e] + b.const_data_ptr<float>()[e];
+        }
+        std::fill(masked.begin(), masked.end(), -std::numeric_limits<float>::infinity());
+        if (G == 1) {
+            masked = choice;
+        } else {
+            for (int64_t g = 0; g < G; ++g) {  // a group's score: the sum of its top 2
+                top_indices(&choice[g * per], per, 2, two.data());
+                group[g] = choice[g * per + two[0]] + choice[g * per + two[1]];
+            }
+            top_indices(group.data(), G, o.topk_group, kept.data());
+            for (const int64_t g : kept) {
+                std::copy_n(&choice[g * per], per, &masked[g * per]);
+            }
+        }
+        int64_t* idx = r.indices.mutable_data_ptr<int64_t>() + t * K;
+        top_indices(masked.data(), E, K, idx);
+        float* w = r.weights.mutable_data_ptr<float>() + t * K;
+        float sum = 0.0f;
+        for (int64_t j = 0; j < K; ++j) {
+            sum += w[j] = s[idx[j]];
+        }
+        const float scale = static_cast<float>(o.routed_scaling_factor);
+        for (int64_t j = 0; j < K; ++j) {
+            w[j] = (o.norm_topk_prob ? w[j] / (sum + 1e-20f) : w[j]) * scale;
+        }
+    }
+    return r;
+}
+
+bool routes_on_host(const at::Tensor& logits, const ModelOptions& o) {
+    return !torch::GradMode::is_enabled() && logits.device().is_cpu() &&
+           logits.scalar_type() == at::kFloat && logits.size(0) <= kFewRowsMax &&
+           (o.scoring_func == "sigmoid" || o.scoring_func == "softmax") && o.n_group >= 1 &&
+           o.n_routed_experts % o.n_group == 0 && o.n_routed_experts / o.n_group >= 2;
+}
+
+}  // namespace
+
 GateImpl::GateImpl(const ModelOptions& options_) : options(options_) {
     reset();
 }
@@ -57,6 +142,9 @@ Routing GateImpl::forward(const at::Tensor& x) {
     const auto logits = few_rows_linear_serves(as(x), as(weight), {})
                             ? few_rows_linear(as(x), as(weight), {})
                             : torch::linear(as(x), as(weight));  // [N, E]
+    if (routes_on_host(logits, options)) {
+        return route_on_host(logits, e_score_correction_bias, options);
+    }
     const auto scores = options.scoring_func == "softmax" ? logits.softmax(-1) : logits.sigmoid();
     at::Tensor indices;
     {
@@ -93,6 +181,14 @@ void MoeImpl::reset() {
     }
     reset_expert_load();
     pack_experts();
+}
+
+std::shared_ptr<torch::nn::Module> MoeImpl::clone(const std::optional<torch::Device>& device) const {
+    auto copy = torch::nn::Cloneable<MoeImpl>::clone(device);
+    if (packed()) {
+        std::dynamic_pointer_cast<MoeImpl>(copy)->pack_experts();
+    }
+    return copy;
 }
 
 void MoeImpl::pack_experts() {

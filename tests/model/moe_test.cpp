@@ -94,6 +94,35 @@ TEST(GateTest, BiasSelectsButDoesNotWeigh) {
                               std::get<0>(group_limited_topk(s, 4, 2, 2).sort(-1))));
 }
 
+TEST(GateTest, HostRoutingOfFewTokensEqualsCompositeOps) {
+    // float32 without grad and at most 64 tokens route in one host loop; with grad the composite
+    // runs (group-limited or plain top-k, sigmoid or softmax, normalised or not)
+    for (const char* overrides :
+         {R"({})", R"({"n_group": 1, "topk_group": 1, "num_experts_per_tok": 3})",
+          R"({"scoring_func": "softmax", "norm_topk_prob": false})",
+          R"({"n_group": 2, "topk_group": 1, "num_experts_per_tok": 4})"}) {
+        SCOPED_TRACE(overrides);
+        torch::manual_seed(0);
+        Gate gate(test::tiny_deepseek(overrides));
+        {
+            torch::NoGradGuard no_grad;
+            gate->e_score_correction_bias.copy_(torch::randn({8}) * 0.1);
+        }
+        const auto x = torch::randn({13, 32});
+        const auto composite = gate(x);
+        ASSERT_TRUE(composite.scores.requires_grad());  // the composite ops ran
+        torch::NoGradGuard no_grad;
+        const auto host = gate(x);
+        R1_EXPECT_CLOSE(host.scores, composite.scores.detach(), 1e-6, 1e-7);
+        // the same experts with the same weights, in whatever order each path lists them
+        const auto [idx_host, order_host] = host.indices.sort(-1);
+        const auto [idx_composite, order_composite] = composite.indices.sort(-1);
+        EXPECT_TRUE(torch::equal(idx_host, idx_composite));
+        R1_EXPECT_CLOSE(host.weights.gather(1, order_host),
+                        composite.weights.detach().gather(1, order_composite), 1e-6, 1e-7);
+    }
+}
+
 TEST(MoeTest, GroupedDispatchEqualsPerTokenLoop) {
     torch::manual_seed(0);
     Moe moe(test::tiny_deepseek(R"({"n_shared_experts": 2})"));
@@ -149,7 +178,14 @@ TEST(MoeTest, GroupedTrainingPathMatchesSortedPathAndGradients) {
 TEST(MoeTest, PackedAndCopiedStacksGiveTheSameGradients) {
     torch::manual_seed(0);
     Moe packed(test::tiny_deepseek());
-    auto copied = std::dynamic_pointer_cast<MoeImpl>(packed->clone());  // unpacked: cat + stack
+    auto copied = std::dynamic_pointer_cast<MoeImpl>(packed->clone());  // packed again
+    ASSERT_TRUE(copied->packed());
+    {
+        // one weight moved off the copy's buffers: its stacks are then cat + stack copies
+        torch::NoGradGuard no_grad;
+        auto& w = copied->experts[0]->as<MlpImpl>()->gate_proj->weight;
+        w.set_data(w.clone());
+    }
     ASSERT_TRUE(packed->packed());
     ASSERT_FALSE(copied->packed());
     const auto x = torch::randn({2, 6, 32});

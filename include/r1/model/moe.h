@@ -13,6 +13,8 @@
 #include <torch/nn/pimpl.h>
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <utility>
 
 namespace r1::model {
@@ -56,6 +58,11 @@ class MoeImpl : public torch::nn::Cloneable<MoeImpl> {
     /// Registers gate, experts.{0..E-1} (each an Mlp of width mI) and shared_experts (width
     /// n_shared_experts·mI) when n_shared_experts > 0.
     void reset() override;
+    /// A deep copy whose experts are packed again when this one's are (Cloneable's copy gives
+    /// each expert weight storage of its own): the GRPO reference policy, a clone, then runs the
+    /// same kernels as the policy, with the same bits.
+    std::shared_ptr<torch::nn::Module> clone(
+        const std::optional<torch::Device>& device = std::nullopt) const override;
     MoeOutput forward(const at::Tensor& x);  // x [B, S, H]
     /// Σ_k w[n,k]·Expert_{idx[n,k]}(x_n), tokens sorted by expert: with grad two grouped GEMMs
     /// over all experts, without grad one GEMM chain per active expert (or, with E ≤ 2K, every
