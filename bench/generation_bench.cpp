@@ -7,20 +7,22 @@
 // and a GRPO-shaped rollout of the demo model (128 sampled rows, 96 tokens).
 //
 //   r1_bench_generation [configs=demo,tiny,100m] [new_tokens=64] [prompt_len=32] [threads=1]
+//                       [rounds=3]
 //
-// Last output line: {"threads", "load_average", "<config>": {"batch_<B>": {"r1_tokens_per_s",
-// "transformers_tokens_per_s", "ratio", "no_cache_ratio", "ops_per_step", ...}, "kv_cache": ...}}
+// The two sides alternate for `rounds` rounds; the figures are the rounds' medians. Last output
+// line: {"threads", "load_average", "<config>": {"batch_<B>": {"r1_tokens_per_s",
+// "transformers_tokens_per_s", "ratios", "ratio", "no_cache_ratio", "ops_per_step", ...,
+// "memory_floor" (batch 1)}, "kv_cache": ...}}
 //
-// Measured 2026-12-01 (1 thread, prompt 32, 64 new tokens, load average 3.2-8.6; docs/bench.md):
-//   demo batch 1: r1 406 tok/s, transformers 134.5, ratio 3.02 (no-cache ratio 1.77, 405 ops/step)
-//   demo batch 64: 10,457 vs 1,340, ratio 7.81 (no-cache 47.0, 408 ops/step)
-//   tiny batch 1: 73.5 vs 24.0, ratio 3.06; batch 64: 883 vs 292, ratio 3.02 (961 ops/step)
-//   100m batch 1: 11.5 vs 6.47, ratio 1.78; batch 64: 182 vs 104, ratio 1.74 (goal 3 not met)
-//   tokens agree 100% everywhere; KV bytes/token: demo MLA 480 vs MHA 1,920 (4.0x), V3 bf16 70,272
-//   vs 4.77 MiB (71.1x). Before (main c581aed, back to back at load 8.4-9.4): demo batch 64 r1
-//   3,861 tok/s, ratio 1.22, 512 ops/step; after 14,492, ratio 4.51, 408 ops/step.
+// Measured 2026-12-02 (`100m 64 32 2 3`: 2 threads, prompt 32, 64 new tokens, three alternating
+// rounds; docs/bench.md has every run): 100m batch 1 r1 71.0 tok/s, transformers 27.0, median
+// ratio 2.63 (463 ops/step; memory floor 125 tok/s, r1 at 57% of it); batch 64 615 vs 202, 2.91
+// (422 ops/step); tokens agree 100%. The goal of 3 is not met at 100m. demo (one round): batch 1
+// 10.8, batch 64 8.39. KV bytes/token: demo MLA 480 vs MHA 1,920 (4.0x), V3 bf16 70,272 vs
+// 4.77 MiB (71.1x).
 #include "bench_configs.h"
 #include "load_average.h"
+#include "median.h"
 #include "memory_floor.h"
 #include "op_counter.h"
 #include "python_baseline.h"
@@ -159,39 +161,47 @@ struct Setup {
     std::string work;    // a temp dir for prompt files
     int64_t new_tokens;
     int threads;
+    int rounds;
 };
 
+// r1's engine against transformers' generate(), alternating round by round (the reported
+// figures are the rounds' medians); then, once, r1 without absorption and the no-cache loop.
 nlohmann::json bench_batch(Setup& setup, int64_t B, int64_t P) {
     const auto& o = setup.lm->options;
     const auto prompts = torch::randint(0, o.vocab_size, {B, P}, torch::kInt64);
     const auto request = greedy_request(rows_of(prompts), setup.new_tokens);
-    nlohmann::json r;
-    for (const bool absorb : {true, false}) {
-        Engine engine(setup.lm, std::nullopt, {.max_batch_size = B, .absorb = absorb});
-        const auto run = engine_run(engine, request);
-        r[absorb ? "r1_absorbed_tokens_per_s" : "r1_naive_tokens_per_s"] = run.tokens_per_s;
-        r[absorb ? "ops_per_step_absorbed" : "ops_per_step_naive"] = ops_per_step(engine, request);
-        if (absorb) {
-            r["r1_tokens_per_s"] = run.tokens_per_s;
-            r["tokens"] = run.tokens;
-        }
-    }
     const auto prompts_path = setup.work + "/prompts.json";
     r1::util::atomic_write_file(prompts_path, nlohmann::json(request.prompts).dump());
-    const auto theirs =
-        run_python_baseline("generation_bench.py", {setup.hf_dir, prompts_path,
-                                                    std::to_string(setup.new_tokens),
-                                                    std::to_string(setup.threads)});
-    const double hf = theirs.at("tokens_per_s").get<double>();
-    r["transformers_tokens_per_s"] = hf;
-    r["ratio"] = r["r1_tokens_per_s"].get<double>() / hf;
-    r["token_agreement"] = agreement(r["tokens"].get<Rows>(), theirs.at("tokens").get<Rows>());
-    r.erase("tokens");
+    Engine engine(setup.lm, std::nullopt, {.max_batch_size = B});
+    std::vector<double> ours, theirs, ratios, agreements;
+    for (int round = 0; round < setup.rounds; ++round) {
+        const auto run = engine_run(engine, request);
+        const auto hf =
+            run_python_baseline("generation_bench.py", {setup.hf_dir, prompts_path,
+                                                        std::to_string(setup.new_tokens),
+                                                        std::to_string(setup.threads)});
+        ours.push_back(run.tokens_per_s);
+        theirs.push_back(hf.at("tokens_per_s").get<double>());
+        ratios.push_back(ours.back() / theirs.back());
+        agreements.push_back(agreement(run.tokens, hf.at("tokens").get<Rows>()));
+        std::cerr << "  batch " << B << " round " << round + 1 << "/" << setup.rounds << ": r1 "
+                  << ours.back() << " tok/s, transformers " << theirs.back() << ", ratio "
+                  << ratios.back() << std::endl;
+    }
+    nlohmann::json r{{"r1_tokens_per_s", median(ours)},
+                     {"transformers_tokens_per_s", median(theirs)},
+                     {"ratios", ratios},
+                     {"ratio", median(ratios)},
+                     {"token_agreement", *std::min_element(agreements.begin(), agreements.end())},
+                     {"ops_per_step_absorbed", ops_per_step(engine, request)}};
+    Engine naive(setup.lm, std::nullopt, {.max_batch_size = B, .absorb = false});
+    r["r1_naive_tokens_per_s"] = engine_run(naive, request).tokens_per_s;
+    r["ops_per_step_naive"] = ops_per_step(naive, request);
     const double no_cache = no_cache_tokens_per_s(setup.lm, prompts, setup.new_tokens);
     r["no_cache_tokens_per_s"] = no_cache;
-    r["no_cache_ratio"] = r["r1_tokens_per_s"].get<double>() / no_cache;
+    r["no_cache_ratio"] = median(ours) / no_cache;
     if (B == 1) {
-        r["memory_floor"] = memory_floor(o, r["r1_tokens_per_s"].get<double>(), hf);
+        r["memory_floor"] = memory_floor(o, median(ours), median(theirs));
     }
     return r;
 }
@@ -241,7 +251,8 @@ nlohmann::json paper_kv_cache_bytes() {
     return kv_cache_bytes(v3, torch::kBFloat16);
 }
 
-nlohmann::json bench_config_run(const std::string& name, int64_t new_tokens, int64_t P, int threads) {
+nlohmann::json bench_config_run(const std::string& name, int64_t new_tokens, int64_t P, int threads,
+                                int rounds) {
     const auto config = bench_config(name);
     r1::util::TempDir dir;
     const auto options = r1::model::parse_model_options(config, name);
@@ -250,7 +261,8 @@ nlohmann::json bench_config_run(const std::string& name, int64_t new_tokens, int
                 .hf_dir = (dir.path() / "hf").string(),
                 .work = dir.path().string(),
                 .new_tokens = new_tokens,
-                .threads = threads};
+                .threads = threads,
+                .rounds = rounds};
     setup.lm->eval();
     r1::model::save_pretrained(*setup.lm, setup.hf_dir);
     int64_t parameters = 0;
@@ -286,6 +298,7 @@ int main(int argc, char** argv) {
     const int64_t new_tokens = argc > 2 ? std::stoll(argv[2]) : 64;
     const int64_t prompt_len = argc > 3 ? std::stoll(argv[3]) : 32;
     const int threads = argc > 4 ? std::stoi(argv[4]) : 1;
+    const int rounds = argc > 5 ? std::stoi(argv[5]) : 3;
     at::set_num_threads(threads);
     nlohmann::json result{{"prompt_len", prompt_len},
                           {"new_tokens", new_tokens},
@@ -293,7 +306,7 @@ int main(int argc, char** argv) {
                           {"load_average_start", load_average()},
                           {"paper_v3_kv_cache_bf16", paper_kv_cache_bytes()}};
     for (const auto& name : configs) {
-        result[name] = bench_config_run(name, new_tokens, prompt_len, threads);
+        result[name] = bench_config_run(name, new_tokens, prompt_len, threads, rounds);
     }
     result["load_average_end"] = load_average();
     std::cout << result.dump() << std::endl;
