@@ -119,26 +119,40 @@ R1_AVX2_FMA R1_INLINE __m128 one_row(const Block4& b, const float* x) {
                       _mm256_add_ps(a[2], c[2]), _mm256_add_ps(a[3], c[3]));
 }
 
+// Four weight rows (a Block4) against rows [m0, m1) of x.
+R1_AVX2_FMA R1_INLINE void block_rows(const FewRowsGemm& g, int64_t n, int64_t m0, int64_t m1) {
+    const Block4 b{.w = {g.w + n * g.ldw, g.w + (n + 1) * g.ldw, g.w + (n + 2) * g.ldw,
+                         g.w + (n + 3) * g.ldw},
+                   .K = g.K,
+                   .tail = first_lanes(g.K % 8)};
+    const __m128 bias = g.bias ? _mm_loadu_ps(g.bias + n) : _mm_setzero_ps();
+    int64_t m = m0;
+    for (; m + 2 <= m1; m += 2) {
+        __m128 ya, yb;
+        two_rows(b, g.x + m * g.ldx, g.x + (m + 1) * g.ldx, &ya, &yb);
+        _mm_storeu_ps(g.y + m * g.ldy + n, _mm_add_ps(ya, bias));
+        _mm_storeu_ps(g.y + (m + 1) * g.ldy + n, _mm_add_ps(yb, bias));
+    }
+    if (m < m1) {
+        _mm_storeu_ps(g.y + m * g.ldy + n, _mm_add_ps(one_row(b, g.x + m * g.ldx), bias));
+    }
+}
+
+// Panels of 64 weight rows (128 KB at K = 512: they stay in L2) against chunks of 8 rows of x
+// (16 KB: in L1), so each weight row comes from memory once and x from L1, not L2, however many
+// rows there are.
 R1_AVX2_FMA void gemm_avx2(const FewRowsGemm& g, int64_t n0, int64_t n1) {
-    int64_t n = n0;
-    for (; n + 4 <= n1; n += 4) {
-        const Block4 b{.w = {g.w + n * g.ldw, g.w + (n + 1) * g.ldw, g.w + (n + 2) * g.ldw,
-                             g.w + (n + 3) * g.ldw},
-                       .K = g.K,
-                       .tail = first_lanes(g.K % 8)};
-        const __m128 bias = g.bias ? _mm_loadu_ps(g.bias + n) : _mm_setzero_ps();
-        int64_t m = 0;
-        for (; m + 2 <= g.M; m += 2) {
-            __m128 ya, yb;
-            two_rows(b, g.x + m * g.ldx, g.x + (m + 1) * g.ldx, &ya, &yb);
-            _mm_storeu_ps(g.y + m * g.ldy + n, _mm_add_ps(ya, bias));
-            _mm_storeu_ps(g.y + (m + 1) * g.ldy + n, _mm_add_ps(yb, bias));
-        }
-        if (m < g.M) {
-            _mm_storeu_ps(g.y + m * g.ldy + n, _mm_add_ps(one_row(b, g.x + m * g.ldx), bias));
+    constexpr int64_t kPanel = 64, kChunk = 8;
+    const int64_t n_blocks_end = n0 + (n1 - n0) / 4 * 4;
+    for (int64_t p = n0; p < n_blocks_end; p += kPanel) {
+        const int64_t p1 = std::min(p + kPanel, n_blocks_end);
+        for (int64_t m = 0; m < g.M; m += kChunk) {
+            for (int64_t n = p; n < p1; n += 4) {
+                block_rows(g, n, m, std::min(m + kChunk, g.M));
+            }
         }
     }
-    gemm_portable(g, n, n1);  // the last N % 4 weight rows
+    gemm_portable(g, n_blocks_end, n1);  // the last (n1 - n0) % 4 weight rows
 }
 
 #pragma GCC diagnostic pop
