@@ -10,8 +10,8 @@ namespace r1::model::detail {
 
 /// e^x for x ≤ 0 (a softmax row after subtracting its max, a sigmoid's e^-|x|): Cephes' expf
 /// (x = n·ln2 + r with ln2 in two parts, a degree-5 polynomial in r, 2^n from its bits), under
-/// 2 ulp; 0 below -87.3 (e^x under FLT_MIN), which masked entries reach. Its selects work on bits: float compares, which may trap,
-/// keep GCC from vectorising the loop around it.
+/// 2 ulp; 0 below -87.3 (e^x under FLT_MIN), which masked entries reach. Its selects work on
+/// bits: float compares, which may trap, keep GCC from vectorising the loop around it.
 [[gnu::always_inline]] inline float exp_nonpositive(float value) {
     constexpr auto kLowest = std::bit_cast<uint32_t>(-87.3365478515625f);
     const auto bits = std::bit_cast<uint32_t>(value);

@@ -50,60 +50,68 @@ void top_indices(const float* values, int64_t n, int64_t k, int64_t* out) {
     std::copy(order.begin(), order.begin() + k, out);
 }
 
+// Affinities s of one token's router logits: sigmoid, or softmax over the E experts.
+void affinities(const float* logits, float* s, int64_t E, bool softmax) {
+    if (!softmax) {
+        for (int64_t e = 0; e < E; ++e) {
+            s[e] = 1.0f / (1.0f + std::exp(-logits[e]));
+        }
+        return;
+    }
+    const float mx = *std::max_element(logits, logits + E);
+    float sum = 0.0f;
+    for (int64_t e = 0; e < E; ++e) {
+        sum += s[e] = std::exp(logits[e] - mx);
+    }
+    for (int64_t e = 0; e < E; ++e) {
+        s[e] /= sum;
+    }
+}
+
+// group_limited_topk() of one token's selection scores `choice` [E] into idx [K].
+void select_experts(const std::vector<float>& choice, const ModelOptions& o, int64_t* idx) {
+    const int64_t E = static_cast<int64_t>(choice.size()), G = o.n_group, per = E / G;
+    if (G == 1) {
+        return top_indices(choice.data(), E, o.num_experts_per_tok, idx);
+    }
+    std::vector<float> group(G), masked(E, -std::numeric_limits<float>::infinity());
+    std::vector<int64_t> kept(o.topk_group), two(2);
+    for (int64_t g = 0; g < G; ++g) {  // a group's score: the sum of its top 2
+        top_indices(&choice[g * per], per, 2, two.data());
+        group[g] = choice[g * per + two[0]] + choice[g * per + two[1]];
+    }
+    top_indices(group.data(), G, o.topk_group, kept.data());
+    for (const int64_t g : kept) {
+        std::copy_n(&choice[g * per], per, &masked[g * per]);
+    }
+    top_indices(masked.data(), E, o.num_experts_per_tok, idx);
+}
+
 // GateImpl::forward after the router's GEMM for a few tokens without grad, as one host loop: the
 // composite costs ~18 dispatches per MoE layer (a decode step's largest share after the GEMMs).
 // The same selection and weights, up to the rounding of the sigmoid.
 Routing route_on_host(const at::Tensor& logits, const at::Tensor& bias, const ModelOptions& o) {
     const int64_t N = logits.size(0), E = logits.size(1), K = o.num_experts_per_tok;
-    const int64_t G = o.n_group, per = E / G;
     const auto l = logits.contiguous();
     const auto b = (bias.scalar_type() == at::kFloat ? bias : bias.to(at::kFloat)).contiguous();
     Routing r{.scores = at::empty({N, E}, l.options()),
               .indices = at::empty({N, K}, l.options().dtype(at::kLong)),
               .weights = at::empty({N, K}, l.options())};
-    std::vector<float> choice(E), group(G), masked(E);
-    std::vector<int64_t> kept(o.topk_group), two(2);
+    std::vector<float> choice(E);
+    const float scale = static_cast<float>(o.routed_scaling_factor);
     for (int64_t t = 0; t < N; ++t) {
-        const float* in = l.const_data_ptr<float>() + t * E;
         float* s = r.scores.mutable_data_ptr<float>() + t * E;
-        if (o.scoring_func == "softmax") {
-            const float mx = *std::max_element(in, in + E);
-            float sum = 0.0f;
-            for (int64_t e = 0; e < E; ++e) {
-                sum += s[e] = std::exp(in[e] - mx);
-            }
-            for (int64_t e = 0; e < E; ++e) {
-                s[e] /= sum;
-            }
-        } else {
-            for (int64_t e = 0; e < E; ++e) {
-                s[e] = 1.0f / (1.0f + std::exp(-in[e]));
-            }
-        }
+        affinities(l.const_data_ptr<float>() + t * E, s, E, o.scoring_func == "softmax");
         for (int64_t e = 0; e < E; ++e) {
-            choice[e] = s[e] + b.const_data_ptr<float>()[e];
-        }
-        std::fill(masked.begin(), masked.end(), -std::numeric_limits<float>::infinity());
-        if (G == 1) {
-            masked = choice;
-        } else {
-            for (int64_t g = 0; g < G; ++g) {  // a group's score: the sum of its top 2
-                top_indices(&choice[g * per], per, 2, two.data());
-                group[g] = choice[g * per + two[0]] + choice[g * per + two[1]];
-            }
-            top_indices(group.data(), G, o.topk_group, kept.data());
-            for (const int64_t g : kept) {
-                std::copy_n(&choice[g * per], per, &masked[g * per]);
-            }
+            choice[e] = s[e] + b.const_data_ptr<float>()[e];  // the bias selects, never weighs
         }
         int64_t* idx = r.indices.mutable_data_ptr<int64_t>() + t * K;
-        top_indices(masked.data(), E, K, idx);
+        select_experts(choice, o, idx);
         float* w = r.weights.mutable_data_ptr<float>() + t * K;
         float sum = 0.0f;
         for (int64_t j = 0; j < K; ++j) {
             sum += w[j] = s[idx[j]];
         }
-        const float scale = static_cast<float>(o.routed_scaling_factor);
         for (int64_t j = 0; j < K; ++j) {
             w[j] = (o.norm_topk_prob ? w[j] / (sum + 1e-20f) : w[j]) * scale;
         }
@@ -183,7 +191,8 @@ void MoeImpl::reset() {
     pack_experts();
 }
 
-std::shared_ptr<torch::nn::Module> MoeImpl::clone(const std::optional<torch::Device>& device) const {
+std::shared_ptr<torch::nn::Module> MoeImpl::clone(
+    const std::optional<torch::Device>& device) const {
     auto copy = torch::nn::Cloneable<MoeImpl>::clone(device);
     if (packed()) {
         std::dynamic_pointer_cast<MoeImpl>(copy)->pack_experts();

@@ -1,7 +1,8 @@
 // DeepSeekMoE (model-spec §3): the Gate (sigmoid affinities, bias used for selection only,
 // group-limited top-k, norm_topk_prob, routed_scaling_factor) and Moe (shared + routed experts,
 // tokens grouped by expert: a grouped GEMM over all experts in training, one GEMM chain per
-// active expert in inference, never a loop over tokens).
+// active expert in inference, or for a few tokens one streamed call over all of them (decode),
+// never a loop over tokens).
 #pragma once
 
 #include "r1/model/mlp.h"
@@ -66,7 +67,8 @@ class MoeImpl : public torch::nn::Cloneable<MoeImpl> {
     MoeOutput forward(const at::Tensor& x);  // x [B, S, H]
     /// Σ_k w[n,k]·Expert_{idx[n,k]}(x_n), tokens sorted by expert: with grad two grouped GEMMs
     /// over all experts, without grad one GEMM chain per active expert (or, with E ≤ 2K, every
-    /// expert on every token times its zero-or-routed weight). x [N, H] -> [N, H]
+    /// expert on every token times its zero-or-routed weight; with at most 16 tokens per expert
+    /// on average, few_rows_experts over the packed buffers). x [N, H] -> [N, H]
     at::Tensor routed(const at::Tensor& x, const Routing& routing);
 
     /// Tokens routed to each expert since the last reset_expert_load(): [E] int64 (for logging
