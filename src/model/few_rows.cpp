@@ -335,21 +335,27 @@ void add_scaled_any(float* row, const float* o, float weight, int64_t H) {
     add_scaled(row, o, weight, H);
 }
 
-void run_expert(const ExpertMlp& e, const int64_t* slots, int64_t count) {
+// `scratch` is the calling task's, reused from expert to expert: no allocation per expert.
+void run_expert(const ExpertMlp& e, const int64_t* slots, int64_t count,
+                std::vector<float>& scratch) {
     const int64_t H = e.H, I = e.I;
-    std::vector<float> xs(count * H), h(count * 2 * I), act(count * I), ys(count * H);
+    scratch.resize(count * (2 * H + 3 * I));
+    float* xs = scratch.data();      // [count, H]
+    float* h = xs + count * H;       // [count, 2I]
+    float* act = h + count * 2 * I;  // [count, I]
+    float* ys = act + count * I;     // [count, H]
     for (int64_t r = 0; r < count; ++r) {
-        std::memcpy(&xs[r * H], e.x + (slots[r] / e.K) * H, H * sizeof(float));
+        std::memcpy(xs + r * H, e.x + (slots[r] / e.K) * H, H * sizeof(float));
     }
-    detail::few_rows_gemm({.x = xs.data(), .w = e.gate_up, .y = h.data(), .M = count, .N = 2 * I,
+    detail::few_rows_gemm({.x = xs, .w = e.gate_up, .y = h, .M = count, .N = 2 * I,
                            .K = H, .ldx = H, .ldw = H, .ldy = 2 * I},
                           0, 2 * I);
-    swiglu_rows_any(h.data(), act.data(), count, I);
-    detail::few_rows_gemm({.x = act.data(), .w = e.down, .y = ys.data(), .M = count, .N = H,
+    swiglu_rows_any(h, act, count, I);
+    detail::few_rows_gemm({.x = act, .w = e.down, .y = ys, .M = count, .N = H,
                            .K = I, .ldx = I, .ldw = I, .ldy = H},
                           0, H);
     for (int64_t r = 0; r < count; ++r) {
-        std::memcpy(e.out + slots[r] * H, &ys[r * H], H * sizeof(float));
+        std::memcpy(e.out + slots[r] * H, ys + r * H, H * sizeof(float));
     }
 }
 
@@ -382,6 +388,7 @@ at::Tensor few_rows_experts(const at::Tensor& x,
     const float* gu = gate_up.const_data_ptr<float>();
     const float* dn = down.const_data_ptr<float>();
     at::parallel_for(0, static_cast<int64_t>(active.size()), 1, [&](int64_t a0, int64_t a1) {
+        std::vector<float> scratch;
         for (int64_t a = a0; a < a1; ++a) {
             const int64_t e = active[a], first = grouped.start[e];
             run_expert({.x = xc.const_data_ptr<float>(),
@@ -391,7 +398,7 @@ at::Tensor few_rows_experts(const at::Tensor& x,
                         .H = H,
                         .I = I,
                         .K = K},
-                       grouped.slots.data() + first, grouped.start[e + 1] - first);
+                       grouped.slots.data() + first, grouped.start[e + 1] - first, scratch);
         }
     });
     auto y = at::empty({N, H}, x.options());

@@ -147,9 +147,9 @@ Routing GateImpl::forward(const at::Tensor& x) {
     const auto dtype = c10::promoteTypes(x.scalar_type(), torch::kFloat32);
     const c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::DispatchKey::AutocastCPU);
     const auto as = [&](const at::Tensor& t) { return t.scalar_type() == dtype ? t : t.to(dtype); };
-    const auto logits = few_rows_linear_serves(as(x), as(weight), {})
-                            ? few_rows_linear(as(x), as(weight), {})
-                            : torch::linear(as(x), as(weight));  // [N, E]
+    const auto xs = as(x), ws = as(weight);  // cast once: a bf16 x would convert per use
+    const auto logits = few_rows_linear_serves(xs, ws, {}) ? few_rows_linear(xs, ws, {})
+                                                           : torch::linear(xs, ws);  // [N, E]
     if (routes_on_host(logits, options)) {
         return route_on_host(logits, e_score_correction_bias, options);
     }
