@@ -39,35 +39,70 @@ TEST(FewRowsTest, GemmEqualsMatmulForEveryTail) {
     }
 }
 
+// From 24 rows on, panels of 16 weight rows over blocks of 256 of K: every tail of both, a K of
+// several blocks, and row counts off the six-row steps.
+TEST(FewRowsTest, PanelPathEqualsMatmulAcrossBlocksOfK) {
+    torch::manual_seed(4);
+    for (const int64_t M : {24, 29, 64}) {
+        for (const int64_t N : {16, 37, 48}) {
+            for (const int64_t K : {9, 255, 256, 257, 600}) {
+                const auto x = torch::randn({M, K + 5}).narrow(1, 0, K);
+                const auto w = torch::randn({N, K});
+                const auto bias = torch::randn({N});
+                auto y = torch::full({M, N + 1}, 7.0f);
+                FewRowsGemm g{.x = x.data_ptr<float>(), .w = w.data_ptr<float>(),
+                              .bias = bias.data_ptr<float>(), .y = y.data_ptr<float>(), .M = M,
+                              .N = N, .K = K, .ldx = K + 5, .ldw = K, .ldy = N + 1};
+                detail::few_rows_gemm(g, 0, N);
+                const auto expected =
+                    at::addmm(bias.to(at::kDouble), x.to(at::kDouble), w.to(at::kDouble).t());
+                // Each output adds its K products in turn: float32's bound for such a sum is
+                // K·2⁻²⁴·Σ|products| (Higham, Accuracy and Stability, §3.1).
+                const auto bound = at::addmm(bias.abs().to(at::kDouble), x.abs().to(at::kDouble),
+                                             w.abs().to(at::kDouble).t()) *
+                                   (static_cast<double>(K + 1) * 0x1p-24);
+                const auto err = (y.narrow(1, 0, N).to(at::kDouble) - expected).abs();
+                EXPECT_TRUE(err.le(bound).all().item<bool>())
+                    << "M " << M << " N " << N << " K " << K << ": max error "
+                    << err.max().item<double>() << ", bound at that output "
+                    << bound.flatten()[err.argmax()].item<double>();
+                EXPECT_TRUE(y.narrow(1, N, 1).eq(7.0f).all().item<bool>());
+            }
+        }
+    }
+}
+
 TEST(FewRowsTest, GemmWritesOnlyItsRangeOfN) {
     torch::manual_seed(1);
-    const auto x = torch::randn({3, 40}), w = torch::randn({30, 40});
-    auto y = torch::zeros({3, 30});
-    FewRowsGemm g{.x = x.data_ptr<float>(), .w = w.data_ptr<float>(), .y = y.data_ptr<float>(),
-                  .M = 3, .N = 30, .K = 40, .ldx = 40, .ldw = 40, .ldy = 30};
-    detail::few_rows_gemm(g, 5, 22);  // a range off the 4-row blocks
-    const auto expected = at::mm(x.to(at::kDouble), w.to(at::kDouble).t());
-    R1_EXPECT_CLOSE(y.narrow(1, 5, 17).to(at::kDouble), expected.narrow(1, 5, 17), 1e-5, 1e-5);
-    EXPECT_TRUE(y.narrow(1, 0, 5).eq(0).all().item<bool>());
-    EXPECT_TRUE(y.narrow(1, 22, 8).eq(0).all().item<bool>());
+    for (const int64_t M : {3, 25}) {  // the dot products' path, the panels'
+        const auto x = torch::randn({M, 40}), w = torch::randn({60, 40});
+        auto y = torch::zeros({M, 60});
+        FewRowsGemm g{.x = x.data_ptr<float>(), .w = w.data_ptr<float>(),
+                      .y = y.data_ptr<float>(), .M = M, .N = 60, .K = 40, .ldx = 40, .ldw = 40,
+                      .ldy = 60};
+        detail::few_rows_gemm(g, 5, 43);  // off the 4- and 16-row blocks, two panels and a tail
+        const auto expected = at::mm(x.to(at::kDouble), w.to(at::kDouble).t());
+        R1_EXPECT_CLOSE(y.narrow(1, 5, 38).to(at::kDouble), expected.narrow(1, 5, 38), 1e-5, 1e-5);
+        EXPECT_TRUE(y.narrow(1, 0, 5).eq(0).all().item<bool>());
+        EXPECT_TRUE(y.narrow(1, 43, 17).eq(0).all().item<bool>());
+    }
 }
 
 TEST(FewRowsTest, LinearServesFewRowsWithoutGradOnly) {
     torch::manual_seed(2);
     auto w = torch::randn({70, 24}).requires_grad_();
     const auto bias = torch::randn({70});
-    const auto x = torch::randn({2, 2, 24});  // 4 rows: the limit of a small weight
+    const auto x = torch::randn({2, 2, 24});
     if (!few_rows_linear_serves(x, w.detach(), bias)) {
         GTEST_SKIP() << "no AVX2 + FMA on this CPU: torch::linear serves";
     }
     EXPECT_FALSE(few_rows_linear_serves(x, w, bias));  // grad mode on, w requires grad
     EXPECT_FALSE(few_rows_linear_serves(x.to(at::kDouble), w.detach().to(at::kDouble), {}));
-    EXPECT_FALSE(few_rows_linear_serves(torch::randn({5, 24}), w.detach(), {}));  // > the limit
+    EXPECT_TRUE(few_rows_linear_serves(torch::randn({kFewRowsMax, 24}), w.detach(), {}));
+    EXPECT_FALSE(few_rows_linear_serves(torch::randn({kFewRowsMax + 1, 24}), w.detach(), {}));
     EXPECT_FALSE(few_rows_linear_serves(x, w.detach().t().contiguous().t(), {}));  // strided w
     torch::NoGradGuard no_grad;
     EXPECT_TRUE(few_rows_linear_serves(x, w, bias));
-    EXPECT_EQ(few_rows_limit(w), 4);  // 6.7 KB: a small weight is MKL's from 5 rows on
-    EXPECT_EQ(few_rows_limit(torch::empty({32000, 512})), kFewRowsMax);
     const auto y = few_rows_linear(x, w, bias);
     EXPECT_EQ(y.sizes(), (std::vector<int64_t>{2, 2, 70}));
     R1_EXPECT_CLOSE(y, torch::linear(x, w, bias), 1e-5, 1e-5);
