@@ -7,6 +7,8 @@
 #include <limits>
 #include <mutex>
 
+#include "generation/greedy.h"
+
 namespace r1::generation {
 namespace {
 
@@ -96,6 +98,13 @@ Sampled sample(const at::Tensor& logits,
     const at::Tensor penalised = apply_repetition_penalty(raw, seen, o.repetition_penalty);
     const double t = o.temperature > 0 ? o.temperature : 1.0;
     Sampled out;
+    if (o.temperature == 0 && penalised.is_same(raw) && detail::greedy_pick_serves(raw)) {
+        auto [tokens, logp_full] = detail::greedy_pick(raw);  // no [B, V] pass of tensor ops
+        out.tokens = std::move(tokens);
+        out.logp = at::zeros({raw.size(0)}, raw.options());
+        out.logp_full = std::move(logp_full);
+        return out;
+    }
     if (o.temperature == 0) {
         out.tokens = penalised.argmax(-1);
         out.logp = at::zeros({raw.size(0)}, raw.options());  // greedy: the choice is certain

@@ -111,6 +111,37 @@ TEST(SamplingTest, GreedyTakesTheArgmaxAfterThePenalty) {
     EXPECT_EQ(sample(z, {.temperature = 0, .repetition_penalty = 1.2}, gen, seen).tokens[0].item<int64_t>(), 1);
 }
 
+// Greedy rows take the host pass (generation/greedy.cpp): its picks against at::argmax, its
+// log-probabilities against log_softmax in float64, on every lane tail, ties, -inf and NaN rows.
+TEST(SamplingTest, GreedyRowsEqualArgmaxAndLogSoftmax) {
+    torch::manual_seed(5);
+    std::vector<at::Generator> gen{util::make_generator(1)};
+    for (const int64_t V : {1, 3, 8, 13, 32003}) {
+        at::Tensor z = at::randn({6, V}) * 4;
+        if (V > 9) {
+            z[1][9] = z[1][2] = z[1].max().item<float>() + 1;  // a tie: the first one wins
+            z[2].narrow(0, 0, V / 2).fill_(-INFINITY);
+        }
+        z[3].fill_(-INFINITY);  // nothing finite: token 0, NaN, as ATen
+        z[4][V - 1] = NAN;      // a NaN: it is the pick, as at::argmax's
+        if (V > 1) {
+            z[5][V / 2] = INFINITY;  // +inf: the pick, with a NaN log-probability, as ATen's
+        }
+        const auto out = sample(z, {.temperature = 0}, gen);
+        SCOPED_TRACE("V " + std::to_string(V));
+        EXPECT_TRUE(out.tokens.equal(z.argmax(-1)));
+        const auto expected =
+            z.to(at::kDouble).log_softmax(-1).gather(-1, out.tokens.unsqueeze(-1)).squeeze(-1);
+        const auto finite = at::tensor({0, 1, 2}, at::kLong);  // rows with a finite answer
+        R1_EXPECT_CLOSE(out.logp_full.index_select(0, finite).to(at::kDouble),
+                        expected.index_select(0, finite), 1e-6, 1e-6);
+        EXPECT_TRUE(out.logp_full[3].isnan().item<bool>());
+        EXPECT_TRUE(out.logp_full[4].isnan().item<bool>());
+        EXPECT_EQ(out.logp_full[5].isnan().item<bool>(), V > 1);
+        EXPECT_TRUE(out.logp.eq(0).all().item<bool>());
+    }
+}
+
 TEST(SamplingTest, PerRowGeneratorsMakeRowsIndependentOfTheirNeighbours) {
     const at::Tensor z = at::randn({4, 50});
     auto gens = [](std::vector<uint64_t> seeds) {
