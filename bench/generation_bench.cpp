@@ -14,12 +14,11 @@
 // "transformers_tokens_per_s", "ratios", "ratio", "no_cache_ratio", "ops_per_step", ...,
 // "memory_floor" (batch 1)}, "kv_cache": ...}}
 //
-// Measured 2026-12-02 (`100m 64 32 2 3`: 2 threads, prompt 32, 64 new tokens, three alternating
-// rounds; docs/bench.md has every run): 100m batch 1 r1 71.0 tok/s, transformers 27.0, median
-// ratio 2.63 (463 ops/step; memory floor 125 tok/s, r1 at 57% of it); batch 64 615 vs 202, 2.91
-// (422 ops/step); tokens agree 100%. The goal of 3 is not met at 100m. demo (one round): batch 1
-// 10.8, batch 64 8.39. KV bytes/token: demo MLA 480 vs MHA 1,920 (4.0x), V3 bf16 70,272 vs
-// 4.77 MiB (71.1x).
+// Measured 2026-12-02 (`demo,tiny,100m 64 32 2 3`: 2 threads, prompt 32, 64 new tokens, three
+// alternating rounds; docs/bench.md has every run): 100m batch 1 r1 88.6 tok/s, transformers 26.9,
+// median ratio 3.08 (rounds 3.08, 3.04, 3.89; r1 at 61% of the memory floor); batch 64 792 vs 225,
+// 3.58; tiny 9.30 and 4.23; demo 12.4 and 7.77. Tokens agree 100%. KV bytes/token: demo MLA 480
+// vs MHA 1,920 (4.0x), V3 bf16 70,272 vs 4.77 MiB (71.1x).
 #include "bench_configs.h"
 #include "load_average.h"
 #include "median.h"
