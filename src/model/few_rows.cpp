@@ -230,53 +230,32 @@ struct PanelRows {
     int64_t ld_start;
 };
 
-R1_AVX2_FMA R1_INLINE void fma_row(const float* x, __m256 w0, __m256 w1, __m256& lo, __m256& hi) {
-    const __m256 v = _mm256_broadcast_ss(x);
-    lo = _mm256_fmadd_ps(w0, v, lo);
-    hi = _mm256_fmadd_ps(w1, v, hi);
-}
-
-R1_AVX2_FMA R1_INLINE void start_row(const PanelRows& p, int64_t i, __m256& lo, __m256& hi) {
-    lo = p.start ? _mm256_loadu_ps(p.start + i * p.ld_start) : _mm256_setzero_ps();
-    hi = p.start ? _mm256_loadu_ps(p.start + i * p.ld_start + 8) : _mm256_setzero_ps();
-}
-
-R1_AVX2_FMA R1_INLINE void store_row(const PanelRows& p, int64_t i, __m256 lo, __m256 hi) {
-    _mm256_storeu_ps(p.y + i * p.ldy, lo);
-    _mm256_storeu_ps(p.y + i * p.ldy + 8, hi);
-}
-
-// The accumulators are named, not an array: GCC keeps an array of twelve vectors on the stack
-// and stores it back on every k.
+// The row loops are unrolled by pragma: left as loops, GCC keeps the twelve accumulators on the
+// stack and stores them back on every k.
 template <int R>
 R1_AVX2_FMA void panel_rows(const PanelRows& p) {
     static_assert(R >= 1 && R <= kPanelRows);
-    __m256 l0, h0, l1, h1, l2, h2, l3, h3, l4, h4, l5, h5;
-    l0 = h0 = l1 = h1 = l2 = h2 = l3 = h3 = l4 = h4 = l5 = h5 = _mm256_setzero_ps();
-    start_row(p, 0, l0, h0);
-    if constexpr (R > 1) start_row(p, 1, l1, h1);
-    if constexpr (R > 2) start_row(p, 2, l2, h2);
-    if constexpr (R > 3) start_row(p, 3, l3, h3);
-    if constexpr (R > 4) start_row(p, 4, l4, h4);
-    if constexpr (R > 5) start_row(p, 5, l5, h5);
-    const float* x = p.x;
-    const int64_t ldx = p.ldx;
+    __m256 lo[R], hi[R];
+#pragma GCC unroll 6
+    for (int i = 0; i < R; ++i) {
+        lo[i] = p.start ? _mm256_loadu_ps(p.start + i * p.ld_start) : _mm256_setzero_ps();
+        hi[i] = p.start ? _mm256_loadu_ps(p.start + i * p.ld_start + 8) : _mm256_setzero_ps();
+    }
     for (int64_t k = 0; k < p.kc; ++k) {
         const __m256 w0 = _mm256_loadu_ps(p.panel + k * kPanelWidth);
         const __m256 w1 = _mm256_loadu_ps(p.panel + k * kPanelWidth + 8);
-        fma_row(x + k, w0, w1, l0, h0);
-        if constexpr (R > 1) fma_row(x + ldx + k, w0, w1, l1, h1);
-        if constexpr (R > 2) fma_row(x + 2 * ldx + k, w0, w1, l2, h2);
-        if constexpr (R > 3) fma_row(x + 3 * ldx + k, w0, w1, l3, h3);
-        if constexpr (R > 4) fma_row(x + 4 * ldx + k, w0, w1, l4, h4);
-        if constexpr (R > 5) fma_row(x + 5 * ldx + k, w0, w1, l5, h5);
+#pragma GCC unroll 6
+        for (int i = 0; i < R; ++i) {
+            const __m256 v = _mm256_broadcast_ss(p.x + i * p.ldx + k);
+            lo[i] = _mm256_fmadd_ps(w0, v, lo[i]);
+            hi[i] = _mm256_fmadd_ps(w1, v, hi[i]);
+        }
     }
-    store_row(p, 0, l0, h0);
-    if constexpr (R > 1) store_row(p, 1, l1, h1);
-    if constexpr (R > 2) store_row(p, 2, l2, h2);
-    if constexpr (R > 3) store_row(p, 3, l3, h3);
-    if constexpr (R > 4) store_row(p, 4, l4, h4);
-    if constexpr (R > 5) store_row(p, 5, l5, h5);
+#pragma GCC unroll 6
+    for (int i = 0; i < R; ++i) {
+        _mm256_storeu_ps(p.y + i * p.ldy, lo[i]);
+        _mm256_storeu_ps(p.y + i * p.ldy + 8, hi[i]);
+    }
 }
 
 R1_AVX2_FMA void panel_rows_any(int64_t rows, const PanelRows& p) {

@@ -1,6 +1,7 @@
-// The decode GEMMs (model/few_rows.h) against float64 matmuls: every tail of K (8-wide steps) and
-// of N (4-row blocks), strided rows, sub-ranges of N; the Linear wrapper's conditions; the experts
-// against a per-token loop, the same bits at one and two threads.
+// The decode GEMMs (model/few_rows.h) against float64 matmuls: every tail of K (8-wide steps,
+// 256-deep panels) and of N (4-row blocks, 16-row panels), strided rows, sub-ranges of N; the
+// Linear wrapper's conditions; the experts against a per-token loop, the same bits at one and two
+// threads.
 #include "model/few_rows.h"
 
 #include <ATen/Parallel.h>
@@ -14,26 +15,36 @@ namespace {
 
 using detail::FewRowsGemm;
 
+// One few_rows_gemm over all of N on random x [M, K], w [N, K] and bias [N]. The rows of x and y
+// are wider than K and N (x by 3, y by 2 columns of 7s), so the strides are honoured.
+struct GemmCase {
+    at::Tensor x, w, bias, y;  // y [M, N + 2]
+    at::Tensor expected;       // float64 addmm [M, N]
+};
+
+GemmCase run_gemm(int64_t M, int64_t N, int64_t K) {
+    GemmCase c{.x = torch::randn({M, K + 3}).narrow(1, 0, K),
+               .w = torch::randn({N, K}),
+               .bias = torch::randn({N}),
+               .y = torch::full({M, N + 2}, 7.0f)};
+    FewRowsGemm g{.x = c.x.data_ptr<float>(), .w = c.w.data_ptr<float>(),
+                  .bias = c.bias.data_ptr<float>(), .y = c.y.data_ptr<float>(), .M = M, .N = N,
+                  .K = K, .ldx = K + 3, .ldw = K, .ldy = N + 2};
+    detail::few_rows_gemm(g, 0, N);
+    c.expected = at::addmm(c.bias.to(at::kDouble), c.x.to(at::kDouble), c.w.to(at::kDouble).t());
+    return c;
+}
+
 TEST(FewRowsTest, GemmEqualsMatmulForEveryTail) {
     torch::manual_seed(0);
     for (const int64_t M : {1, 2, 3, 5, 17}) {
         for (const int64_t N : {1, 3, 4, 7, 66}) {
             for (const int64_t K : {1, 7, 8, 13, 16, 24, 61}) {
-                // rows of x and y wider than K and N: the strides are honoured
-                const auto x = torch::randn({M, K + 3}).narrow(1, 0, K);
-                const auto w = torch::randn({N, K});
-                const auto bias = torch::randn({N});
-                auto y = torch::full({M, N + 2}, 7.0f);
-                FewRowsGemm g{.x = x.data_ptr<float>(), .w = w.data_ptr<float>(),
-                              .bias = bias.data_ptr<float>(), .y = y.data_ptr<float>(), .M = M,
-                              .N = N, .K = K, .ldx = K + 3, .ldw = K, .ldy = N + 2};
-                detail::few_rows_gemm(g, 0, N);
-                const auto expected =
-                    at::addmm(bias.to(at::kDouble), x.to(at::kDouble), w.to(at::kDouble).t());
+                const auto c = run_gemm(M, N, K);
                 SCOPED_TRACE("M " + std::to_string(M) + " N " + std::to_string(N) + " K " +
                              std::to_string(K));
-                R1_EXPECT_CLOSE(y.narrow(1, 0, N).to(at::kDouble), expected, 1e-5, 1e-5);
-                EXPECT_TRUE(y.narrow(1, N, 2).eq(7.0f).all().item<bool>());  // untouched
+                R1_EXPECT_CLOSE(c.y.narrow(1, 0, N).to(at::kDouble), c.expected, 1e-5, 1e-5);
+                EXPECT_TRUE(c.y.narrow(1, N, 2).eq(7.0f).all().item<bool>());  // untouched
             }
         }
     }
@@ -46,27 +57,19 @@ TEST(FewRowsTest, PanelPathEqualsMatmulAcrossBlocksOfK) {
     for (const int64_t M : {24, 29, 64}) {
         for (const int64_t N : {16, 37, 48}) {
             for (const int64_t K : {9, 255, 256, 257, 600}) {
-                const auto x = torch::randn({M, K + 5}).narrow(1, 0, K);
-                const auto w = torch::randn({N, K});
-                const auto bias = torch::randn({N});
-                auto y = torch::full({M, N + 1}, 7.0f);
-                FewRowsGemm g{.x = x.data_ptr<float>(), .w = w.data_ptr<float>(),
-                              .bias = bias.data_ptr<float>(), .y = y.data_ptr<float>(), .M = M,
-                              .N = N, .K = K, .ldx = K + 5, .ldw = K, .ldy = N + 1};
-                detail::few_rows_gemm(g, 0, N);
-                const auto expected =
-                    at::addmm(bias.to(at::kDouble), x.to(at::kDouble), w.to(at::kDouble).t());
+                const auto c = run_gemm(M, N, K);
                 // Each output adds its K products in turn: float32's bound for such a sum is
                 // K·2⁻²⁴·Σ|products| (Higham, Accuracy and Stability, §3.1).
-                const auto bound = at::addmm(bias.abs().to(at::kDouble), x.abs().to(at::kDouble),
-                                             w.abs().to(at::kDouble).t()) *
-                                   (static_cast<double>(K + 1) * 0x1p-24);
-                const auto err = (y.narrow(1, 0, N).to(at::kDouble) - expected).abs();
+                const auto bound =
+                    at::addmm(c.bias.abs().to(at::kDouble), c.x.abs().to(at::kDouble),
+                              c.w.abs().to(at::kDouble).t()) *
+                    (static_cast<double>(K + 1) * 0x1p-24);
+                const auto err = (c.y.narrow(1, 0, N).to(at::kDouble) - c.expected).abs();
                 EXPECT_TRUE(err.le(bound).all().item<bool>())
                     << "M " << M << " N " << N << " K " << K << ": max error "
                     << err.max().item<double>() << ", bound at that output "
                     << bound.flatten()[err.argmax()].item<double>();
-                EXPECT_TRUE(y.narrow(1, N, 1).eq(7.0f).all().item<bool>());
+                EXPECT_TRUE(c.y.narrow(1, N, 2).eq(7.0f).all().item<bool>());
             }
         }
     }
