@@ -187,8 +187,9 @@ nlohmann::json bench_batch(Setup& setup, int64_t B, int64_t P) {
                   << ours.back() << " tok/s, transformers " << theirs.back() << ", ratio "
                   << ratios.back() << std::endl;
     }
-    nlohmann::json r{{"r1_tokens_per_s", median(ours)},
-                     {"transformers_tokens_per_s", median(theirs)},
+    const double ours_median = median(ours), theirs_median = median(theirs);
+    nlohmann::json r{{"r1_tokens_per_s", ours_median},
+                     {"transformers_tokens_per_s", theirs_median},
                      {"ratios", ratios},
                      {"ratio", median(ratios)},
                      {"token_agreement", *std::min_element(agreements.begin(), agreements.end())},
@@ -198,9 +199,9 @@ nlohmann::json bench_batch(Setup& setup, int64_t B, int64_t P) {
     r["ops_per_step_naive"] = ops_per_step(naive, request);
     const double no_cache = no_cache_tokens_per_s(setup.lm, prompts, setup.new_tokens);
     r["no_cache_tokens_per_s"] = no_cache;
-    r["no_cache_ratio"] = median(ours) / no_cache;
+    r["no_cache_ratio"] = ours_median / no_cache;
     if (B == 1) {
-        r["memory_floor"] = memory_floor(o, median(ours), median(theirs));
+        r["memory_floor"] = memory_floor(o, ours_median, theirs_median);
     }
     return r;
 }

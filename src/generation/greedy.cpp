@@ -8,10 +8,7 @@
 #include <limits>
 
 #include "model/exp_nonpositive.h"
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define R1_GREEDY_AVX2 1
-#endif
+#include "util/avx2.h"
 
 namespace r1::generation::detail {
 namespace {
@@ -19,7 +16,7 @@ namespace {
 constexpr int64_t kLanes = 8;  // independent partial results, so the loops vectorise
 
 // The row's maximum, NaNs skipped (a NaN never compares greater); `nan` tells whether it held one.
-[[gnu::always_inline]] inline float row_max(const float* r, int64_t V, bool* nan) {
+R1_INLINE float row_max(const float* r, int64_t V, bool* nan) {
     float lanes[kLanes];
     int32_t unordered[kLanes] = {};
     for (float& l : lanes) {
@@ -48,7 +45,7 @@ constexpr int64_t kLanes = 8;  // independent partial results, so the loops vect
 
 // Σ e^(r - m) over a row without NaN, m its maximum (finite): each lane adds in float64, so
 // 32k terms lose nothing to rounding that float32 logits would show.
-[[gnu::always_inline]] inline double row_exp_sum(const float* r, int64_t V, float m) {
+R1_INLINE double row_exp_sum(const float* r, int64_t V, float m) {
     double lanes[kLanes] = {};
     int64_t v = 0;
     for (; v + kLanes <= V; v += kLanes) {
@@ -66,8 +63,8 @@ constexpr int64_t kLanes = 8;  // independent partial results, so the loops vect
     return s;
 }
 
-[[gnu::always_inline]] inline void pick_rows(const float* logits, int64_t V, int64_t b0,
-                                             int64_t b1, int64_t* tokens, float* logp) {
+R1_INLINE void pick_rows(const float* logits, int64_t V, int64_t b0, int64_t b1, int64_t* tokens,
+                         float* logp) {
     for (int64_t b = b0; b < b1; ++b) {
         const float* r = logits + b * V;
         bool nan = false;
@@ -90,19 +87,17 @@ constexpr int64_t kLanes = 8;  // independent partial results, so the loops vect
     }
 }
 
-#ifdef R1_GREEDY_AVX2
-__attribute__((target("avx2,fma"))) void pick_rows_avx2(const float* logits, int64_t V,
-                                                       int64_t b0, int64_t b1, int64_t* tokens,
-                                                       float* logp) {
+#ifdef R1_AVX2
+R1_AVX2_FMA void pick_rows_avx2(const float* logits, int64_t V, int64_t b0, int64_t b1,
+                                int64_t* tokens, float* logp) {
     pick_rows(logits, V, b0, b1, tokens, logp);
 }
 #endif
 
 void pick_rows_any(const float* logits, int64_t V, int64_t b0, int64_t b1, int64_t* tokens,
                    float* logp) {
-#ifdef R1_GREEDY_AVX2
-    static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    if (avx2) {
+#ifdef R1_AVX2
+    if (util::cpu_has_avx2_fma()) {
         return pick_rows_avx2(logits, V, b0, b1, tokens, logp);
     }
 #endif

@@ -15,12 +15,11 @@
 #include "model/exp_nonpositive.h"
 #include "model/partial_sums.h"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include "util/avx2.h"
+
+#ifdef R1_AVX2
 #include <immintrin.h>
-#define R1_FEW_ROWS_AVX2 1
-#define R1_AVX2_FMA __attribute__((target("avx2,fma")))
 #endif
-#define R1_INLINE [[gnu::always_inline]] inline
 
 namespace r1::model {
 namespace detail {
@@ -37,7 +36,7 @@ void gemm_portable(const FewRowsGemm& g, int64_t n0, int64_t n1) {
     }
 }
 
-#ifdef R1_FEW_ROWS_AVX2
+#ifdef R1_AVX2
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpsabi"  // the vector helpers are always inlined: no call ABI
 
@@ -300,20 +299,11 @@ R1_AVX2_FMA void gemm_panels(const FewRowsGemm& g, int64_t n0, int64_t n1) {
 #pragma GCC diagnostic pop
 #endif
 
-bool avx2_fma() {
-#ifdef R1_FEW_ROWS_AVX2
-    static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    return yes;
-#else
-    return false;
-#endif
-}
-
 }  // namespace
 
 void few_rows_gemm(const FewRowsGemm& g, int64_t n0, int64_t n1) {
-#ifdef R1_FEW_ROWS_AVX2
-    if (avx2_fma()) {
+#ifdef R1_AVX2
+    if (util::cpu_has_avx2_fma()) {
         return g.M >= kPanelMinRows ? gemm_panels(g, n0, n1) : gemm_avx2(g, n0, n1);
     }
 #endif
@@ -350,8 +340,9 @@ bool wants_grad(const at::Tensor& t) {
 }  // namespace
 
 bool few_rows_linear_serves(const at::Tensor& x, const at::Tensor& w, const at::Tensor& bias) {
-    if (!detail::avx2_fma() || x.dim() < 1 || w.dim() != 2 || !float_cpu(x) || !float_cpu(w) ||
-        !w.is_contiguous() || w.size(1) == 0 || x.size(-1) != w.size(1) || x.numel() == 0) {
+    if (!util::cpu_has_avx2_fma() || x.dim() < 1 || w.dim() != 2 || !float_cpu(x) ||
+        !float_cpu(w) || !w.is_contiguous() || w.size(1) == 0 || x.size(-1) != w.size(1) ||
+        x.numel() == 0) {
         return false;
     }
     if (bias.defined() && (!float_cpu(bias) || !bias.is_contiguous() || bias.dim() != 1 ||
@@ -443,7 +434,7 @@ R1_INLINE void add_scaled(float* row, const float* o, float weight, int64_t H) {
     }
 }
 
-#ifdef R1_FEW_ROWS_AVX2
+#ifdef R1_AVX2
 R1_AVX2_FMA void swiglu_rows_avx2(const float* h, float* act, int64_t rows, int64_t I) {
     swiglu_rows(h, act, rows, I);
 }
@@ -454,8 +445,8 @@ R1_AVX2_FMA void add_scaled_avx2(float* row, const float* o, float weight, int64
 #endif
 
 void swiglu_rows_any(const float* h, float* act, int64_t rows, int64_t I) {
-#ifdef R1_FEW_ROWS_AVX2
-    if (detail::avx2_fma()) {
+#ifdef R1_AVX2
+    if (util::cpu_has_avx2_fma()) {
         return swiglu_rows_avx2(h, act, rows, I);
     }
 #endif
@@ -463,8 +454,8 @@ void swiglu_rows_any(const float* h, float* act, int64_t rows, int64_t I) {
 }
 
 void add_scaled_any(float* row, const float* o, float weight, int64_t H) {
-#ifdef R1_FEW_ROWS_AVX2
-    if (detail::avx2_fma()) {
+#ifdef R1_AVX2
+    if (util::cpu_has_avx2_fma()) {
         return add_scaled_avx2(row, o, weight, H);
     }
 #endif

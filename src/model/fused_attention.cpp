@@ -19,16 +19,9 @@
 
 #include "model/exp_nonpositive.h"
 #include "model/partial_sums.h"
+#include "util/avx2.h"
 
-// The per-head loops are built twice, for AVX2 + FMA and for baseline x86-64, and the first call
-// picks one by the CPU's flags: libr1 stays portable, and these loops run 8 floats wide where they
-// can. (GCC's target_clones would dispatch on "arch=x86-64-v3", whose resolver rejected this
-// AVX2 CPU.)
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define R1_ATTENTION_AVX2 1
-#define R1_AVX2_FMA __attribute__((target("avx2,fma")))
-#endif
-#define R1_INLINE [[gnu::always_inline]] inline
+// The per-head loops are built twice, for AVX2 + FMA and for baseline x86-64 (util/avx2.h).
 
 // The 32-byte vector helpers below are always inlined, so no call passes one by value: GCC's
 // note that such calls change ABI without AVX does not apply.
@@ -556,15 +549,10 @@ R1_INLINE void run_items(const Problem<T>& pr, int64_t i0, int64_t i1) {
     }
 }
 
-#if R1_ATTENTION_AVX2
+#ifdef R1_AVX2
 template <bool Forward, class T>
 R1_AVX2_FMA void run_items_avx2(const Problem<T>& pr, int64_t i0, int64_t i1) {
     run_items<Forward>(pr, i0, i1);
-}
-
-bool avx2_fma() {
-    static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    return yes;
 }
 #endif
 
@@ -572,8 +560,8 @@ bool avx2_fma() {
 template <bool Forward, class T>
 void run(const Problem<T>& pr) {
     at::parallel_for(0, pr.items, 1, [&](int64_t i0, int64_t i1) {
-#if R1_ATTENTION_AVX2
-        if (avx2_fma()) {
+#ifdef R1_AVX2
+        if (util::cpu_has_avx2_fma()) {
             return run_items_avx2<Forward>(pr, i0, i1);
         }
 #endif

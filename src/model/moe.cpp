@@ -40,9 +40,18 @@ at::Tensor group_limited_topk(const at::Tensor& choice,
 
 namespace {
 
+// One token's selection buffers, reused from token to token: route_on_host allocates nothing per
+// token (a decode step routes 64 tokens in each MoE layer).
+struct SelectScratch {
+    std::vector<int64_t> order;  // [max(E, G)]
+    std::vector<float> choice, group, masked;  // [E], [G], [E]
+    std::vector<int64_t> kept;  // [topk_group]
+};
+
 // The top `k` of values[0, n) by index, best first (ties to the lower index, as a stable sort).
-void top_indices(const float* values, int64_t n, int64_t k, int64_t* out) {
-    std::vector<int64_t> order(n);
+void top_indices(const float* values, int64_t n, int64_t k, int64_t* out,
+                 std::vector<int64_t>& order) {
+    order.resize(n);
     std::iota(order.begin(), order.end(), 0);
     std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int64_t a, int64_t b) {
         return values[a] > values[b] || (values[a] == values[b] && a < b);
@@ -68,23 +77,24 @@ void affinities(const float* logits, float* s, int64_t E, bool softmax) {
     }
 }
 
-// group_limited_topk() of one token's selection scores `choice` [E] into idx [K].
-void select_experts(const std::vector<float>& choice, const ModelOptions& o, int64_t* idx) {
+// group_limited_topk() of one token's selection scores `sc.choice` [E] into idx [K].
+void select_experts(const ModelOptions& o, SelectScratch& sc, int64_t* idx) {
+    const auto& choice = sc.choice;
     const int64_t E = static_cast<int64_t>(choice.size()), G = o.n_group, per = E / G;
     if (G == 1) {
-        return top_indices(choice.data(), E, o.num_experts_per_tok, idx);
+        return top_indices(choice.data(), E, o.num_experts_per_tok, idx, sc.order);
     }
-    std::vector<float> group(G), masked(E, -std::numeric_limits<float>::infinity());
-    std::vector<int64_t> kept(o.topk_group), two(2);
+    int64_t two[2];
     for (int64_t g = 0; g < G; ++g) {  // a group's score: the sum of its top 2
-        top_indices(&choice[g * per], per, 2, two.data());
-        group[g] = choice[g * per + two[0]] + choice[g * per + two[1]];
+        top_indices(&choice[g * per], per, 2, two, sc.order);
+        sc.group[g] = choice[g * per + two[0]] + choice[g * per + two[1]];
     }
-    top_indices(group.data(), G, o.topk_group, kept.data());
-    for (const int64_t g : kept) {
-        std::copy_n(&choice[g * per], per, &masked[g * per]);
+    top_indices(sc.group.data(), G, o.topk_group, sc.kept.data(), sc.order);
+    std::fill(sc.masked.begin(), sc.masked.end(), -std::numeric_limits<float>::infinity());
+    for (const int64_t g : sc.kept) {
+        std::copy_n(&choice[g * per], per, &sc.masked[g * per]);
     }
-    top_indices(masked.data(), E, o.num_experts_per_tok, idx);
+    top_indices(sc.masked.data(), E, o.num_experts_per_tok, idx, sc.order);
 }
 
 // GateImpl::forward after the router's GEMM for a few tokens without grad, as one host loop: the
@@ -97,17 +107,25 @@ Routing route_on_host(const at::Tensor& logits, const at::Tensor& bias, const Mo
     Routing r{.scores = at::empty({N, E}, l.options()),
               .indices = at::empty({N, K}, l.options().dtype(at::kLong)),
               .weights = at::empty({N, K}, l.options())};
-    std::vector<float> choice(E);
+    SelectScratch sc{.choice = std::vector<float>(E),
+                     .group = std::vector<float>(o.n_group),
+                     .masked = std::vector<float>(E),
+                     .kept = std::vector<int64_t>(o.topk_group)};
+    const float* lp = l.const_data_ptr<float>();
+    const float* bp = b.const_data_ptr<float>();
+    float* sp = r.scores.mutable_data_ptr<float>();
+    int64_t* ip = r.indices.mutable_data_ptr<int64_t>();
+    float* wp = r.weights.mutable_data_ptr<float>();
     const float scale = static_cast<float>(o.routed_scaling_factor);
     for (int64_t t = 0; t < N; ++t) {
-        float* s = r.scores.mutable_data_ptr<float>() + t * E;
-        affinities(l.const_data_ptr<float>() + t * E, s, E, o.scoring_func == "softmax");
+        float* s = sp + t * E;
+        affinities(lp + t * E, s, E, o.scoring_func == "softmax");
         for (int64_t e = 0; e < E; ++e) {
-            choice[e] = s[e] + b.const_data_ptr<float>()[e];  // the bias selects, never weighs
+            sc.choice[e] = s[e] + bp[e];  // the bias selects, never weighs
         }
-        int64_t* idx = r.indices.mutable_data_ptr<int64_t>() + t * K;
-        select_experts(choice, o, idx);
-        float* w = r.weights.mutable_data_ptr<float>() + t * K;
+        int64_t* idx = ip + t * K;
+        select_experts(o, sc, idx);
+        float* w = wp + t * K;
         float sum = 0.0f;
         for (int64_t j = 0; j < K; ++j) {
             sum += w[j] = s[idx[j]];
