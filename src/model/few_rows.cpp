@@ -16,6 +16,7 @@
 #include "model/partial_sums.h"
 
 #include "util/avx2.h"
+#include "util/transpose8.h"
 
 #ifdef R1_AVX2
 #include <immintrin.h>
@@ -177,36 +178,14 @@ R1_AVX2_FMA void gemm_avx2(const FewRowsGemm& g, int64_t n0, int64_t n1) {
 // on the head and more on a 1 MB expert; at 24 the two paths are even.
 constexpr int64_t kPanelMinRows = 24, kPanelWidth = 16, kPanelDepth = 256, kPanelRows = 6;
 
-// dst[c][r] = src[r][c] for an 8×8 block.
-R1_AVX2_FMA R1_INLINE void transpose8(const float* src, int64_t lds, float* dst, int64_t ldd) {
-    __m256 r[8], t[8];
-    for (int i = 0; i < 8; ++i) {
-        r[i] = _mm256_loadu_ps(src + i * lds);
-    }
-    for (int i = 0; i < 8; i += 2) {
-        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-    }
-    for (int i = 0; i < 8; i += 4) {  // pairs of columns of four rows
-        r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
-        r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
-        r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
-        r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
-    }
-    for (int i = 0; i < 4; ++i) {  // lanes 0-3 from rows 0-3, lanes 4-7 from rows 4-7
-        _mm256_storeu_ps(dst + i * ldd, _mm256_permute2f128_ps(r[i], r[i + 4], 0x20));
-        _mm256_storeu_ps(dst + (i + 4) * ldd, _mm256_permute2f128_ps(r[i], r[i + 4], 0x31));
-    }
-}
-
 // panel[k][j] = w[n + j][k0 + k] for j < 16, k < kc.
 R1_AVX2_FMA void pack_panel(const FewRowsGemm& g, int64_t n, int64_t k0, int64_t kc,
                             float* panel) {
     const float* w = g.w + n * g.ldw + k0;
     int64_t k = 0;
     for (; k + 8 <= kc; k += 8) {
-        transpose8(w + k, g.ldw, panel + k * kPanelWidth, kPanelWidth);
-        transpose8(w + 8 * g.ldw + k, g.ldw, panel + k * kPanelWidth + 8, kPanelWidth);
+        util::transpose8(w + k, g.ldw, panel + k * kPanelWidth, kPanelWidth);
+        util::transpose8(w + 8 * g.ldw + k, g.ldw, panel + k * kPanelWidth + 8, kPanelWidth);
     }
     for (; k < kc; ++k) {
         for (int64_t j = 0; j < kPanelWidth; ++j) {

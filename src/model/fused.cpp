@@ -138,30 +138,54 @@ struct Strided {  // row r, column f at data[r * stride + f]
     int64_t stride;
 };
 
-// y = g·σ(g)·u, with σ(g) [R, F] computed beforehand by at::sigmoid (vectorised exp; a scalar
-// std::exp here cost more than the ops this replaces) and kept for backward.
+// y = g·σ(g)·u (times scale[r] when a row scale is given), with σ(g) [R, F] computed beforehand
+// by at::sigmoid (vectorised exp; a scalar std::exp here cost more than the ops this replaces) and
+// kept for backward.
 template <class T>
 void swiglu_forward(const T* g, Strided gs, const T* sg, const T* u, Strided us, T* y, int64_t R,
-                    int64_t F) {
+                    int64_t F, const T* scale = nullptr) {
     at::parallel_for(0, R, row_grain(F), [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) {
             for (int64_t f = 0; f < F; ++f) {
                 y[r * F + f] = g[r * gs.stride + f] * sg[r * F + f] * u[r * us.stride + f];
             }
+            if (scale) {
+                for (int64_t f = 0; f < F; ++f) {
+                    y[r * F + f] *= scale[r];
+                }
+            }
         }
     });
 }
 
-// du = dy·g·σ(g); dg = dy·u·σ(g)·(1 + g·(1 − σ(g))).
+// With o = dy (times scale[r] when scaled): du = o·g·σ(g); dg = o·u·σ(g)·(1 + g·(1 − σ(g))); and
+// for a row scale dscale[r] = Σ_f dy·g·σ(g)·u.
+template <class T>
+struct SwigluGrads {
+    T *dg, *du;
+    Strided dgs, dus;
+    const T* scale = nullptr;
+    T* dscale = nullptr;
+};
+
 template <class T>
 void swiglu_backward(const T* dy, const T* g, Strided gs, const T* sg, const T* u, Strided us,
-                     T* dg, Strided dgs, T* du, Strided dus, int64_t R, int64_t F) {
+                     const SwigluGrads<T>& out, int64_t R, int64_t F) {
     at::parallel_for(0, R, row_grain(F), [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) {
+            const T* gr = g + r * gs.stride;
+            const T* ur = u + r * us.stride;
+            const T* sr = sg + r * F;
+            const T* dyr = dy + r * F;
+            const T row_scale = out.scale ? out.scale[r] : T(1);
             for (int64_t f = 0; f < F; ++f) {
-                const T v = g[r * gs.stride + f], s = sg[r * F + f], o = dy[r * F + f];
-                du[r * dus.stride + f] = o * v * s;
-                dg[r * dgs.stride + f] = o * u[r * us.stride + f] * s * (1 + v * (1 - s));
+                const T v = gr[f], s = sr[f], o = out.scale ? dyr[f] * row_scale : dyr[f];
+                out.du[r * out.dus.stride + f] = o * v * s;
+                out.dg[r * out.dgs.stride + f] = o * ur[f] * s * (1 + v * (1 - s));
+            }
+            if (out.dscale) {
+                out.dscale[r] =
+                    detail::sum8<T>(F, [&](int64_t f) { return dyr[f] * gr[f] * sr[f] * ur[f]; });
             }
         }
     });
@@ -195,45 +219,84 @@ struct SwigluFunction : torch::autograd::Function<SwigluFunction> {
         auto dgate = at::empty_like(gate), dup = at::empty_like(up);
         const int64_t F = gate.size(-1), R = gate.numel() / std::max<int64_t>(F, 1);
         AT_DISPATCH_FLOATING_TYPES(gate.scalar_type(), "fused_swiglu_backward", [&] {
-            swiglu_backward<scalar_t>(
-                dy.const_data_ptr<scalar_t>(), gate.const_data_ptr<scalar_t>(), {F},
-                sg.const_data_ptr<scalar_t>(), up.const_data_ptr<scalar_t>(), {F},
-                dgate.mutable_data_ptr<scalar_t>(), {F}, dup.mutable_data_ptr<scalar_t>(), {F}, R,
-                F);
+            swiglu_backward<scalar_t>(dy.const_data_ptr<scalar_t>(),
+                                      gate.const_data_ptr<scalar_t>(), {F},
+                                      sg.const_data_ptr<scalar_t>(),
+                                      up.const_data_ptr<scalar_t>(), {F},
+                                      {.dg = dgate.mutable_data_ptr<scalar_t>(),
+                                       .du = dup.mutable_data_ptr<scalar_t>(),
+                                       .dgs = {F},
+                                       .dus = {F}},
+                                      R, F);
         });
         return {dgate, dup};
     }
 };
 
-// One input gate_up [..., 2F] (gate columns first), contiguous; its grad comes back packed too.
+// gate_up [..., 2F] (gate columns first), contiguous, and optionally one scale per row (then a
+// second input [R]); the grad of gate_up comes back packed too.
+at::Tensor swiglu_packed_forward(const at::Tensor& h, const at::Tensor& scale, at::Tensor& sg) {
+    const int64_t F = h.size(-1) / 2, R = h.numel() / std::max<int64_t>(2 * F, 1);
+    auto y = at::empty(with_last(h.sizes(), F), h.options());
+    sg = at::sigmoid(h.narrow(-1, 0, F)).contiguous();  // [..., F]
+    AT_DISPATCH_FLOATING_TYPES(h.scalar_type(), "fused_swiglu_packed", [&] {
+        const scalar_t* p = h.const_data_ptr<scalar_t>();
+        swiglu_forward<scalar_t>(p, {2 * F}, sg.const_data_ptr<scalar_t>(), p + F, {2 * F},
+                                 y.mutable_data_ptr<scalar_t>(), R, F,
+                                 scale.defined() ? scale.const_data_ptr<scalar_t>() : nullptr);
+    });
+    return y;
+}
+
+// -> {d gate_up, d scale (undefined without a scale)}
+tensor_list swiglu_packed_backward(const at::Tensor& dy_in, const at::Tensor& h,
+                                   const at::Tensor& sg, const at::Tensor& scale) {
+    const auto dy = dy_in.contiguous();
+    auto dh = at::empty_like(h);
+    at::Tensor dscale = scale.defined() ? at::empty_like(scale) : at::Tensor();
+    const int64_t F = h.size(-1) / 2, R = h.numel() / std::max<int64_t>(2 * F, 1);
+    AT_DISPATCH_FLOATING_TYPES(h.scalar_type(), "fused_swiglu_packed_backward", [&] {
+        const scalar_t* p = h.const_data_ptr<scalar_t>();
+        scalar_t* d = dh.mutable_data_ptr<scalar_t>();
+        swiglu_backward<scalar_t>(
+            dy.const_data_ptr<scalar_t>(), p, {2 * F}, sg.const_data_ptr<scalar_t>(), p + F,
+            {2 * F},
+            {.dg = d,
+             .du = d + F,
+             .dgs = {2 * F},
+             .dus = {2 * F},
+             .scale = scale.defined() ? scale.const_data_ptr<scalar_t>() : nullptr,
+             .dscale = scale.defined() ? dscale.mutable_data_ptr<scalar_t>() : nullptr},
+            R, F);
+    });
+    return {dh, dscale};
+}
+
 struct PackedSwigluFunction : torch::autograd::Function<PackedSwigluFunction> {
     static at::Tensor forward(AutogradContext* ctx, const at::Tensor& h) {
-        const int64_t F = h.size(-1) / 2, R = h.numel() / std::max<int64_t>(2 * F, 1);
-        auto y = at::empty(with_last(h.sizes(), F), h.options());
-        const auto sg = at::sigmoid(h.narrow(-1, 0, F)).contiguous();  // [..., F]
-        AT_DISPATCH_FLOATING_TYPES(h.scalar_type(), "fused_swiglu_packed", [&] {
-            const scalar_t* p = h.const_data_ptr<scalar_t>();
-            swiglu_forward<scalar_t>(p, {2 * F}, sg.const_data_ptr<scalar_t>(), p + F, {2 * F},
-                                     y.mutable_data_ptr<scalar_t>(), R, F);
-        });
+        at::Tensor sg;
+        auto y = swiglu_packed_forward(h, {}, sg);
         ctx->save_for_backward({h, sg});
         return y;
     }
 
     static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
         const auto saved = ctx->get_saved_variables();
-        const auto &h = saved[0], &sg = saved[1];
-        const auto dy = grads[0].contiguous();
-        auto dh = at::empty_like(h);
-        const int64_t F = h.size(-1) / 2, R = h.numel() / std::max<int64_t>(2 * F, 1);
-        AT_DISPATCH_FLOATING_TYPES(h.scalar_type(), "fused_swiglu_packed_backward", [&] {
-            const scalar_t* p = h.const_data_ptr<scalar_t>();
-            scalar_t* d = dh.mutable_data_ptr<scalar_t>();
-            swiglu_backward<scalar_t>(dy.const_data_ptr<scalar_t>(), p, {2 * F},
-                                      sg.const_data_ptr<scalar_t>(), p + F, {2 * F}, d, {2 * F},
-                                      d + F, {2 * F}, R, F);
-        });
-        return {dh};
+        return {swiglu_packed_backward(grads[0], saved[0], saved[1], {})[0]};
+    }
+};
+
+struct ScaledPackedSwigluFunction : torch::autograd::Function<ScaledPackedSwigluFunction> {
+    static at::Tensor forward(AutogradContext* ctx, const at::Tensor& h, const at::Tensor& scale) {
+        at::Tensor sg;
+        auto y = swiglu_packed_forward(h, scale, sg);
+        ctx->save_for_backward({h, sg, scale});
+        return y;
+    }
+
+    static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        return swiglu_packed_backward(grads[0], saved[0], saved[1], saved[2]);
     }
 };
 
@@ -341,10 +404,21 @@ at::Tensor fused_swiglu(const at::Tensor& gate, const at::Tensor& up) {
     return SwigluFunction::apply(gate.contiguous(), up.contiguous());
 }
 
-at::Tensor fused_swiglu_packed(const at::Tensor& gate_up) {
+at::Tensor fused_swiglu_packed(const at::Tensor& gate_up, const at::Tensor& row_scale) {
     const int64_t F = gate_up.size(-1) / 2;
-    if (!fusable(gate_up)) {
-        return at::silu(gate_up.narrow(-1, 0, F)) * gate_up.narrow(-1, F, F);
+    const bool scaled = row_scale.defined();
+    if (scaled) {
+        TORCH_CHECK(row_scale.numel() == gate_up.numel() / std::max<int64_t>(2 * F, 1),
+                    "fused_swiglu_packed: ", row_scale.numel(), " row scales for gate_up ",
+                    gate_up.sizes());
+    }
+    if (!fusable(gate_up) || (scaled && row_scale.scalar_type() != gate_up.scalar_type())) {
+        const auto y = at::silu(gate_up.narrow(-1, 0, F)) * gate_up.narrow(-1, F, F);
+        return scaled ? y * row_scale.reshape(with_last(y.sizes(), 1)) : y;
+    }
+    if (scaled) {
+        return ScaledPackedSwigluFunction::apply(gate_up.contiguous(),
+                                                 row_scale.reshape({-1}).contiguous());
     }
     return PackedSwigluFunction::apply(gate_up.contiguous());
 }

@@ -75,6 +75,13 @@ TEST(FusedTest, SwigluEqualsCompositeOps) {
                         return torch::silu(v[0].narrow(1, 0, 19)) * v[0].narrow(1, 19, 19);
                     },
                     {packed}, tol, tol);
+        // a scale per row (the routed experts' weights): the scale gets its gradient too
+        const auto scale = torch::rand({7, 1}, dtype);
+        expect_same([](const auto& v) { return fused_swiglu_packed(v[0], v[1]); },
+                    [](const auto& v) {
+                        return torch::silu(v[0].narrow(1, 0, 19)) * v[0].narrow(1, 19, 19) * v[1];
+                    },
+                    {packed, scale}, tol, tol);
     }
 }
 
@@ -87,6 +94,10 @@ TEST(FusedTest, GradientsMatchFiniteDifferences) {
     EXPECT_LT(test::gradient_error([&] { return (fused_rms_norm(x, w, 1e-6) * r1).sum(); }, {x, w}),
               1e-6);
     EXPECT_LT(test::gradient_error([&] { return (fused_swiglu_packed(h) * r1).sum(); }, {h}), 1e-6);
+    auto scale = torch::rand({2, 5}, torch::kFloat64).requires_grad_(true);
+    EXPECT_LT(test::gradient_error([&] { return (fused_swiglu_packed(h, scale) * r1).sum(); },
+                                   {h, scale}),
+              1e-6);
     const auto two_views = [&] {
         return (fused_swiglu(h.narrow(-1, 0, 11), h.narrow(-1, 11, 11)) * r1).sum();
     };

@@ -21,8 +21,10 @@ at::Tensor fused_rms_norm(const at::Tensor& x, const at::Tensor& weight, double 
 at::Tensor fused_swiglu(const at::Tensor& gate, const at::Tensor& up);
 
 /// SwiGLU of a packed [..., 2F] (gate columns, then up: a gate_up GEMM's output) -> [..., F]; the
-/// gradient comes back packed, with no zero-filled halves.
-at::Tensor fused_swiglu_packed(const at::Tensor& gate_up);
+/// gradient comes back packed, with no zero-filled halves. With row_scale (one per row, any shape
+/// of that many elements) each row is also scaled, and row_scale gets its gradient: the routed
+/// experts' weights, applied before their linear down projections instead of after them.
+at::Tensor fused_swiglu_packed(const at::Tensor& gate_up, const at::Tensor& row_scale = {});
 
 /// RoPE of x [B, H, T, d] (any strides, unit along d) by cos/sin [T, d/2] or [B or 1, 1, T, d/2]
 /// (any strides: the real and imaginary views of a complex table serve): pairs (2i, 2i+1) when

@@ -101,9 +101,10 @@ class MoeImpl : public torch::nn::Cloneable<MoeImpl> {
   private:
     at::Tensor routed_dense(const at::Tensor& x, const Routing& routing);   // every expert
     at::Tensor routed_sorted(const at::Tensor& x, const Routing& routing);  // tokens by expert
-    at::Tensor routed_grouped(const at::Tensor& x, const Routing& routing);  // at::_grouped_mm
+    /// grouped_linear (r1's kernels on float32 CPU tensors, else at::_grouped_mm)
+    at::Tensor routed_grouped(const at::Tensor& x, const Routing& routing);
     /// Whether routed_grouped() can serve x: dense bias-free experts in x's dtype, which
-    /// at::_grouped_mm supports (not float64, whose tests take the sorted path).
+    /// at::_grouped_mm supports too (not float64, whose tests take the sorted path).
     bool groupable(const at::Tensor& x) const;
     /// Whether few_rows_experts() can serve x: float32 on the CPU, float32 packed experts, no
     /// autocast.
