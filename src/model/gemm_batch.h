@@ -27,9 +27,10 @@ struct GemmProblem {
 /// Whether gemm_batch() runs on this CPU (its kernel needs AVX2 and FMA).
 bool gemm_batch_available();
 
-/// Every problem, over all threads, in blocks of at most 96 rows × 64 columns of an output. Each
-/// output adds its products in the order of k (in runs of 256, added in order), so the result does
-/// not depend on the thread count. The outputs must not overlap each other or the inputs.
+/// Every problem, over all threads, in blocks of up to 512 rows × 64 columns of an output (fewer
+/// rows when the batch would give the threads too few blocks). Each output adds its products in
+/// the order of k (in runs of 256, added in order), so the result does not depend on the thread
+/// count or the blocking. The outputs must not overlap each other or the inputs.
 void gemm_batch(std::span<const GemmProblem> problems);
 
 }  // namespace r1::model::detail

@@ -291,11 +291,13 @@ at::Tensor MoeImpl::routed(const at::Tensor& x, const Routing& routing) {
         return few_rows_experts(x, routing.indices, routing.weights, packed_gate_up_,
                                 packed_down_);
     }
-    // Training: two grouped GEMMs for all experts (one autograd node each) instead of three
-    // linears per active expert, and no host sync for the counts. Without grad the sorted path
-    // stays: at decode LibTorch's CPU grouped GEMM costs ~6 ops per expert, empty ones included
-    // (2,298 ops per 100m decode step against 775; measured, r1_bench_generation).
-    if (torch::GradMode::is_enabled() && groupable(x)) {
+    // Training, and prefill or scoring on r1's own kernels: two grouped GEMMs for all experts (one
+    // autograd node each) instead of three linears per active expert, and no host sync for the
+    // counts. Otherwise without grad the sorted path stays: LibTorch's CPU grouped GEMM costs ~6
+    // ops per expert, empty ones included (2,298 ops per 100m decode step against 775; measured,
+    // r1_bench_generation).
+    const bool own_kernels = packed() && grouped_linear_own_kernels(x, packed_gate_up_);
+    if ((torch::GradMode::is_enabled() || own_kernels) && groupable(x)) {
         return routed_grouped(x, routing);
     }
     return routed_sorted(x, routing);

@@ -65,10 +65,11 @@ class MoeImpl : public torch::nn::Cloneable<MoeImpl> {
     std::shared_ptr<torch::nn::Module> clone(
         const std::optional<torch::Device>& device = std::nullopt) const override;
     MoeOutput forward(const at::Tensor& x);  // x [B, S, H]
-    /// Σ_k w[n,k]·Expert_{idx[n,k]}(x_n), tokens sorted by expert: with grad two grouped GEMMs
-    /// over all experts, without grad one GEMM chain per active expert (or, with E ≤ 2K, every
-    /// expert on every token times its zero-or-routed weight; with at most 16 tokens per expert
-    /// on average, few_rows_experts over the packed buffers). x [N, H] -> [N, H]
+    /// Σ_k w[n,k]·Expert_{idx[n,k]}(x_n), tokens sorted by expert: with grad, or without it on
+    /// float32 CPU packed experts, two grouped GEMMs over all experts; else one GEMM chain per
+    /// active expert. Without grad, with E ≤ 2K, every expert on every token times its
+    /// zero-or-routed weight; with at most 16 tokens per expert on average, few_rows_experts over
+    /// the packed buffers. x [N, H] -> [N, H]
     at::Tensor routed(const at::Tensor& x, const Routing& routing);
 
     /// Tokens routed to each expert since the last reset_expert_load(): [E] int64 (for logging
