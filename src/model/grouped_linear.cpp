@@ -26,6 +26,8 @@ std::vector<int64_t> group_starts(const at::Tensor& ends, int64_t rows) {
                     " ends at row ", end[e], ", outside [", starts.back(), ", ", rows, "]");
         starts.push_back(end[e]);
     }
+    TORCH_CHECK(starts.back() == rows, "grouped_linear: the groups end at row ", starts.back(),
+                " of ", rows, " (every row belongs to a group)");
     return starts;
 }
 

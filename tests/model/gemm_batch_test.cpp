@@ -160,10 +160,11 @@ TEST_F(GemmBatchTest, GroupedLinearMatchesPerGroupMatmuls) {
     EXPECT_TRUE(w.grad()[1].eq(0).all().item<bool>());  // the empty group
 }
 
-TEST_F(GemmBatchTest, GroupedLinearRejectsEndsOutsideTheRows) {
+TEST_F(GemmBatchTest, GroupedLinearRejectsEndsThatDoNotCoverTheRows) {
     const auto x = torch::randn({6, 4}), w = torch::randn({2, 3, 4});
     EXPECT_THROW(grouped_linear(x, w, torch::tensor({4, 7}, torch::kInt32)), c10::Error);
     EXPECT_THROW(grouped_linear(x, w, torch::tensor({5, 2}, torch::kInt32)), c10::Error);
+    EXPECT_THROW(grouped_linear(x, w, torch::tensor({2, 5}, torch::kInt32)), c10::Error);
     EXPECT_THROW(grouped_linear(x, w.narrow(2, 0, 3), torch::tensor({2, 6}, torch::kInt32)),
                  c10::Error);
 }
