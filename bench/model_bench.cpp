@@ -8,9 +8,9 @@
 // the step at the machine's measured GEMM rate (best 2048³ at::mm) and nothing else.
 //
 // Measured 2026-12-02 on the 2-core AVX2 EPYC, 2 threads (docs/bench.md has every run), with the
-// routed experts on r1's own grouped GEMM: tiny `r1_bench_model tiny 10 5` medians 1.63, 1.48,
-// 1.50, 1.51 (rounds 1.08-1.93; r1 3,500-4,100 tok/s), 100m `r1_bench_model 100m 2 3` 1.61 and
-// 1.62 (r1 ~410 tok/s against ~255); ceilings 2.4-3.5x at tiny, 2.2-2.5x at 100m.
+// routed experts on r1's own grouped GEMM: tiny `r1_bench_model tiny 10 5` medians 1.63, 1.51,
+// 1.48, 1.50, 1.51, 1.57 (rounds 1.08-1.93), 100m `r1_bench_model 100m 2 3` 1.61, 1.62, 1.67;
+// ceilings 2.4-3.5x at tiny, 2.2-2.5x at 100m.
 #include "bench_configs.h"
 #include "median.h"
 #include "memory_floor.h"
