@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/partial_sums.h"
+#include "model/row_grain.h"
 
 namespace r1::model {
 
@@ -35,11 +36,7 @@ using detail::dot;
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
-// Rows per parallel chunk: ATen's grain (32768 elements), so small tensors (a decode step's
-// [batch, hidden]) stay on one thread instead of paying a fork and join for microseconds of work.
-int64_t row_grain(int64_t width) {
-    return std::max<int64_t>(1, at::internal::GRAIN_SIZE / std::max<int64_t>(width, 1));
-}
+using detail::row_grain;
 
 // ---------------------------------------------------------------------------------------------
 // RMSNorm. x, y: [R, D] rows; rstd: [R].

@@ -9,16 +9,15 @@
 #include <algorithm>
 #include <cstring>
 
+#include "model/row_grain.h"
+
 namespace r1::model {
 namespace {
 
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
-// Rows per parallel chunk: enough that a fork and join (a few us) is small against the copies.
-int64_t row_grain(int64_t width) {
-    return std::max<int64_t>(1, at::internal::GRAIN_SIZE / std::max<int64_t>(width, 1));
-}
+using detail::row_grain;
 
 // out[s] = x[token[s]] for s < S.
 at::Tensor gather_rows(const at::Tensor& x_in, const at::Tensor& token) {
