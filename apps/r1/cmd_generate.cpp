@@ -45,8 +45,9 @@ struct GenerateArgs {
 };
 
 // The prompts as token ids: --prompt, or each line's "prompt" (rendered) or "tokens" (as is).
+// Token ids need no tokenizer: a model directory without tokenizer.json still generates from them.
 std::vector<std::vector<int64_t>> read_prompts(const GenerateArgs& args,
-                                               const tokenizer::Tokenizer& tok) {
+                                               const tokenizer::Tokenizer* tok) {
     std::optional<tokenizer::ChatTemplate> templ;
     if (args.templ != "none") {
         tokenizer::Template kind{};
@@ -56,7 +57,11 @@ std::vector<std::vector<int64_t>> read_prompts(const GenerateArgs& args,
         templ.emplace(kind, tokenizer::ChatTemplateOptions{});
     }
     auto encode = [&](const std::string& text) {
-        const auto ids = tok.encode(templ ? templ->render(text) : text);
+        if (tok == nullptr) {
+            throw util::IoError(args.model + "/tokenizer.json: missing; text prompts need the "
+                                             "model's tokenizer (give {\"tokens\": [...]} rows)");
+        }
+        const auto ids = tok->encode(templ ? templ->render(text) : text);
         return std::vector<int64_t>(ids.begin(), ids.end());
     };
     if (!args.prompt.empty()) {
@@ -79,17 +84,19 @@ std::vector<std::vector<int64_t>> read_prompts(const GenerateArgs& args,
     return prompts;
 }
 
-std::string completion_json(const generation::Completion& c, const tokenizer::Tokenizer& tok) {
+std::string completion_json(const generation::Completion& c, const tokenizer::Tokenizer* tok) {
     const std::vector<tokenizer::TokenId> ids(c.tokens.begin(), c.tokens.end());
     std::string finish;
     for (const auto& [value, name] : enum_names(generation::FinishReason{})) {
         finish = value == c.finish ? name : finish;
     }
-    const nlohmann::json j = {{"prompt_index", c.prompt_index},
-                              {"completion", tok.decode(ids)},
-                              {"tokens", c.tokens},
-                              {"logprobs", c.logp_full},
-                              {"finish", finish}};
+    nlohmann::json j = {{"prompt_index", c.prompt_index},
+                        {"tokens", c.tokens},
+                        {"logprobs", c.logp_full},
+                        {"finish", finish}};
+    if (tok != nullptr) {  // without a tokenizer: tokens only
+        j["completion"] = tok->decode(ids);
+    }
     // invalid UTF-8 (a completion cut inside a character) is replaced, not an exception
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
@@ -103,10 +110,11 @@ int run_generate(const GenerateArgs& args) {
         precision = args.precision == name ? value : precision;
     }
     auto loaded = generation::load_model_dir(args.model, precision);
-    if (!loaded.tokenizer) {
-        throw util::IoError(args.model + "/tokenizer.json: r1 generate needs the model's tokenizer");
+    const tokenizer::Tokenizer* tok = loaded.tokenizer ? &*loaded.tokenizer : nullptr;
+    if (tok == nullptr && !args.stop.empty()) {
+        throw util::IoError(args.model + "/tokenizer.json: missing; --stop strings need the "
+                                         "model's tokenizer");
     }
-    const auto& tok = *loaded.tokenizer;
     generation::GenerateRequest request{.prompts = read_prompts(args, tok),
                                         .num_samples = args.num_samples,
                                         .sampling = args.sampling,
@@ -116,19 +124,20 @@ int run_generate(const GenerateArgs& args) {
     if (args.greedy) {
         request.sampling.temperature = 0.0;
     }
-    if (args.templ == "chat" || args.templ == "qwen_math") {  // ChatML ends a turn with <|im_end|>
-        if (const auto id = tok.token_to_id("<|im_end|>")) {
+    if (tok != nullptr && (args.templ == "chat" || args.templ == "qwen_math")) {  // ChatML turns
+        if (const auto id = tok->token_to_id("<|im_end|>")) {
             request.eos_token_ids.push_back(*id);
         }
     }
     const bool stream = !args.prompt.empty() && args.num_samples == 1 && args.output.empty();
     if (stream) {
-        request.on_token = [&tok](int64_t, int64_t token) {
+        request.on_token = [tok](int64_t, int64_t token) {
             const std::vector<tokenizer::TokenId> id{static_cast<tokenizer::TokenId>(token)};
-            std::cout << tok.decode(id) << std::flush;  // token bytes concatenate to the text
+            std::cout << tok->decode(id) << std::flush;  // token bytes concatenate to the text
         };
     }
-    generation::Engine engine(loaded.model, tok, {.max_batch_size = args.max_batch_size});
+    generation::Engine engine(loaded.model, loaded.tokenizer,
+                              {.max_batch_size = args.max_batch_size});
     const auto completions = engine.generate(request);
     std::string jsonl;
     for (const auto& c : completions) {

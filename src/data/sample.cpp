@@ -72,29 +72,21 @@ Sample sample_from_json(const io::JsonFields& fields) {
     return s;
 }
 
-SftExample sft_example_from_json(const io::JsonFields& fields) {
-    SftExample ex;
-    if (!fields.has("messages")) {
-        if (!fields.has("prompt") && !fields.has("response")) {
-            throw fields.error(
-                "messages",
-                "missing (an SFT line needs \"messages\", or \"prompt\" and \"response\")");
-        }
-        ex.messages = {{"user", fields.string("prompt")}, {"assistant", fields.string("response")}};
-        return ex;
-    }
-    const json& messages = fields.value("messages");
+namespace {
+
+/// A list of {"role", "content"} objects under `key` (messages, prompt or completion), appended.
+void read_messages(const io::JsonFields& fields, const std::string& key, std::vector<Message>& out) {
+    const json& messages = fields.value(key);
     if (!messages.is_array() || messages.empty()) {
         throw fields.error(
-            "messages",
-            "expected a non-empty list of {\"role\", \"content\"}, got " +
-                (messages.is_array() ? std::string("an empty list") : io::json_kind(messages)));
+            key, "expected a non-empty list of {\"role\", \"content\"}, got " +
+                     (messages.is_array() ? std::string("an empty list") : io::json_kind(messages)));
     }
     for (size_t i = 0; i < messages.size(); ++i) {
-        const std::string key = util::str("messages[", i, "]");
+        const std::string item = util::str(key, "[", i, "]");
         if (!messages[i].is_object()) {
-            throw fields.error(key, "expected an object {\"role\", \"content\"}, got " +
-                                        io::json_kind(messages[i]));
+            throw fields.error(item, "expected an object {\"role\", \"content\"}, got " +
+                                         io::json_kind(messages[i]));
         }
         const io::JsonFields m(messages[i], fields.where());
         Message msg;
@@ -102,7 +94,7 @@ SftExample sft_example_from_json(const io::JsonFields& fields) {
             const auto it = messages[i].find(name);
             if (it == messages[i].end() || !it->is_string()) {
                 throw fields.error(
-                    key + "." + name,
+                    item + "." + name,
                     "expected a string, got " +
                         (it == messages[i].end() ? std::string("nothing") : io::json_kind(*it)));
             }
@@ -110,11 +102,48 @@ SftExample sft_example_from_json(const io::JsonFields& fields) {
         msg.role = m.string("role");
         msg.content = m.string("content");
         if (msg.role != "system" && msg.role != "user" && msg.role != "assistant") {
-            throw fields.error(key + ".role",
+            throw fields.error(item + ".role",
                                "expected one of system|user|assistant, got '" + msg.role + "'");
         }
-        ex.messages.push_back(std::move(msg));
+        out.push_back(std::move(msg));
     }
+}
+
+/// {"prompt", "completion" or "response"}: strings, or lists of messages.
+SftExample prompt_completion_from_json(const io::JsonFields& fields) {
+    SftExample ex{.shape = SftExample::Shape::prompt_completion, .where = fields.where()};
+    const std::string completion = fields.has("completion") ? "completion" : "response";
+    if (!fields.has(completion)) {
+        throw fields.error("completion", "missing (a prompt needs a \"completion\")");
+    }
+    if (!fields.value("prompt").is_array()) {
+        ex.prompt = fields.string("prompt");
+        ex.completion = fields.string(completion);
+        return ex;
+    }
+    read_messages(fields, "prompt", ex.messages);
+    ex.completion_from = ex.messages.size();
+    read_messages(fields, completion, ex.messages);
+    return ex;
+}
+
+}  // namespace
+
+SftExample sft_example_from_json(const io::JsonFields& fields) {
+    if (fields.has("prompt")) {  // before "text": built-in task rows carry both
+        return prompt_completion_from_json(fields);
+    }
+    if (fields.has("text")) {
+        return {.shape = SftExample::Shape::text, .text = fields.string("text"),
+                .where = fields.where()};
+    }
+    if (!fields.has("messages")) {
+        throw fields.error("messages",
+                           "missing (an SFT line needs \"text\", \"prompt\" and \"completion\", "
+                           "or \"messages\")");
+    }
+    SftExample ex{.shape = SftExample::Shape::conversation, .where = fields.where()};
+    read_messages(fields, "messages", ex.messages);
     if (ex.messages.back().role != "assistant") {
         throw fields.error("messages",
                            "the last message must be the assistant's (what SFT learns), got '" +
@@ -157,11 +186,28 @@ nlohmann::json to_json(const Sample& s) {
 }
 
 nlohmann::json to_json(const SftExample& example) {
-    json messages = json::array();
-    for (const Message& m : example.messages) {
-        messages.push_back({{"role", m.role}, {"content", m.content}});
+    using Shape = SftExample::Shape;
+    const auto messages = [&](size_t first, size_t last) {
+        json out = json::array();
+        for (size_t i = first; i < last; ++i) {
+            out.push_back({{"role", example.messages[i].role}, {"content", example.messages[i].content}});
+        }
+        return out;
+    };
+    const size_t n = example.messages.size();
+    switch (example.shape) {
+        case Shape::text:
+            return {{"text", example.text}};
+        case Shape::prompt_completion:
+            if (n == 0) {
+                return {{"prompt", example.prompt}, {"completion", example.completion}};
+            }
+            return {{"prompt", messages(0, example.completion_from)},
+                    {"completion", messages(example.completion_from, n)}};
+        case Shape::conversation:
+            break;
     }
-    return {{"messages", std::move(messages)}};
+    return {{"messages", messages(0, n)}};
 }
 
 nlohmann::json to_json(const PreferencePair& p) {

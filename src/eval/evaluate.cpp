@@ -49,7 +49,8 @@ rewards::RewardInput reward_input(const data::Sample& sample, std::string comple
     in.kind = sample.kind.value_or("");
     in.answer = sample.answer;
     for (const auto& t : sample.tests) {
-        in.tests.push_back({.input = t.input, .output = t.output, .assertion = t.assertion});
+        in.tests.push_back(
+            {.input = t.input, .output = t.output, .assertion = t.assertion, .weight = t.weight});
     }
     in.numbers = sample.numbers;
     if (sample.target) {

@@ -14,8 +14,8 @@ namespace fs = std::filesystem;
 ModelDir load_model_dir(const fs::path& dir, model::Precision precision) {
     ModelDir out;
     out.config_json = util::read_file(dir / "config.json");
-    out.options = model::load_model_options((dir / "config.json").string());
     out.model = model::load_pretrained(dir, {.precision = precision});
+    out.options = out.model->options;  // as loaded (a transformers save without MTP: MTP off)
     if (fs::exists(dir / "tokenizer.json")) {
         out.tokenizer_json = util::read_file(dir / "tokenizer.json");
         out.tokenizer = tokenizer::Tokenizer::from_json(out.tokenizer_json,

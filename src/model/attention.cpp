@@ -10,6 +10,21 @@
 
 namespace r1::model {
 
+namespace {
+
+/// 0 where `allowed`, the dtype's lowest value elsewhere (bf16/half built in float32, as HF).
+at::Tensor additive_mask(const at::Tensor& allowed, at::ScalarType dtype) {
+    const double lowest = dtype == torch::kFloat64 ? std::numeric_limits<double>::lowest()
+                                                   : std::numeric_limits<float>::lowest();
+    auto mask = torch::zeros(allowed.sizes(), torch::TensorOptions().dtype(dtype));
+    if (dtype == torch::kBFloat16 || dtype == torch::kHalf) {
+        mask = mask.to(torch::kFloat32);
+    }
+    return mask.masked_fill(allowed.logical_not(), lowest).to(dtype);
+}
+
+}  // namespace
+
 at::Tensor causal_mask(int64_t S, const at::Tensor& attention_mask, at::ScalarType dtype) {
     const int64_t T = attention_mask.defined() ? attention_mask.size(-1) : S;
     TORCH_CHECK(T >= S, "attention_mask covers ", T, " keys, fewer than the ", S, " queries");
@@ -20,13 +35,29 @@ at::Tensor causal_mask(int64_t S, const at::Tensor& attention_mask, at::ScalarTy
                     " must be [B, T]");
         allowed = allowed & attention_mask.to(torch::kBool).view({-1, 1, 1, T});  // [B, 1, S, T]
     }
-    const double lowest = dtype == torch::kFloat64 ? std::numeric_limits<double>::lowest()
-                                                   : std::numeric_limits<float>::lowest();
-    auto mask = torch::zeros(allowed.sizes(), torch::TensorOptions().dtype(dtype));
-    if (dtype == torch::kBFloat16 || dtype == torch::kHalf) {
-        mask = mask.to(torch::kFloat32);
+    return additive_mask(allowed, dtype);
+}
+
+at::Tensor document_ids(const at::Tensor& position_ids) {
+    TORCH_CHECK(position_ids.dim() == 2, "position_ids ", position_ids.sizes(), " must be [B, S]");
+    // transformers' find_packed_sequence_indices: a position that does not follow its left
+    // neighbour by one opens a new document
+    const auto first = position_ids.slice(1, 0, 1) - 1;
+    const auto diff = at::diff(position_ids, 1, -1, first);
+    return (diff != 1).cumsum(-1);  // [B, S]
+}
+
+at::Tensor packed_causal_mask(const at::Tensor& position_ids,
+                              const at::Tensor& attention_mask,
+                              at::ScalarType dtype) {
+    const int64_t S = position_ids.size(1);
+    const auto doc = document_ids(position_ids);                                     // [B, S]
+    auto allowed = doc.unsqueeze(2) == doc.unsqueeze(1);                              // [B, S, S]
+    allowed = allowed & torch::ones({S, S}, torch::kBool).tril().view({1, S, S});
+    if (attention_mask.defined()) {
+        allowed = allowed & attention_mask.to(torch::kBool).unsqueeze(1);
     }
-    return mask.masked_fill(allowed.logical_not(), lowest).to(dtype);
+    return additive_mask(allowed.unsqueeze(1), dtype);  // [B, 1, S, S]
 }
 
 at::Tensor attention(const at::Tensor& q,

@@ -5,6 +5,7 @@
 
 #include <ATen/autocast_mode.h>
 
+#include <cmath>
 #include <optional>
 
 #include "model/few_rows.h"
@@ -90,6 +91,19 @@ std::vector<Moe> DecoderImpl::moe_layers() {
     return result;
 }
 
+at::Tensor DecoderImpl::embed(const at::Tensor& input_ids, const ForwardOptions& forward_options) {
+    auto embeds = embed_tokens(input_ids);  // [B, S, H]
+    if (forward_options.neftune_alpha > 0 && is_training()) {
+        // NEFTune's magnitude: alpha / sqrt(sequence length · hidden size), as TRL/transformers
+        const double dims = static_cast<double>(input_ids.size(1) * options.hidden_size);
+        const double magnitude = forward_options.neftune_alpha / std::sqrt(dims);
+        auto noise = torch::empty_like(embeds, at::MemoryFormat::Contiguous);
+        noise.uniform_(-magnitude, magnitude, forward_options.noise);
+        embeds = embeds + noise;
+    }
+    return embeds;
+}
+
 DecoderOutput DecoderImpl::forward(const at::Tensor& input_ids,
                                    const at::Tensor& attention_mask,
                                    ForwardOptions forward_options) {
@@ -97,11 +111,19 @@ DecoderOutput DecoderImpl::forward(const at::Tensor& input_ids,
     TORCH_CHECK(!attention_mask.defined() || attention_mask.sizes() == input_ids.sizes(),
                 "attention_mask ", attention_mask.sizes(), " must match input_ids ",
                 input_ids.sizes());
-    const auto embeds = embed_tokens(input_ids);  // [B, S, H]
-    const auto rope = rope_table(options, torch::arange(S, torch::kInt64), embeds.scalar_type());
+    const auto& positions = forward_options.position_ids;
+    TORCH_CHECK(!positions.defined() || (positions.sizes() == input_ids.sizes() && !forward_options.mtp),
+                "position_ids ", positions.sizes(), " must match input_ids ", input_ids.sizes(),
+                " (and MTP takes none)");
+    const auto embeds = embed(input_ids, forward_options);  // [B, S, H]
+    const auto rope = positions.defined()
+                          ? rope_table_rows(options, positions, embeds.scalar_type())
+                          : rope_table(options, torch::arange(S, torch::kInt64), embeds.scalar_type());
     DecoderOutput out;
     auto h = embeds;
-    const auto mask = causal_mask(S, attention_mask, h.scalar_type());
+    const auto mask = positions.defined()
+                          ? packed_causal_mask(positions, attention_mask, h.scalar_type())
+                          : causal_mask(S, attention_mask, h.scalar_type());
     for (int64_t i = 0; i < options.num_hidden_layers; ++i) {
         auto& block = layer(i);
         const bool recompute =

@@ -5,6 +5,7 @@
 #include "r1/model/linear.h"
 #include "r1/util/error.h"
 #include "r1/util/fs.h"
+#include "r1/util/log.h"
 #include "r1/util/str.h"
 
 #include <ATen/ATen.h>
@@ -347,10 +348,30 @@ json pretrained_config(const ModelOptions& model_options,
     return config;
 }
 
+/// transformers models no MTP module: a DeepseekV3 directory it saved keeps
+/// num_nextn_predict_layers in config.json but has no model.layers.{L}.* tensors. Such a model
+/// loads with MTP off; an MTP layer that is there only in part stays a missing-tensor error.
+ModelOptions without_absent_mtp(ModelOptions options, const fs::path& dir) {
+    if (!options.is_deepseek() || options.num_nextn_predict_layers == 0) {
+        return options;
+    }
+    const std::string first_mtp = util::str("model.layers.", options.num_hidden_layers, ".");
+    for (const auto& name : io::ShardedSafetensors(dir).names()) {
+        if (name.starts_with(first_mtp)) {
+            return options;
+        }
+    }
+    log::info(dir.string(), ": config.json has ", options.num_nextn_predict_layers,
+              " MTP layer(s) but the weights have none (transformers drops them): MTP is off");
+    options.num_nextn_predict_layers = 0;
+    return options;
+}
+
 }  // namespace
 
 CausalLm load_pretrained(const fs::path& dir, const LoadOptions& load_options) {
-    const ModelOptions options = load_model_options(dir / "config.json");
+    const ModelOptions options =
+        without_absent_mtp(load_model_options(dir / "config.json"), dir);
     CausalLm model(options);
     if (load_options.precision == Precision::fp8) {
         set_linear_mode(*model, LinearMode::fp8);  // the loader then copies the file's FP8 bytes

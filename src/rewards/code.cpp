@@ -9,7 +9,7 @@ namespace r1::rewards {
 
 void visit(config::Visitor& v, CodeOptions& o) {
     v.field("language", o.language, "fence tag of the code block (```python)");
-    v.field("score", o.score, "partial: fraction of tests passed; pass_fail: 1 iff all pass");
+    v.field("score", o.score, "partial: weighted share of tests passed (tests[].weight); pass_fail: 1 iff all pass");
     v.field("max_tests", o.max_tests, "tests run per row at most; 0 runs all").min(0);
     v.section("sandbox", o.sandbox, "limits of the process that runs the code");
 }
@@ -74,6 +74,10 @@ RewardResult code(const RewardInput& in, const CodeOptions& o, const Sandbox& sa
                          : in.tests.size();
     RewardResult result{0.0, *program, ""};
     size_t passed = 0, run = 0;
+    double passed_weight = 0, total_weight = 0;
+    for (size_t i = 0; i < n; ++i) {
+        total_weight += in.tests[i].weight;
+    }
     std::string first_failure;
     for (; run < n; ++run) {
         const CodeTest& t = in.tests[run];
@@ -84,6 +88,7 @@ RewardResult code(const RewardInput& in, const CodeOptions& o, const Sandbox& sa
         result.timeouts += r.status == SandboxStatus::timeout ? 1 : 0;
         const bool ok = r.ok() && (!t.assertion.empty() || outputs_match(r.out, t.output));
         passed += ok ? 1 : 0;
+        passed_weight += ok ? t.weight : 0.0;
         if (!ok && first_failure.empty()) {
             first_failure =
                 util::str("test ", run + 1, ": ", r.ok() ? "wrong output" : r.describe());
@@ -93,7 +98,8 @@ RewardResult code(const RewardInput& in, const CodeOptions& o, const Sandbox& sa
             break;  // open-r1 stops at the first failure in binary mode
         }
     }
-    const double fraction = static_cast<double>(passed) / static_cast<double>(n);
+    // each test counts by its weight (the row's "tests[].weight"; 1 when not given)
+    const double fraction = total_weight > 0 ? passed_weight / total_weight : 0.0;
     result.value = o.score == CodeScore::partial ? fraction : (passed == n ? 1.0 : 0.0);
     result.reason = util::str(passed, "/", n, " tests passed", first_failure.empty() ? "" : "; ",
                               first_failure);

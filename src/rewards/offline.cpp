@@ -63,6 +63,12 @@ CodeTest test_of(const json& t, const util::Location& where) {
     if (t.contains("input")) {
         out.input = text_of(t["input"], where, "tests[].input");
     }
+    if (t.contains("weight")) {
+        if (!t["weight"].is_number() || t["weight"].get<double>() < 0) {
+            bad(where, "tests[].weight", "a number >= 0");
+        }
+        out.weight = t["weight"].get<double>();
+    }
     return out;
 }
 

@@ -63,6 +63,8 @@ std::string ChatTemplate::render(std::string_view prompt) const {
         case Template::qwen_math:
             return fill(options_.qwen_math, {{"prompt", prompt}}) +
                    (prefilled_think_ ? "<think>\n" : "");
+        case Template::plain:
+            return std::string(prompt) + (prefilled_think_ ? "<think>\n" : "");
         case Template::chat:
             break;
     }
@@ -71,6 +73,10 @@ std::string ChatTemplate::render(std::string_view prompt) const {
 
 std::string ChatTemplate::render(const std::vector<Message>& messages,
                                  bool add_generation_prompt) const {
+    if (kind_ == Template::plain) {
+        throw util::ConfigError(
+            "template 'plain' renders single prompts only; a conversation needs a chat template");
+    }
     std::string out;
     if (!options_.chat_system.empty() && (messages.empty() || messages.front().role != "system")) {
         out += fill(options_.chat_turn, {{"role", "system"}, {"content", options_.chat_system}});

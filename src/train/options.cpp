@@ -16,19 +16,19 @@ void visit(config::Visitor& v, OptimOptions& o) {
 }
 
 void visit(config::Visitor& v, LogOptions& o) {
-    v.field("level", o.level, "console log level (the run's log.txt always gets debug)");
-    v.field("every", o.every, "steps between metric lines").min(1);
-    v.field("completions_every", o.completions_every, "steps between completions.jsonl dumps; 0 never")
-        .min(0);
-    v.field("num_completions_to_print", o.num_completions_to_print, "samples shown on the console")
-        .min(0);
-    v.field("eval_every", o.eval_every, "steps between evaluations; 0 never").min(0);
-    v.field("eval_samples", o.eval_samples, "samples per prompt in evaluations").min(1);
+    v.field("every", o.every, "steps between metrics.jsonl rows (the last step always writes)")
+        .min(1);
 }
 
 void visit(config::Visitor& v, CheckpointOptions& o) {
     v.field("every", o.every, "steps between checkpoints; 0 only at the end and on Ctrl-C").min(0);
     v.field("keep", o.keep, "newest checkpoints kept").min(1);
+}
+
+void visit(config::Visitor& v, MoeOptions& o) {
+    v.field("bias_update_gamma", o.bias_update_gamma,
+            "aux-loss-free routing-bias speed after each step; 0 keeps the base model's bias")
+        .range(0.0, 1.0);
 }
 
 void validate(const OptimOptions& o) {

@@ -1,20 +1,13 @@
 #include "r1/train/pretrain.h"
 
-#include "r1/io/checkpoint.h"
-#include "r1/io/run_dir.h"
-#include "r1/model/balance.h"
+#include "r1/generation/model_dir.h"
 #include "r1/model/causal_lm.h"
 #include "r1/model/mtp.h"
 #include "r1/tokenizer/tokenizer.h"
-#include "r1/train/metrics.h"
-#include "r1/generation/model_dir.h"
 #include "r1/train/optimizer.h"
-#include "r1/train/train_state.h"
+#include "r1/train/step_loop.h"
 #include "r1/util/error.h"
-#include "r1/util/fs.h"
-#include "r1/util/interrupt.h"
 #include "r1/util/log.h"
-#include "r1/util/progress.h"
 #include "r1/util/str.h"
 
 #include <torch/nn/functional/loss.h>
@@ -108,42 +101,45 @@ void validate(const PretrainOptions& o) {
     validate(o.optim);
 }
 
-PretrainResult run_pretrain(const PretrainOptions& o, const std::string& resolved_yaml) {
-    const auto run_dir = io::RunDir::create(o.run_dir, resolved_yaml);
-    const log::FileScope log_file(run_dir.log().string());
-    const auto options = model::load_model_options(o.model.config);
-    const auto tok = tokenizer::Tokenizer::bytes(o.model.special_tokens);
-    if (options.vocab_size < tok.vocab_size()) {
-        throw util::ConfigError(util::str(o.model.config, ": vocab_size (", options.vocab_size,
-                                          ") is smaller than the byte tokenizer's ", tok.vocab_size()));
-    }
-    const int64_t eos = *tok.token_to_id(o.model.special_tokens.front());
-    torch::manual_seed(static_cast<uint64_t>(o.seed));  // the one use of the global generator
-    model::CausalLm lm(options);
-    lm->set_balance_loss_alpha(o.model.balance_alpha);
-    if (o.precision == model::Precision::fp8) {
-        const int64_t n = model::set_linear_mode(*lm, model::LinearMode::fp8_train);
-        log::info("pretrain: ", n, " linear layers train with FP8 GEMMs (docs/fp8.md)");
-    }
-    auto optimizer = make_adamw(lm->parameters(), o.optim);
-    const Corpus corpus(o.corpus, o.prompt.make(), static_cast<uint64_t>(o.seed));
+namespace {
 
-    io::Checkpointer checkpointer(run_dir.checkpoints(), o.checkpoint.keep);
-    int64_t step = 0;
-    if (const auto latest = checkpointer.latest()) {
-        step = load_train_state(*latest, *lm, *optimizer).at("step").get<int64_t>();
-        log::info("pretrain: resumed from ", latest->string(), " at step ", step);
+/// Pretraining as a stage of the loop: documents of the built-in corpus, next-token loss plus the
+/// MTP and balance losses.
+class PretrainSteps : public StageSteps {
+  public:
+    explicit PretrainSteps(const PretrainOptions& o)
+        : o_(o),
+          options_(model::load_model_options(o.model.config)),
+          tok_(tokenizer::Tokenizer::bytes(o.model.special_tokens)),
+          corpus_(o.corpus, o.prompt.make(), static_cast<uint64_t>(o.seed)) {
+        if (options_.vocab_size < tok_.vocab_size()) {
+            throw util::ConfigError(util::str(o.model.config, ": vocab_size (", options_.vocab_size,
+                                              ") is smaller than the byte tokenizer's ",
+                                              tok_.vocab_size()));
+        }
+        eos_ = *tok_.token_to_id(o.model.special_tokens.front());
+        lm_ = model::CausalLm(options_);  // random weights from the seeded global generator
+        lm_->set_balance_loss_alpha(o.model.balance_alpha);
+        if (o.precision == model::Precision::fp8) {
+            const int64_t n = model::set_linear_mode(*lm_, model::LinearMode::fp8_train);
+            log::info("pretrain: ", n, " linear layers train with FP8 GEMMs (docs/fp8.md)");
+        }
+        optimizer_ = make_adamw(lm_->parameters(), o.optim);
+        mtp_ = o.model.mtp_lambda > 0 && options_.is_deepseek() &&
+               options_.num_nextn_predict_layers > 0;
+        lm_->train();
     }
-    MetricsLog metrics(run_dir.metrics(), step);
-    const bool mtp = o.model.mtp_lambda > 0 && options.is_deepseek() && options.num_nextn_predict_layers > 0;
-    util::ProgressBar progress({.label = "pretrain", .total = o.max_steps, .unit = "step"});
-    PretrainResult result;
-    lm->train();
-    for (; step < o.max_steps;) {
+
+    torch::nn::Module& module() override { return *lm_; }
+    torch::optim::Optimizer& optimizer() override { return *optimizer_; }
+    std::vector<model::Moe> moe_layers() override { return lm_->model->moe_layers(); }
+    int64_t total_steps() const override { return o_.max_steps; }
+
+    nlohmann::json step(int64_t step) override {
         const auto t0 = Clock::now();
-        const Batch batch = make_batch(corpus, tok, eos, step * o.batch_size, o);
-        auto out = lm->forward(batch.ids, batch.mask,
-                               {.mtp = mtp, .autocast = o.precision == model::Precision::bf16});
+        const Batch batch = make_batch(corpus_, tok_, eos_, step * o_.batch_size, o_);
+        auto out = lm_->forward(batch.ids, batch.mask,
+                                {.mtp = mtp_, .autocast = o_.precision == model::Precision::bf16});
         out.logits = out.logits.to(at::kFloat);  // bf16 logits under autocast: the loss in float32
         for (auto& logits : out.mtp_logits) {
             logits = logits.to(at::kFloat);
@@ -151,66 +147,62 @@ PretrainResult run_pretrain(const PretrainOptions& o, const std::string& resolve
         const auto loss = lm_loss(out.logits, batch);
         auto total = loss;
         at::Tensor mtp_loss;
-        if (mtp) {
-            mtp_loss = model::mtp_loss(out.mtp_logits, batch.ids, batch.mask, o.model.mtp_lambda);
+        if (mtp_) {
+            mtp_loss = model::mtp_loss(out.mtp_logits, batch.ids, batch.mask, o_.model.mtp_lambda);
             total = total + mtp_loss;
         }
         if (out.aux_loss.defined()) {
             total = total + out.aux_loss;
         }
-        optimizer->zero_grad();
+        optimizer_->zero_grad();
         total.backward();
-        const double grad_norm = clip_gradients(lm->parameters(), o.optim.max_grad_norm);
-        const double lr = scheduled_step(*optimizer, o.optim, step, o.max_steps);
-        double balance = 0;
-        auto moes = lm->model->moe_layers();
-        for (auto& moe : moes) {
-            balance += model::max_over_mean_load(moe->expert_load());
-            if (o.model.bias_update_gamma > 0) {
-                model::update_expert_bias(*moe, o.model.bias_update_gamma);  // resets the load
-            } else {
-                moe->reset_expert_load();
-            }
-        }
-        ++step;
+        const double grad_norm = clip_gradients(lm_->parameters(), o_.optim.max_grad_norm);
+        const double lr = scheduled_step(*optimizer_, o_.optim, step, o_.max_steps);
         const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-        result.final_loss = loss.item<double>();
-        nlohmann::json row = {{"step", step}, {"loss", result.final_loss}, {"lr", lr},
-                              {"grad_norm", grad_norm}, {"time/step", seconds},
+        nlohmann::json row = {{"loss", loss.item<double>()}, {"lr", lr}, {"grad_norm", grad_norm},
                               {"perf/train_tokens_per_s", batch.mask.sum().item<double>() / seconds}};
-        if (mtp) {
+        if (mtp_) {
             row["loss/mtp"] = mtp_loss.item<double>();
         }
-        if (!moes.empty()) {
-            row["moe/max_over_mean_load"] = balance / static_cast<double>(moes.size());
-        }
-        metrics.write(row);
-        progress.update(step, util::str("loss ", util::fixed(result.final_loss, 4)));
-        const bool save = util::interrupted() ||
-                          (o.checkpoint.every > 0 && step % o.checkpoint.every == 0 && step < o.max_steps);
-        if (save) {
-            checkpointer.save(step, [&](const std::filesystem::path& dir) {
-                save_train_state(dir, *lm, *optimizer, {{"step", step}, {"seed", o.seed}});
-            });
-        }
-        if (util::interrupted()) {
-            result.steps = step;
-            result.interrupted = true;
-            return result;
-        }
+        return row;
     }
-    progress.finish(util::str("loss ", util::fixed(result.final_loss, 4)));
-    result.steps = step;
-    result.final_model = (run_dir.path() / "final").string();
-    // a config.json's directory is a source: its keys r1 does not model (eos_token_id) are kept
-    const std::filesystem::path config_path(o.model.config);
-    const auto source = config_path.filename() == "config.json"
-                            ? std::optional(config_path.parent_path())
-                            : std::nullopt;
-    generation::save_model_dir(result.final_model, lm, source,
-                   tokenizer::Tokenizer::bytes_json(o.model.special_tokens));
-    log::info("pretrain: final model in ", result.final_model, " (loss ", util::fixed(result.final_loss, 4), ")");
-    return result;
+
+    void save_final(const std::filesystem::path& dir) override {
+        // a config.json's directory is a source: its keys r1 does not model (eos_token_id) are kept
+        const std::filesystem::path config_path(o_.model.config);
+        const auto source = config_path.filename() == "config.json"
+                                ? std::optional(config_path.parent_path())
+                                : std::nullopt;
+        generation::save_model_dir(dir, lm_, source,
+                                   tokenizer::Tokenizer::bytes_json(o_.model.special_tokens));
+    }
+
+  private:
+    const PretrainOptions& o_;
+    model::ModelOptions options_;
+    tokenizer::Tokenizer tok_;
+    Corpus corpus_;
+    int64_t eos_ = 0;
+    model::CausalLm lm_{nullptr};
+    std::unique_ptr<torch::optim::AdamW> optimizer_;
+    bool mtp_ = false;
+};
+
+}  // namespace
+
+PretrainResult run_pretrain(const PretrainOptions& o, const std::string& resolved_yaml) {
+    const LoopOptions loop{.stage = "pretrain",
+                           .run_dir = o.run_dir,
+                           .seed = o.seed,
+                           .log = o.log,
+                           .checkpoint = o.checkpoint,
+                           .bias_update_gamma = o.model.bias_update_gamma};
+    const auto r = run_stage_loop(loop, resolved_yaml, [&o](const io::RunDir&) {
+        return std::make_unique<PretrainSteps>(o);
+    });
+    const double loss = r.last_metrics.value("loss", 0.0);
+    return {.steps = r.steps, .interrupted = r.interrupted, .final_model = r.final_model,
+            .final_loss = loss};
 }
 
 }  // namespace r1::train

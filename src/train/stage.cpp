@@ -6,6 +6,7 @@
 #include "r1/train/grpo/options.h"
 #include "r1/train/grpo/trainer.h"
 #include "r1/train/pretrain.h"
+#include "r1/train/sft.h"
 #include "r1/util/error.h"
 #include "r1/util/str.h"
 
@@ -38,6 +39,14 @@ nlohmann::json run_grpo_stage(const config::Node& document) {
             {"steps", result.steps}, {"run_dir", options.run_dir}};
 }
 
+nlohmann::json run_sft_stage(const config::Node& document) {
+    const auto options = config::read<SftOptions>(document);
+    const auto result = run_sft(options, config::dump(options));
+    return {{"model", result.final_model}, {"interrupted", result.interrupted},
+            {"steps", result.steps}, {"run_dir", options.run_dir},
+            {"final_loss", result.last_metrics.value("loss", 0.0)}};
+}
+
 nlohmann::json run_eval_stage(const config::Node& document) {
     const auto options = config::read<eval::EvalOptions>(document);
     const auto result = eval::run_eval(options, config::dump(options));
@@ -55,7 +64,11 @@ std::vector<Stage> make_stages() {
               .resolve = resolve_as<PretrainOptions>,
               .schema = schema_of<PretrainOptions>,
               .run = run_pretrain_stage},
-        Stage{.name = "sft", .summary = "supervised fine-tuning (cold start, round 2)"},
+        Stage{.name = "sft",
+              .summary = "supervised fine-tuning (cold start, round 2, traces of a teacher)",
+              .resolve = resolve_as<SftOptions>,
+              .schema = schema_of<SftOptions>,
+              .run = run_sft_stage},
         Stage{.name = "grpo",
               .summary = "GRPO with rule-based rewards",
               .resolve = resolve_as<grpo::GrpoOptions>,

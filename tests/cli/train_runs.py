@@ -4,6 +4,9 @@
   train_runs.py R1 SOURCE_DIR WORK_DIR resume    kill -9 a GRPO run after a checkpoint, resume it,
                                                  and compare its per-step losses and rewards with
                                                  an uninterrupted run's
+  train_runs.py R1 SOURCE_DIR WORK_DIR stages    the same kill -9 and resume for sft and distill:
+                                                 the resumed run's losses equal the uninterrupted
+                                                 run's
   train_runs.py R1 SOURCE_DIR WORK_DIR pipeline  the README's R1-Zero pipeline, shrunk: every stage
                                                  runs and summary.json holds the figures; a second
                                                  run skips the finished stages
@@ -52,29 +55,63 @@ def grpo_args(base, run_dir):
                              f"run_dir={run_dir}"])]
 
 
-def check_resume():
-    base = pretrain(WORK / "pre", 200)  # enough to follow the format: rewards and losses vary
-    r1(*grpo_args(base, WORK / "full"), stdout=subprocess.DEVNULL)
-    killed = WORK / "killed"
-    proc = subprocess.Popen([R1, "--threads", "1", *grpo_args(base, killed)], cwd=SOURCE,
+def kill_at_checkpoint(args, run_dir, step):
+    """Starts `r1 args`, kills it with SIGKILL once ckpt/step-<step> exists."""
+    proc = subprocess.Popen([R1, "--threads", "1", *args], cwd=SOURCE,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
-    while not (killed / "ckpt" / "step-00000004").exists():
-        assert proc.poll() is None, "the run ended before its step-4 checkpoint"
-        assert time.time() < deadline, "no step-4 checkpoint within 300 s"
+    while not (run_dir / "ckpt" / f"step-{step:08d}").exists():
+        assert proc.poll() is None, f"the run ended before its step-{step} checkpoint"
+        assert time.time() < deadline, f"no step-{step} checkpoint within 300 s"
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    print("killed after", len(metrics(killed)), "logged steps")
-    r1(*grpo_args(base, killed), stdout=subprocess.DEVNULL)
-    full, resumed = metrics(WORK / "full"), metrics(killed)
+
+
+def rows_of(run_dir, keys):
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    return [tuple(row[k] for k in ("step", *keys)) for row in rows]
+
+
+def expect_same_after_resume(make_args, name, keys, steps):
+    """An uninterrupted run and one killed after its step-4 checkpoint then resumed log the same."""
+    r1(*make_args(WORK / f"{name}_full"), stdout=subprocess.DEVNULL)
+    killed = WORK / f"{name}_killed"
+    kill_at_checkpoint(make_args(killed), killed, 4)
+    print(name, "killed after", len(rows_of(killed, keys)), "logged steps")
+    r1(*make_args(killed), stdout=subprocess.DEVNULL)
+    full, resumed = rows_of(WORK / f"{name}_full", keys), rows_of(killed, keys)
     print("uninterrupted:", full)
     print("resumed:      ", resumed)
-    assert [s for s, _, _ in resumed] == list(range(1, 7)), resumed
+    assert [row[0] for row in resumed] == list(range(1, steps + 1)), resumed
+    for a, b in zip(full, resumed):
+        for x, y in zip(a[1:], b[1:]):
+            assert abs(x - y) <= 1e-6 * max(1.0, abs(x)), (name, a, b)
+
+
+def check_resume():
+    base = pretrain(WORK / "pre", 200)  # enough to follow the format: rewards and losses vary
+    expect_same_after_resume(lambda run_dir: grpo_args(base, run_dir), "grpo",
+                             ("loss/total", "reward/mean"), 6)
+    full = rows_of(WORK / "grpo_full", ("loss/total", "reward/mean"))
     assert any(loss != 0.0 for _, loss, _ in full) and any(r > 0.0 for _, _, r in full), full
-    for (s, loss_a, reward_a), (_, loss_b, reward_b) in zip(full, resumed):
-        assert abs(loss_a - loss_b) <= 1e-6 * max(1.0, abs(loss_a)), (s, loss_a, loss_b)
-        assert reward_a == reward_b, (s, reward_a, reward_b)
+
+
+def check_stages():
+    base = pretrain(WORK / "pre", 20)
+    tiny = ["max_steps=6", "checkpoint.every=2", "data.task_size=48", "data.max_length=64",
+            "batch.batch_size=4", "batch.micro_batch_size=2", "eval.every=3"]
+    sft = lambda run_dir: ["train", "--stage", "sft", "--config",
+                           str(SOURCE / "configs/stages/sft-arithmetic.yaml"),
+                           *sets(tiny + [f"init.checkpoint={base}", f"run_dir={run_dir}"])]
+    expect_same_after_resume(sft, "sft", ("loss", "token_accuracy"), 6)
+    teacher = WORK / "sft_full" / "final"
+    distill = lambda run_dir: ["train", "--stage", "distill", "--config",
+                               str(SOURCE / "configs/stages/distill-arithmetic.yaml"),
+                               *sets(tiny + [f"teacher.model={teacher}", f"run_dir={run_dir}",
+                                             "on_policy.fraction=0.5",
+                                             "on_policy.sampling.max_completion_length=16"])]
+    expect_same_after_resume(distill, "distill", ("loss", "loss/divergence"), 6)
 
 
 def check_pipeline():
@@ -127,5 +164,6 @@ def check_dynamic():
 if __name__ == "__main__":
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
-    {"resume": check_resume, "pipeline": check_pipeline, "dynamic": check_dynamic}[MODE]()
+    {"resume": check_resume, "stages": check_stages, "pipeline": check_pipeline,
+     "dynamic": check_dynamic}[MODE]()
     print("ok")

@@ -73,23 +73,39 @@ TEST(JsonlDatasetTest, RlSchemaErrorsNameLineAndField) {
                     {"field 'kind': expected a string, got a list"});
 }
 
-TEST(JsonlDatasetTest, SftAcceptsMessagesOrPromptResponse) {
+TEST(JsonlDatasetTest, SftAcceptsTrlsThreeShapes) {
     File f(
         R"({"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}, {"role": "assistant", "content": "a"}]}
 {"prompt": "p", "response": "r"}
+{"text": "t"}
+{"prompt": [{"role": "user", "content": "u"}], "completion": [{"role": "assistant", "content": "c"}]}
 )");
     const auto d = read_jsonl_dataset<SftExample>({.path = f.path});
-    ASSERT_EQ(d.rows.size(), 2u);
+    using Shape = SftExample::Shape;
+    ASSERT_EQ(d.rows.size(), 4u);
+    EXPECT_EQ(d.rows[0].shape, Shape::conversation);
     EXPECT_EQ(d.rows[0].messages.size(), 3u);
-    EXPECT_EQ(d.rows[1].messages[0].role, "user");
-    EXPECT_EQ(d.rows[1].messages[1].content, "r");
+    EXPECT_EQ(d.rows[1].shape, Shape::prompt_completion);
+    EXPECT_EQ(d.rows[1].prompt, "p");
+    EXPECT_EQ(d.rows[1].completion, "r");
+    EXPECT_EQ(d.rows[1].where.line, 2);
+    EXPECT_EQ(d.rows[2].shape, Shape::text);
+    EXPECT_EQ(d.rows[2].text, "t");
+    EXPECT_EQ(d.rows[3].shape, Shape::prompt_completion);
+    ASSERT_EQ(d.rows[3].messages.size(), 2u);
+    EXPECT_EQ(d.rows[3].completion_from, 1u);
+    for (const auto& row : d.rows) {  // each shape writes itself back as it was read
+        EXPECT_EQ(to_json(sft_example_from_json(io::JsonFields(to_json(row), {}))), to_json(row));
+    }
 }
 
 TEST(JsonlDatasetTest, SftSchemaErrors) {
-    expect_contains(first_error<SftExample>("{\"text\": \"x\"}\n"),
+    expect_contains(first_error<SftExample>("{\"txt\": \"x\"}\n"),
                     {"d.jsonl:1: field 'messages': missing"});
     expect_contains(first_error<SftExample>("{\"prompt\": \"p\"}\n"),
-                    {"field 'response': missing"});
+                    {"field 'completion': missing"});
+    expect_contains(first_error<SftExample>("{\"prompt\": [], \"completion\": []}\n"),
+                    {"field 'prompt'", "an empty list"});
     expect_contains(
         first_error<SftExample>("{\"messages\": [{\"role\": \"user\", \"content\": \"u\"}]}\n"),
         {"field 'messages': the last message must be the assistant's"});

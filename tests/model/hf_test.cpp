@@ -88,6 +88,12 @@ TEST(HfLoadTest, StackedExpertsLoadAsPerExpert) {
     expect_same_tensors(*stacked, *per_expert);
 }
 
+TEST(HfLoadTest, TransformersSaveWithoutMtpWeightsLoadsWithMtpOff) {
+    auto model = load_pretrained(hf_dir("deepseek_no_mtp"));
+    EXPECT_EQ(model->options.num_nextn_predict_layers, 0);
+    expect_matches_transformers("deepseek_no_mtp", "deepseek_no_mtp");
+}
+
 TEST(HfLoadTest, Qwen2TiedMatchesTransformers) {
     expect_matches_transformers("qwen2", "qwen2");
     EXPECT_FALSE(load_pretrained(hf_dir("qwen2"))->lm_head);

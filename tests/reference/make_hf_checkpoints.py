@@ -20,6 +20,8 @@ Names:
   deepseek_fp8        hidden 160 (several 128x128 blocks, ragged edges): every projection F8_E4M3 +
                       weight_scale_inv, quantised here with torch.float8_e4m3fn (amax/448 per block);
                       OUT/deepseek_fp8.io/dequant.safetensors holds Python's dequantised float32 weights
+  deepseek_no_mtp     deepseek_q_none exactly as transformers saves it: num_nextn_predict_layers 1 in
+                      config.json, no MTP weights (what a user brings after fine-tuning with TRL)
 Usage: OUT_DIR.
 """
 import json
@@ -58,6 +60,7 @@ CONFIGS = {
         "rms_norm_eps": 1e-6, "tie_word_embeddings": True, "use_sliding_window": False,
         "bos_token_id": 0, "eos_token_id": 1, "initializer_range": 0.1,
     },
+    "deepseek_no_mtp": dict(DEEPSEEK, q_lora_rank=None, n_group=1, topk_group=1),
     "deepseek_fp8": dict(DEEPSEEK, hidden_size=160, intermediate_size=272, moe_intermediate_size=144,
                          q_lora_rank=136, kv_lora_rank=144, num_nextn_predict_layers=0),
 }
@@ -219,7 +222,7 @@ def make(name, config, out_dir):
         logits = model(input_ids=input_ids, attention_mask=attention_mask).logits
     io = {"input_ids": input_ids, "attention_mask": attention_mask, "logits": logits,
           "logprobs": token_logprobs(logits, input_ids)}
-    if config["model_type"] == "deepseek_v3" and config["num_nextn_predict_layers"]:
+    if config["model_type"] == "deepseek_v3" and config["num_nextn_predict_layers"] and name != "deepseek_no_mtp":
         layers = add_mtp(model, config, directory)
         io["mtp_logits_1"] = mmf.mtp_logits(model, layers, input_ids, attention_mask)[0]
     if name == "qwen2":

@@ -199,6 +199,9 @@ TEST(CodeRewardTest, ScoresStdioAndAssertTests) {
     EXPECT_DOUBLE_EQ(r.value.value(), 2.0 / 3.0);
     EXPECT_NE(r.reason.find("2/3 tests passed; test 3: wrong output"), std::string::npos)
         << r.reason;
+    in.tests[2].weight = 2.0;  // the failing test now counts twice: 2 of 4 shares pass
+    EXPECT_DOUBLE_EQ(code(in, partial, box).value.value(), 2.0 / 4.0);
+    in.tests[2].weight = 1.0;
     CodeOptions all = partial;
     all.score = CodeScore::pass_fail;
     EXPECT_EQ(code(in, all, box).value, 0.0);

@@ -40,10 +40,23 @@ struct Message {
     std::string content;
 };
 
-/// A conversation for SFT. JSON: {"messages": [{"role", "content"}...]} ending with an assistant
-/// message, or {"prompt": str, "response": str} (read as a user and an assistant message).
+/// A row for SFT, in TRL's three dataset shapes:
+///   {"text": str}: language modelling, every token trained;
+///   {"prompt": str, "completion": str} ("response" also names the completion): the completion
+///   trained; prompt and completion may also be lists of messages (conversational);
+///   {"messages": [{"role", "content"}...]}: the assistant turns trained.
 struct SftExample {
+    enum class Shape { text, prompt_completion, conversation };
+
+    Shape shape = Shape::conversation;
+    std::string text;        // text rows
+    std::string prompt;      // prompt-completion rows of strings
+    std::string completion;
+    /// Conversations; conversational prompt-completion rows hold the prompt's messages, then the
+    /// completion's from index `completion_from` on (0 for "messages" rows).
     std::vector<Message> messages;
+    size_t completion_from = 0;
+    util::Location where;  // file:line, for errors found later (a row with nothing to train)
 };
 
 /// A preference for reward-model training. JSON: {"prompt", "chosen", "rejected"} (strings).

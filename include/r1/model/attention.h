@@ -24,6 +24,16 @@ namespace r1::model {
 /// t ≤ T - S + s that are not padding.
 at::Tensor causal_mask(int64_t S, const at::Tensor& attention_mask, at::ScalarType dtype);
 
+/// Document index per token of packed rows [B, S] (0, 1, ...): a new document starts wherever a
+/// position id does not follow its left neighbour by one (transformers' packed-sequence rule).
+at::Tensor document_ids(const at::Tensor& position_ids);
+
+/// causal_mask() for packed rows: query s sees key t ≤ s of its own document (and not padding).
+/// position_ids [B, S] restart at 0 for each document -> [B, 1, S, S]
+at::Tensor packed_causal_mask(const at::Tensor& position_ids,
+                              const at::Tensor& attention_mask,
+                              at::ScalarType dtype);
+
 /// softmax(q·kᵀ·scale + mask) (softmax in float32) · v: r1's fused kernel where it serves
 /// (fused_attention.h: float32/float64 on the CPU), else at::scaled_dot_product_attention.
 /// q [B, n, S, dk], k [B, nkv, T, dk], v [B, nkv, T, dv] with n a multiple of nkv (each KV head

@@ -9,6 +9,7 @@
 #include "r1/model/mtp.h"
 #include "r1/model/options.h"
 
+#include <ATen/core/Generator.h>
 #include <ATen/core/Tensor.h>
 #include <torch/nn/cloneable.h>
 #include <torch/nn/modules/container/modulelist.h>
@@ -17,6 +18,7 @@
 #include <torch/nn/pimpl.h>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace r1::model {
@@ -25,6 +27,13 @@ struct ForwardOptions {
     bool mtp = false;       // also run the D multi-token-prediction layers
     bool autocast = false;  // CPU autocast to bfloat16 (float32 master weights; router, norms and
                             // softmax stay float32)
+    /// [B, S] int64 positions per row; undefined: 0..S-1. Packed rows restart at 0 for each
+    /// document, and attention then stays inside each document (packed_causal_mask()).
+    at::Tensor position_ids;
+    /// NEFTune (Jain et al., 2023): uniform noise in ±alpha/sqrt(S·H) added to the embeddings,
+    /// drawn from `noise` (training only). 0: off.
+    double neftune_alpha = 0.0;
+    std::optional<at::Generator> noise;
 };
 
 struct DecoderOutput {
@@ -48,6 +57,9 @@ class DecoderImpl : public torch::nn::Cloneable<DecoderImpl> {
     at::Tensor forward_cached(const at::Tensor& input_ids,
                               const CachedStep& step,
                               const std::vector<LayerCache>& cache);
+
+    /// embed_tokens, plus NEFTune's noise when asked for while training -> [B, S, H]
+    at::Tensor embed(const at::Tensor& input_ids, const ForwardOptions& forward_options);
 
     DecoderLayerImpl& layer(int64_t i);  // i < num_hidden_layers
     MtpLayerImpl& mtp_layer(int64_t k);  // k < num_nextn_predict_layers (index L + k)

@@ -28,6 +28,7 @@ struct CodeTest {
     std::string input;
     std::string output;
     std::string assertion;
+    double weight = 1.0;  // its share of the partial score (score: partial)
 };
 
 /// What a reward sees of one completion and its dataset row. Fields a task does not have stay

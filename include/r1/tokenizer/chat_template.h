@@ -14,12 +14,13 @@
 namespace r1::tokenizer {
 
 /// Which template renders a prompt (data::Template is this type: the data options reuse it).
-enum class Template { r1_zero, qwen_math, chat };
+/// plain: the prompt as it is (TRL's rendering of non-conversational rows); no conversations.
+enum class Template { r1_zero, qwen_math, chat, plain };
 
 constexpr auto enum_names(Template) {
     return std::array{std::pair{Template::r1_zero, "r1_zero"},
                       std::pair{Template::qwen_math, "qwen_math"},
-                      std::pair{Template::chat, "chat"}};
+                      std::pair{Template::chat, "chat"}, std::pair{Template::plain, "plain"}};
 }
 
 /// The template texts. Placeholders: {prompt} (r1_zero, qwen_math), {role} and {content}

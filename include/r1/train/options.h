@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "r1/config/visitor.h"
-#include "r1/util/log.h"
 
 namespace r1::train {
 
@@ -30,13 +29,17 @@ struct OptimOptions {
     double min_lr_ratio = 0.0;   // floor of cosine/linear decay, as a share of lr
 };
 
+/// The console level is the CLI's --log-level; log.txt gets every level.
 struct LogOptions {
-    log::Level level = log::Level::info;   // console level
-    int64_t every = 1;                     // steps between metrics lines
-    int64_t completions_every = 10;        // steps between completions.jsonl dumps
-    int64_t num_completions_to_print = 2;  // shown on the console at each dump
-    int64_t eval_every = 50;               // steps between in-run evaluations; 0: never
-    int64_t eval_samples = 4;              // samples per eval prompt
+    int64_t every = 1;  // steps between metrics.jsonl rows (the last step always writes one)
+};
+
+/// DeepSeek-V3's auxiliary-loss-free balancing (model-spec §3.3) in a post-training stage. Off by
+/// default: V3 trained its last 500B pretraining tokens with gamma = 0, so the released bias is the
+/// frozen one; and in RL a bias moved outside the gradient changes the policy between the rollout
+/// and the update, which the importance ratios do not account for.
+struct MoeOptions {
+    double bias_update_gamma = 0.0;
 };
 
 struct CheckpointOptions {
@@ -47,6 +50,7 @@ struct CheckpointOptions {
 void visit(config::Visitor& v, OptimOptions& o);
 void visit(config::Visitor& v, LogOptions& o);
 void visit(config::Visitor& v, CheckpointOptions& o);
+void visit(config::Visitor& v, MoeOptions& o);
 void validate(const OptimOptions& o);
 
 }  // namespace r1::train

@@ -102,13 +102,6 @@ at::Tensor kl_estimate(const at::Tensor& logp, const at::Tensor& ref_logp, const
     return k3;
 }
 
-at::Tensor kl_reward_penalty(const at::Tensor& logp,
-                             const at::Tensor& ref_logp,
-                             const at::Tensor& mask,
-                             double beta) {
-    return beta * ((logp - ref_logp).detach() * mask).sum(-1);  // k1 = logp - ref_logp
-}
-
 PolicyLoss policy_loss(const PolicyLossInput& in, const PolicyLossConfig& config, const LossNormalizer& normalizer) {
     TORCH_CHECK(in.logp.dim() == 2 && in.mask.sizes() == in.logp.sizes(), "logp and mask must both be [N, L], got ",
                 in.logp.sizes(), " and ", in.mask.sizes());
@@ -123,8 +116,7 @@ PolicyLoss policy_loss(const PolicyLossInput& in, const PolicyLossConfig& config
     const at::Tensor pg = surrogate(rho, adv, config.clip).expand_as(mask);
     at::Tensor per_token = pg;
     PolicyLoss out;
-    const bool kl_in_loss = config.kl.beta > 0 && config.kl.placement == KlPlacement::loss;
-    if (kl_in_loss) {
+    if (config.kl.beta > 0) {  // in the loss, as GRPO places it (grpo-spec §3.2)
         TORCH_CHECK(in.ref_logp.defined(), "kl.beta > 0 needs the reference log-probs");
         const at::Tensor k = kl_estimate(in.logp, in.ref_logp, config.kl);
         per_token = per_token + config.kl.beta * k;

@@ -29,7 +29,6 @@ void visit(config::Visitor& v, AdvantageOptions& o) {
     v.field("estimator", o.estimator, "grpo: group mean baseline; rloo: leave-one-out");
     v.field("scale", o.scale, "divide by the group std (group), the batch std (batch) or not (none)");
     v.field("eps", o.eps, "added to the std before dividing").range(0.0, 1.0);
-    v.field("multi_reward", o.multi_reward, "how several reward functions combine");
 }
 
 void visit(config::Visitor& v, ClipOptions& o) {
@@ -43,9 +42,10 @@ void visit(config::Visitor& v, ClipOptions& o) {
 void visit(config::Visitor& v, KlOptions& o) {
     v.field("beta", o.beta, "KL coefficient; 0 loads no reference model").range(0.0, 100.0);
     v.field("estimator", o.estimator, "KL estimator (k3: exp(d) - d - 1)");
-    v.field("placement", o.placement, "KL term in the loss (GRPO) or in the reward (PPO style)");
     v.field("clamp", o.clamp, "clamp the log-ratio to [-20, 20] and k3 to [-10, 10]");
-    v.field("ref_update_every", o.ref_update_every, "steps between reference refreshes; 0 never").min(0);
+    v.field("ref_update_every", o.ref_update_every,
+            "steps between reference refreshes (TRL's ref_model_sync_steps); 0 never")
+        .min(0);
     v.field("ref_mixup_alpha", o.ref_mixup_alpha, "refresh: ref <- a*policy + (1-a)*ref").range(0.0, 1.0);
 }
 
@@ -69,6 +69,18 @@ void visit(config::Visitor& v, DynamicSamplingOptions& o) {
     v.field("max_gen_batches", o.max_gen_batches, "refill batches before giving up; <= 0 unlimited");
 }
 
+void visit(config::Visitor& v, GrpoLogOptions& o) {
+    visit(v, static_cast<LogOptions&>(o));
+    v.field("completions_every", o.completions_every,
+            "steps between completions.jsonl dumps; 0 never")
+        .min(0);
+    v.field("num_completions_to_print", o.num_completions_to_print,
+            "samples shown on the console at each dump")
+        .min(0);
+    v.field("eval_every", o.eval_every, "steps between evaluations; 0 never").min(0);
+    v.field("eval_samples", o.eval_samples, "samples per prompt in evaluations").min(1);
+}
+
 void visit(config::Visitor& v, GrpoOptions& o) {
     v.field("stage", o.stage, "must be grpo");
     v.field("seed", o.seed, "run seed; every random stream derives from it").min(0);
@@ -88,6 +100,7 @@ void visit(config::Visitor& v, GrpoOptions& o) {
     v.section("optim", o.optim, "optimizer and learning-rate schedule");
     v.section("log", o.log, "logging cadence");
     v.section("checkpoint", o.checkpoint, "checkpoint cadence");
+    v.section("moe", o.moe, "expert balancing during RL");
 }
 
 namespace {

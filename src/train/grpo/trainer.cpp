@@ -4,21 +4,16 @@
 #include "r1/data/loader.h"
 #include "r1/eval/evaluate.h"
 #include "r1/generation/engine.h"
-#include "r1/io/checkpoint.h"
-#include "r1/io/run_dir.h"
-#include "r1/model/balance.h"
 #include "r1/train/grpo/dynamic_sampling.h"
 #include "r1/train/grpo/logprob.h"
 #include "r1/train/grpo/loss.h"
 #include "r1/train/grpo/rollout.h"
-#include "r1/train/metrics.h"
 #include "r1/generation/model_dir.h"
 #include "r1/train/optimizer.h"
-#include "r1/train/train_state.h"
+#include "r1/train/step_loop.h"
 #include "r1/util/error.h"
 #include "r1/util/interrupt.h"
 #include "r1/util/log.h"
-#include "r1/util/progress.h"
 #include "r1/util/rng.h"
 
 #include <torch/nn/modules/container/any.h>
@@ -82,10 +77,23 @@ struct UpdateStats {
     double seconds = 0;
 };
 
-class Trainer {
+/// GRPO as a stage of the loop: one step is a rollout, its rewards and advantages, then the
+/// update's optimizer steps (grpo-spec §1).
+class Trainer : public StageSteps {
   public:
-    Trainer(const GrpoOptions& options, const std::string& resolved_yaml);
-    GrpoResult run();
+    Trainer(const GrpoOptions& options, const io::RunDir& run_dir);
+
+    torch::nn::Module& module() override { return *policy_; }
+    torch::optim::Optimizer& optimizer() override { return *optimizer_; }
+    std::vector<model::Moe> moe_layers() override { return policy_->model->moe_layers(); }
+    int64_t total_steps() const override { return o_.max_steps; }
+    nlohmann::json step(int64_t step) override;
+    nlohmann::json resume_state() const override { return {{"prompt_cursor", prompt_cursor_}}; }
+    void restore(const nlohmann::json& state) override {
+        prompt_cursor_ = state.value("prompt_cursor", int64_t{0});
+    }
+    void save_final(const std::filesystem::path& dir) override;
+    std::string status(const nlohmann::json& m) const override;
 
   private:
     std::vector<data::Sample> next_prompts(int64_t count);
@@ -96,12 +104,11 @@ class Trainer {
                     const LossNormalizer& norm, UpdateStats& stats);
     nlohmann::json metrics(const Rollout& r, const UpdateStats& u, double step_seconds);
     void write_completions(const Rollout& r);
-    void save_checkpoint();
-    void resume();
-    std::optional<nlohmann::json> maybe_evaluate();
+    std::optional<nlohmann::json> maybe_evaluate(int64_t steps_done);
+    void refresh_reference(int64_t steps_done);
 
-    GrpoOptions o_;
-    io::RunDir run_dir_;
+    const GrpoOptions& o_;
+    const io::RunDir& run_dir_;
     generation::ModelDir base_;
     model::CausalLm policy_{nullptr};
     model::CausalLm reference_{nullptr};
@@ -111,22 +118,19 @@ class Trainer {
     tokenizer::ChatTemplate template_;
     data::PromptSet prompts_;
     std::vector<int64_t> eos_;
-    io::Checkpointer checkpointer_;
     int64_t step_ = 0;
     int64_t prompt_cursor_ = 0;  // prompts handed out so far (the data position)
     std::vector<int64_t> order_;  // a file's row order in epoch order_epoch_ (derived, cached)
     int64_t order_epoch_ = -1;
-    std::optional<MetricsLog> metrics_;
     std::optional<std::vector<data::Sample>> held_out_;  // the in-run eval's problems, read once
 };
 
-Trainer::Trainer(const GrpoOptions& options, const std::string& resolved_yaml)
+Trainer::Trainer(const GrpoOptions& options, const io::RunDir& run_dir)
     : o_(options),
-      run_dir_(io::RunDir::create(options.run_dir, resolved_yaml)),
+      run_dir_(run_dir),
       base_(generation::load_model_dir(options.init.checkpoint)),
       template_(options.data.chat_template, options.data.templates, options.data.prefilled_think),
-      prompts_(data::PromptSet::from_options(options.data, data::Subset::train)),
-      checkpointer_(run_dir_.checkpoints(), options.checkpoint.keep) {
+      prompts_(data::PromptSet::from_options(options.data, data::Subset::train)) {
     if (!base_.tokenizer) {
         throw util::IoError(o_.init.checkpoint + ": no tokenizer.json in the model directory");
     }
@@ -373,15 +377,6 @@ nlohmann::json Trainer::metrics(const Rollout& r, const UpdateStats& u, double s
     m["time/reward"] = r.reward_seconds;
     m["time/update"] = u.seconds;
     m["time/step"] = step_seconds;
-    double balance = 0;
-    auto moes = policy_->model->moe_layers();
-    for (auto& moe : moes) {
-        balance += model::max_over_mean_load(moe->expert_load());
-        moe->reset_expert_load();
-    }
-    if (!moes.empty()) {
-        m["moe/max_over_mean_load"] = balance / static_cast<double>(moes.size());
-    }
     m["prompts_seen"] = prompt_cursor_;
     if (o_.dynamic_sampling.enable) {
         m["dynamic_sampling/generation_batches"] = r.generation_batches;
@@ -416,29 +411,8 @@ void Trainer::write_completions(const Rollout& r) {
     }
 }
 
-void Trainer::save_checkpoint() {
-    const nlohmann::json state = {{"step", step_}, {"prompt_cursor", prompt_cursor_}, {"seed", o_.seed}};
-    checkpointer_.save(step_, [&](const fs::path& dir) {
-        save_train_state(dir, *policy_, *optimizer_, state);
-    });
-    log::info("checkpoint at step ", step_, " in ", run_dir_.checkpoints().string());
-}
-
-void Trainer::resume() {
-    const auto latest = checkpointer_.latest();
-    if (!latest) {
-        metrics_.emplace(run_dir_.metrics(), 0);
-        return;
-    }
-    const auto state = load_train_state(*latest, *policy_, *optimizer_);
-    step_ = state.at("step").get<int64_t>();
-    prompt_cursor_ = state.value("prompt_cursor", int64_t{0});
-    metrics_.emplace(run_dir_.metrics(), step_);
-    log::info("resumed from ", latest->string(), " at step ", step_);
-}
-
-std::optional<nlohmann::json> Trainer::maybe_evaluate() {
-    if (o_.log.eval_every <= 0 || step_ % o_.log.eval_every != 0) {
+std::optional<nlohmann::json> Trainer::maybe_evaluate(int64_t steps_done) {
+    if (o_.log.eval_every <= 0 || steps_done % o_.log.eval_every != 0) {
         return std::nullopt;
     }
     if (!held_out_) {
@@ -464,56 +438,60 @@ std::optional<nlohmann::json> Trainer::maybe_evaluate() {
                           {"eval/mean_length", result.overall.mean_length}};
 }
 
-GrpoResult Trainer::run() {
-    resume();
-    GrpoResult result;
-    util::ProgressBar progress({.label = "grpo", .total = o_.max_steps, .unit = "step"});
-    progress.update(step_);
-    for (; step_ < o_.max_steps; ) {
-        const auto t0 = Clock::now();
-        const uint64_t seed = util::derive_seed(static_cast<uint64_t>(o_.seed),
-                                                {kRolloutStream, static_cast<uint64_t>(step_)});
-        const Rollout r = next_rollout(seed);
-        const UpdateStats u = update(r);
-        auto m = metrics(r, u, since(t0));
-        if (o_.log.completions_every > 0 && step_ % o_.log.completions_every == 0) {
-            write_completions(r);
-        }
-        ++step_;
-        m["step"] = step_;
-        if (auto e = maybe_evaluate()) {
-            m.update(*e);
-        }
-        metrics_->write(m);
-        result.last_metrics = m;
-        progress.update(step_, util::str("reward ", util::fixed(m.value("reward/mean", 0.0), 3),
-                                         " len ", util::fixed(m["completion_len/mean"].get<double>(), 1)));
-        const bool last = step_ == o_.max_steps;
-        if (util::interrupted() ||
-            (o_.checkpoint.every > 0 && step_ % o_.checkpoint.every == 0 && !last)) {
-            save_checkpoint();
-        }
-        if (util::interrupted()) {
-            result.steps = step_;
-            result.interrupted = true;
-            return result;
-        }
+nlohmann::json Trainer::step(int64_t step) {
+    step_ = step;
+    const auto t0 = Clock::now();
+    const uint64_t seed = util::derive_seed(static_cast<uint64_t>(o_.seed),
+                                            {kRolloutStream, static_cast<uint64_t>(step)});
+    const Rollout r = next_rollout(seed);
+    const UpdateStats u = update(r);
+    auto m = metrics(r, u, since(t0));
+    if (o_.log.completions_every > 0 && step % o_.log.completions_every == 0) {
+        write_completions(r);
     }
-    progress.finish();
-    result.steps = step_;
-    result.final_model = (run_dir_.path() / "final").string();
-    generation::save_model_dir(result.final_model, policy_, std::filesystem::path(o_.init.checkpoint), "");
-    log::info("grpo: final model in ", result.final_model);
-    return result;
+    refresh_reference(step + 1);
+    if (auto e = maybe_evaluate(step + 1)) {
+        m.update(*e);
+    }
+    return m;
+}
+
+/// TRL's sync_ref_model: every ref_update_every steps, ref <- alpha * policy + (1 - alpha) * ref.
+void Trainer::refresh_reference(int64_t steps_done) {
+    if (!reference_ || o_.kl.ref_update_every <= 0 || steps_done % o_.kl.ref_update_every != 0) {
+        return;
+    }
+    torch::NoGradGuard no_grad;
+    const double alpha = o_.kl.ref_mixup_alpha;
+    const auto policy = policy_->named_parameters();
+    for (auto& ref : reference_->named_parameters()) {
+        ref.value().mul_(1.0 - alpha).add_(policy[ref.key()], alpha);
+    }
+}
+
+std::string Trainer::status(const nlohmann::json& m) const {
+    return util::str("reward ", util::fixed(m.value("reward/mean", 0.0), 3), " len ",
+                     util::fixed(m.value("completion_len/mean", 0.0), 1));
+}
+
+void Trainer::save_final(const std::filesystem::path& dir) {
+    generation::save_model_dir(dir, policy_, std::filesystem::path(o_.init.checkpoint), "");
 }
 
 }  // namespace
 
 GrpoResult run_grpo(const GrpoOptions& options, const std::string& resolved_yaml) {
-    std::filesystem::create_directories(options.run_dir);
-    const log::FileScope log_file((std::filesystem::path(options.run_dir) / "log.txt").string());
-    Trainer trainer(options, resolved_yaml);
-    return trainer.run();
+    const LoopOptions loop{.stage = "grpo",
+                           .run_dir = options.run_dir,
+                           .seed = options.seed,
+                           .log = options.log,
+                           .checkpoint = options.checkpoint,
+                           .bias_update_gamma = options.moe.bias_update_gamma};
+    const auto r = run_stage_loop(loop, resolved_yaml, [&options](const io::RunDir& run_dir) {
+        return std::make_unique<Trainer>(options, run_dir);
+    });
+    return {.steps = r.steps, .interrupted = r.interrupted, .final_model = r.final_model,
+            .last_metrics = r.last_metrics};
 }
 
 }  // namespace r1::train::grpo

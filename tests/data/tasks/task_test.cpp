@@ -53,8 +53,8 @@ TEST(TaskJsonlTest, WrittenFileReadsBackForRlAndSft) {
     for (uint64_t i = 0; i < 64; ++i) {
         const TaskSample expected = task->generate(5, i);
         EXPECT_EQ(to_json(samples.rows[i]), data::to_json(expected.sample));
-        EXPECT_EQ(sft.rows[i].messages[0].content, expected.sample.prompt);
-        EXPECT_EQ(sft.rows[i].messages[1].content, expected.solutions.steps);
+        EXPECT_EQ(sft.rows[i].prompt, expected.sample.prompt);
+        EXPECT_EQ(sft.rows[i].completion, expected.solutions.steps);
     }
     io::JsonlReader reader(path);
     nlohmann::json row;

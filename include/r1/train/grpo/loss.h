@@ -55,10 +55,4 @@ PolicyLoss policy_loss(const PolicyLossInput& in,
 /// Per-token KL estimate of pi_theta against pi_ref (grpo-spec §3.2); d = ref_logp - logp.
 at::Tensor kl_estimate(const at::Tensor& logp, const at::Tensor& ref_logp, const KlOptions& kl);
 
-/// kl.placement = reward: the penalty beta * sum_t M * k1 to subtract from each completion's reward. [N]
-at::Tensor kl_reward_penalty(const at::Tensor& logp,
-                             const at::Tensor& ref_logp,
-                             const at::Tensor& mask,
-                             double beta);
-
 }  // namespace r1::train::grpo

@@ -19,10 +19,8 @@ namespace r1::train::grpo {
 
 enum class Estimator { grpo, rloo };
 enum class AdvScale { group, none, batch };
-enum class MultiReward { sum_then_normalize, normalize_then_sum };
 enum class RatioLevel { token, sequence };
 enum class KlEstimator { k1, k2, k3, k3_plus };  // YAML spells k3_plus "k3+"
-enum class KlPlacement { loss, reward };
 enum class LossAgg { token_mean, seq_mean_token_mean, seq_mean_token_sum, dr_grpo };
 
 constexpr auto enum_names(Estimator) {
@@ -32,19 +30,12 @@ constexpr auto enum_names(AdvScale) {
     return std::array{std::pair{AdvScale::group, "group"}, std::pair{AdvScale::none, "none"},
                       std::pair{AdvScale::batch, "batch"}};
 }
-constexpr auto enum_names(MultiReward) {
-    return std::array{std::pair{MultiReward::sum_then_normalize, "sum_then_normalize"},
-                      std::pair{MultiReward::normalize_then_sum, "normalize_then_sum"}};
-}
 constexpr auto enum_names(RatioLevel) {
     return std::array{std::pair{RatioLevel::token, "token"}, std::pair{RatioLevel::sequence, "sequence"}};
 }
 constexpr auto enum_names(KlEstimator) {
     return std::array{std::pair{KlEstimator::k1, "k1"}, std::pair{KlEstimator::k2, "k2"},
                       std::pair{KlEstimator::k3, "k3"}, std::pair{KlEstimator::k3_plus, "k3+"}};
-}
-constexpr auto enum_names(KlPlacement) {
-    return std::array{std::pair{KlPlacement::loss, "loss"}, std::pair{KlPlacement::reward, "reward"}};
 }
 constexpr auto enum_names(LossAgg) {
     return std::array{std::pair{LossAgg::token_mean, "token_mean"},
@@ -70,7 +61,6 @@ struct AdvantageOptions {
     Estimator estimator = Estimator::grpo;
     AdvScale scale = AdvScale::group;
     double eps = 1e-4;  // TRL's value
-    MultiReward multi_reward = MultiReward::sum_then_normalize;
 };
 
 struct ClipOptions {
@@ -83,7 +73,6 @@ struct ClipOptions {
 struct KlOptions {
     double beta = 0.001;  // 0 loads no reference model
     KlEstimator estimator = KlEstimator::k3;
-    KlPlacement placement = KlPlacement::loss;
     bool clamp = true;              // clamp the log-ratio to [-20, 20] and k3 to [-10, 10]
     int64_t ref_update_every = 0;   // steps between reference refreshes; 0: never
     double ref_mixup_alpha = 1.0;   // ref <- a*policy + (1-a)*ref
@@ -108,6 +97,14 @@ struct DynamicSamplingOptions {
     int64_t max_gen_batches = 10;       // give up after this many; <= 0: unlimited
 };
 
+/// GRPO's own logging on top of the loop's metrics cadence.
+struct GrpoLogOptions : LogOptions {
+    int64_t completions_every = 10;        // steps between completions.jsonl dumps
+    int64_t num_completions_to_print = 2;  // shown on the console at each dump
+    int64_t eval_every = 50;               // steps between in-run evaluations; 0: never
+    int64_t eval_samples = 4;              // samples per eval prompt
+};
+
 struct GrpoOptions {
     std::string stage = "grpo";
     int64_t seed = 42;
@@ -126,8 +123,9 @@ struct GrpoOptions {
     std::vector<rewards::RewardSpec> rewards = {{.name = "accuracy", .weight = 1.0},
                                                 {.name = "format", .weight = 1.0}};
     OptimOptions optim;
-    LogOptions log;
+    GrpoLogOptions log;
     CheckpointOptions checkpoint;
+    MoeOptions moe;
 };
 
 void visit(config::Visitor& v, InitOptions& o);
@@ -138,6 +136,7 @@ void visit(config::Visitor& v, KlOptions& o);
 void visit(config::Visitor& v, LossOptions& o);
 void visit(config::Visitor& v, TruncationOptions& o);
 void visit(config::Visitor& v, DynamicSamplingOptions& o);
+void visit(config::Visitor& v, GrpoLogOptions& o);
 void visit(config::Visitor& v, GrpoOptions& o);
 
 /// Cross-field rules (batch divisibility, G >= 2, known reward names), each error naming its keys.

@@ -1,0 +1,288 @@
+#include "r1/train/distill.h"
+
+#include "r1/data/loader.h"
+#include "r1/generation/engine.h"
+#include "r1/generation/model_dir.h"
+#include "r1/model/causal_lm.h"
+#include "r1/model/options.h"
+#include "r1/train/optimizer.h"
+#include "r1/train/sft_dataset.h"
+#include "r1/train/step_loop.h"
+#include "r1/train/token_loss.h"
+#include "r1/util/error.h"
+#include "r1/util/fs.h"
+#include "r1/util/log.h"
+#include "r1/util/rng.h"
+#include "r1/util/str.h"
+
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <numeric>
+
+namespace r1::train {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+constexpr uint64_t kOnPolicyStream = 0x6f6e706f6cULL;  // "onpol"
+
+/// Distillation compares distributions token by token: both models must split text alike.
+void check_tokenizers(const tokenizer::Tokenizer& teacher, const tokenizer::Tokenizer& student,
+                      const std::string& teacher_dir, const std::string& student_dir) {
+    const int64_t n = std::min(teacher.vocab_size(), student.vocab_size());
+    for (int64_t id = 0; id < n; ++id) {
+        const std::vector<tokenizer::TokenId> one{static_cast<tokenizer::TokenId>(id)};
+        const auto t = teacher.decode(one), s = student.decode(one);
+        if (t != s) {
+            throw util::ConfigError(util::str(
+                "the teacher's and the student's tokenizers differ at token ", id, ": '", t, "' in ",
+                teacher_dir, ", '", s, "' in ", student_dir,
+                "; distillation needs one tokenizer"));
+        }
+    }
+    if (teacher.vocab_size() != student.vocab_size()) {
+        throw util::ConfigError(util::str("the teacher's tokenizer has ", teacher.vocab_size(),
+                                          " tokens (", teacher_dir, "), the student's ",
+                                          student.vocab_size(), " (", student_dir, ")"));
+    }
+}
+
+/// The divergence per position of two logit tensors [b, n, V] -> [b, n].
+at::Tensor position_divergence(const at::Tensor& student, const at::Tensor& teacher,
+                               const DistillLossConfig& c, int64_t top_k) {
+    const DistillLossOptions options{.beta = c.beta, .temperature = c.temperature,
+                                     .reduction = DistillReduction::none};
+    if (top_k <= 0) {
+        return distill_loss({.student_logits = student, .teacher_logits = teacher}, options).sum(-1);
+    }
+    const auto logp = at::log_softmax(teacher.to(at::kFloat) / c.temperature, -1);
+    const auto [values, indices] = logp.topk(std::min<int64_t>(top_k, logp.size(-1)), -1);
+    return topk_distill_loss({.student_logits = student, .teacher_logp = values,
+                              .teacher_indices = indices}, options)
+        .sum(-1);
+}
+
+class DistillSteps : public StageSteps {
+  public:
+    DistillSteps(const DistillOptions& o, const io::RunDir& run_dir);
+
+    torch::nn::Module& module() override { return *student_; }
+    torch::optim::Optimizer& optimizer() override { return *optimizer_; }
+    std::vector<model::Moe> moe_layers() override { return student_->model->moe_layers(); }
+    int64_t total_steps() const override { return total_steps_; }
+    nlohmann::json step(int64_t step) override;
+    nlohmann::json resume_state() const override { return {{"loader", data::to_json(loader_->state())}}; }
+    void restore(const nlohmann::json& state) override {
+        loader_->restore(data::cursor_state_from_json(state.at("loader")));
+    }
+    void save_final(const fs::path& dir) override;
+
+  private:
+    void load_models();
+    LossTally run(const SftDataset& set, const std::vector<int64_t>& rows, bool grad, double nll_coef,
+                  double& divergence);
+    SftDataset sample(const std::vector<int64_t>& rows, int64_t step);
+    nlohmann::json evaluate();
+
+    const DistillOptions& o_;
+    generation::ModelDir teacher_;
+    model::CausalLm student_{nullptr};
+    std::optional<tokenizer::Tokenizer> tok_;
+    std::string student_tokenizer_json_;  // written with the final model when it came from a config
+    std::unique_ptr<torch::optim::AdamW> optimizer_;
+    std::optional<generation::Engine> engine_;
+    SftDatasets data_;
+    std::optional<data::Loader> loader_;
+    std::vector<int64_t> eos_;
+    int64_t total_steps_ = 0;
+};
+
+void DistillSteps::load_models() {
+    teacher_ = generation::load_model_dir(o_.teacher.model);
+    teacher_.model->eval();
+    for (auto& p : teacher_.model->parameters()) {
+        p.set_requires_grad(false);
+    }
+    if (!teacher_.tokenizer) {
+        throw util::IoError(o_.teacher.model + ": no tokenizer.json in the teacher's directory");
+    }
+    if (!o_.student.checkpoint.empty()) {
+        auto student = generation::load_model_dir(o_.student.checkpoint);
+        if (!student.tokenizer) {
+            throw util::IoError(o_.student.checkpoint + ": no tokenizer.json in the student's directory");
+        }
+        check_tokenizers(*teacher_.tokenizer, *student.tokenizer, o_.teacher.model, o_.student.checkpoint);
+        student_ = student.model;
+    } else {
+        student_ = model::CausalLm(model::load_model_options(o_.student.config));  // seeded init
+        student_tokenizer_json_ = teacher_.tokenizer_json;
+    }
+    tok_ = teacher_.tokenizer;
+    eos_ = generation::eos_token_ids(teacher_);
+    if (eos_.empty()) {
+        throw util::ConfigError(o_.teacher.model + ": no end-of-sequence token");
+    }
+}
+
+DistillSteps::DistillSteps(const DistillOptions& o, const io::RunDir&) : o_(o) {
+    load_models();
+    const auto renderer = make_sft_renderer(o.data.prompt, o.loss.completion_only);
+    data_ = load_sft_datasets(o.data, *tok_, renderer, eos_.front(), static_cast<uint64_t>(o.seed));
+    loader_.emplace(static_cast<int64_t>(data_.train.rows.size()), static_cast<uint64_t>(o.seed));
+    const auto rows = static_cast<int64_t>(data_.train.rows.size());
+    total_steps_ = o.max_steps > 0 ? o.max_steps
+                                   : o.epochs * ((rows + o.batch.batch_size - 1) / o.batch.batch_size);
+    optimizer_ = make_adamw(student_->parameters(), o.optim);
+    engine_.emplace(student_, tok_);
+    student_->train();
+    log::info("distill: ", data_.train.documents.size(), " documents, teacher ", o.teacher.model,
+              ", student ", o.student.checkpoint.empty() ? o.student.config : o.student.checkpoint);
+}
+
+LossTally DistillSteps::run(const SftDataset& set, const std::vector<int64_t>& rows, bool grad,
+                            double nll_coef, double& divergence) {
+    const MicroBatchOptions micro{.micro_batch_size = o_.batch.micro_batch_size,
+                                  .pad_id = eos_.front(),
+                                  .packed = o_.data.packing == Packing::bfd,
+                                  .normalize = o_.loss.normalize};
+    LossTally tally;
+    for (const auto& [batch, weights] : micro_batches(set, rows, micro)) {
+        const model::ForwardOptions fwd{.position_ids = batch.position_ids};
+        at::Tensor teacher_logits;
+        {
+            torch::NoGradGuard no_grad;
+            teacher_logits = teacher_.model->forward(batch.input_ids, batch.attention_mask, fwd).logits;
+        }
+        const auto logits = student_->forward(batch.input_ids, batch.attention_mask, fwd).logits;
+        const int64_t V = std::min(logits.size(-1), teacher_logits.size(-1));  // padded vocabularies
+        const auto div = position_divergence(logits.slice(1, 0, -1).slice(2, 0, V),
+                                             teacher_logits.slice(1, 0, -1).slice(2, 0, V), o_.loss,
+                                             o_.teacher.top_k);  // [b, S-1]
+        const auto w = weights.slice(1, 1).to(div.scalar_type());
+        const auto kd = (div * w).sum();
+        auto nll = next_token_loss(logits, batch.input_ids, weights);
+        divergence += kd.item<double>();
+        const double kd_coef = o_.loss.distill_weight;
+        nll.loss = nll_coef * nll.loss + kd_coef * kd;
+        if (grad) {
+            nll.loss.backward();
+        }
+        tally.add(nll, batch.attention_mask.sum().item<int64_t>());
+    }
+    return tally;
+}
+
+/// GKD's on-policy batch: the student completes each document's prompt (its untrained prefix);
+/// the sampled tokens are what the teacher then scores.
+SftDataset DistillSteps::sample(const std::vector<int64_t>& rows, int64_t step) {
+    std::vector<std::vector<int64_t>> prompts;
+    for (const int64_t r : rows) {
+        for (const int64_t d : data_.train.rows[static_cast<size_t>(r)]) {
+            const auto& doc = data_.train.documents[static_cast<size_t>(d)];
+            size_t first = 1;
+            while (first < doc.train.size() && doc.train[first] == 0) {
+                ++first;
+            }
+            prompts.emplace_back(doc.ids.begin(), doc.ids.begin() + static_cast<int64_t>(first));
+        }
+    }
+    const auto seed = util::derive_seed(static_cast<uint64_t>(o_.seed),
+                                        {kOnPolicyStream, static_cast<uint64_t>(step)});
+    const auto out = engine_->generate(
+        {.prompts = prompts, .sampling = o_.on_policy.sampling, .seed = seed, .eos_token_ids = eos_});
+    SftDataset set;
+    for (const auto& c : out) {
+        SftDocument doc{.ids = prompts[static_cast<size_t>(c.prompt_index)]};
+        doc.train.assign(doc.ids.size(), 0);
+        for (const int64_t t : c.tokens) {
+            doc.ids.push_back(t);
+            doc.train.push_back(1);
+        }
+        const auto keep = static_cast<size_t>(std::min<int64_t>(o_.data.max_length, doc.ids.size()));
+        doc.ids.resize(keep);
+        doc.train.resize(keep);
+        doc.trained_tokens = std::accumulate(doc.train.begin(), doc.train.end(), int64_t{0});
+        set.rows.push_back({static_cast<int64_t>(set.documents.size())});
+        set.documents.push_back(std::move(doc));
+    }
+    return set;
+}
+
+nlohmann::json DistillSteps::step(int64_t step) {
+    const auto t0 = Clock::now();
+    const auto rows = loader_->next_batch(o_.batch.batch_size);
+    const auto coin = util::make_generator(
+        util::derive_seed(static_cast<uint64_t>(o_.seed), {kOnPolicyStream, 0, static_cast<uint64_t>(step)}));
+    const bool on_policy =
+        o_.on_policy.fraction > 0 &&
+        at::rand({1}, coin, at::kDouble).item<double>() < o_.on_policy.fraction;
+    optimizer_->zero_grad();
+    double divergence = 0;
+    LossTally tally;
+    if (on_policy) {  // no NLL on the student's own samples: they are no targets
+        const auto set = sample(rows, step);
+        std::vector<int64_t> all(set.rows.size());
+        std::iota(all.begin(), all.end(), 0);
+        tally = run(set, all, true, 0.0, divergence);
+    } else {
+        tally = run(data_.train, rows, true, 1.0 - o_.loss.distill_weight, divergence);
+    }
+    const double grad_norm = clip_gradients(student_->parameters(), o_.optim.max_grad_norm);
+    const double lr = scheduled_step(*optimizer_, o_.optim, step, total_steps_);
+    const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    nlohmann::json m = {{"loss", tally.loss}, {"loss/divergence", divergence},
+                        {"loss/nll", tally.mean_nll()}, {"token_accuracy", tally.accuracy()},
+                        {"on_policy", on_policy}, {"lr", lr}, {"grad_norm", grad_norm},
+                        {"perf/train_tokens_per_s", static_cast<double>(tally.tokens) / seconds}};
+    if (o_.eval.every > 0 && ((step + 1) % o_.eval.every == 0 || step + 1 == total_steps_)) {
+        m.update(evaluate());
+    }
+    return m;
+}
+
+/// Held-out divergence to the teacher and the student's NLL, token means over the split.
+nlohmann::json DistillSteps::evaluate() {
+    if (data_.eval.rows.empty()) {
+        return nlohmann::json::object();
+    }
+    torch::NoGradGuard no_grad;
+    student_->eval();
+    std::vector<int64_t> rows(data_.eval.rows.size());
+    std::iota(rows.begin(), rows.end(), 0);
+    double divergence = 0;
+    const LossTally tally = run(data_.eval, rows, false, 0.0, divergence);
+    student_->train();
+    return {{"eval/divergence", divergence}, {"eval/loss", tally.mean_nll()},
+            {"eval/token_accuracy", tally.accuracy()}};
+}
+
+void DistillSteps::save_final(const fs::path& dir) {
+    if (!o_.student.checkpoint.empty()) {
+        generation::save_model_dir(dir, student_, fs::path(o_.student.checkpoint), "");
+        return;
+    }
+    // from a config.json: its directory's keys are the student's; the tokenizer is the teacher's
+    const fs::path config(o_.student.config);
+    const auto source =
+        config.filename() == "config.json" ? std::optional(config.parent_path()) : std::nullopt;
+    generation::save_model_dir(dir, student_, source, student_tokenizer_json_);
+}
+
+}  // namespace
+
+DistillResult run_distill(const DistillOptions& o, const std::string& resolved_yaml) {
+    const LoopOptions loop{.stage = "distill",
+                           .run_dir = o.run_dir,
+                           .seed = o.seed,
+                           .log = o.log,
+                           .checkpoint = o.checkpoint,
+                           .bias_update_gamma = o.moe.bias_update_gamma};
+    const auto r = run_stage_loop(loop, resolved_yaml, [&o](const io::RunDir& run_dir) {
+        return std::make_unique<DistillSteps>(o, run_dir);
+    });
+    return {.steps = r.steps, .interrupted = r.interrupted, .final_model = r.final_model,
+            .last_metrics = r.last_metrics};
+}
+
+}  // namespace r1::train

@@ -1,0 +1,178 @@
+#include "r1/train/sft.h"
+
+#include "r1/data/loader.h"
+#include "r1/generation/model_dir.h"
+#include "r1/model/causal_lm.h"
+#include "r1/train/optimizer.h"
+#include "r1/train/sft_dataset.h"
+#include "r1/train/step_loop.h"
+#include "r1/train/token_loss.h"
+#include "r1/util/error.h"
+#include "r1/util/log.h"
+#include "r1/util/rng.h"
+#include "r1/util/str.h"
+
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <numeric>
+
+namespace r1::train {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr uint64_t kNoiseStream = 0x6e6f697365ULL;  // "noise"
+
+class SftSteps : public StageSteps {
+  public:
+    SftSteps(const SftOptions& o, generation::ModelDir base);
+
+    torch::nn::Module& module() override { return *model_; }
+    torch::optim::Optimizer& optimizer() override { return *optimizer_; }
+    std::vector<model::Moe> moe_layers() override { return model_->model->moe_layers(); }
+    nlohmann::json step(int64_t step) override;
+    nlohmann::json resume_state() const override { return {{"loader", data::to_json(loader_.state())}}; }
+    void restore(const nlohmann::json& state) override {
+        loader_.restore(data::cursor_state_from_json(state.at("loader")));
+    }
+    void save_final(const std::filesystem::path& dir) override {
+        generation::save_model_dir(dir, model_, std::filesystem::path(o_.init.checkpoint), "");
+    }
+    int64_t total_steps() const override { return total_steps_; }
+
+  private:
+    LossTally run_rows(const SftDataset& set, const std::vector<int64_t>& rows, int64_t step, bool grad);
+    nlohmann::json evaluate();
+
+    const SftOptions& o_;
+    model::CausalLm model_{nullptr};
+    std::unique_ptr<torch::optim::AdamW> optimizer_;
+    SftDatasets data_;
+    data::Loader loader_;
+    int64_t pad_id_ = 0;
+    int64_t total_steps_ = 0;
+};
+
+int64_t eos_of(const generation::ModelDir& base, const std::string& dir) {
+    const auto eos = generation::eos_token_ids(base);
+    if (eos.empty()) {
+        throw util::ConfigError(dir + ": no end-of-sequence token (config.json eos_token_id, or a "
+                                      "known special token in tokenizer.json)");
+    }
+    return eos.front();
+}
+
+SftDatasets load_data(const SftOptions& o, const generation::ModelDir& base) {
+    if (!base.tokenizer) {
+        throw util::IoError(o.init.checkpoint + ": no tokenizer.json in the model directory");
+    }
+    const auto renderer = make_sft_renderer(o.data.prompt, o.loss.completion_only);
+    auto data = load_sft_datasets(o.data, *base.tokenizer, renderer,
+                                  eos_of(base, o.init.checkpoint), static_cast<uint64_t>(o.seed));
+    log::info("sft: ", data.train.documents.size(), " training documents in ", data.train.rows.size(),
+              " rows, ", data.eval.documents.size(), " held out; ", data.train.truncated_documents,
+              " cut to ", o.data.max_length, " tokens (", data.train.truncated_tokens, " tokens lost)");
+    return data;
+}
+
+SftSteps::SftSteps(const SftOptions& o, generation::ModelDir base)
+    : o_(o),
+      model_(base.model),
+      data_(load_data(o, base)),
+      loader_(static_cast<int64_t>(data_.train.rows.size()), static_cast<uint64_t>(o.seed)),
+      pad_id_(eos_of(base, o.init.checkpoint)) {
+    if (o.precision == model::Precision::fp8) {
+        model::set_linear_mode(*model_, model::LinearMode::fp8_train);
+    }
+    optimizer_ = make_adamw(model_->parameters(), o.optim);
+    const auto rows = static_cast<int64_t>(data_.train.rows.size());
+    const int64_t per_epoch = (rows + o.batch.batch_size - 1) / o.batch.batch_size;
+    total_steps_ = o.max_steps > 0 ? o.max_steps : o.epochs * per_epoch;
+    model_->train();
+}
+
+LossTally SftSteps::run_rows(const SftDataset& set, const std::vector<int64_t>& rows, int64_t step,
+                            bool grad) {
+    const MicroBatchOptions micro{.micro_batch_size = o_.batch.micro_batch_size,
+                                  .pad_id = pad_id_,
+                                  .packed = o_.data.packing == Packing::bfd,
+                                  .normalize = o_.loss.normalize};
+    LossTally sums;
+    uint64_t index = 0;
+    for (const auto& [batch, weights] : micro_batches(set, rows, micro)) {
+        const auto noise = util::make_generator(util::derive_seed(
+            static_cast<uint64_t>(o_.seed), {kNoiseStream, static_cast<uint64_t>(step), index++}));
+        auto out = model_->forward(batch.input_ids, batch.attention_mask,
+                                   {.autocast = o_.precision == model::Precision::bf16,
+                                    .position_ids = batch.position_ids,
+                                    .neftune_alpha = grad ? o_.loss.neftune_alpha : 0.0,
+                                    .noise = noise});
+        const auto loss = next_token_loss(out.logits, batch.input_ids, weights);
+        if (grad) {
+            loss.loss.backward();
+        }
+        sums.add(loss, batch.attention_mask.sum().item<int64_t>());
+    }
+    return sums;
+}
+
+nlohmann::json SftSteps::step(int64_t step) {
+    const auto t0 = Clock::now();
+    const auto rows = loader_.next_batch(o_.batch.batch_size);
+    optimizer_->zero_grad();
+    const LossTally sums = run_rows(data_.train, rows, step, true);
+    const double grad_norm = clip_gradients(model_->parameters(), o_.optim.max_grad_norm);
+    const double lr = scheduled_step(*optimizer_, o_.optim, step, total_steps_);
+    const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    nlohmann::json m = {{"loss", sums.loss},
+                        {"token_accuracy", sums.accuracy()},
+                        {"lr", lr},
+                        {"grad_norm", grad_norm},
+                        {"tokens/trained", sums.count},
+                        {"perf/train_tokens_per_s", static_cast<double>(sums.tokens) / seconds},
+                        {"epoch", static_cast<double>(loader_.state().epoch) +
+                                      static_cast<double>(loader_.state().position) /
+                                          static_cast<double>(data_.train.rows.size())}};
+    if (step == 0) {
+        m["data/truncated_documents"] = data_.train.truncated_documents;
+        m["data/truncated_tokens"] = data_.train.truncated_tokens;
+    }
+    const bool last = step + 1 == total_steps_;
+    if (o_.eval.every > 0 && ((step + 1) % o_.eval.every == 0 || last)) {
+        m.update(evaluate());
+    }
+    return m;
+}
+
+/// The held-out loss as a token mean over the whole split, and its token accuracy.
+nlohmann::json SftSteps::evaluate() {
+    if (data_.eval.rows.empty()) {
+        return nlohmann::json::object();
+    }
+    torch::NoGradGuard no_grad;
+    model_->eval();
+    std::vector<int64_t> rows(data_.eval.rows.size());
+    std::iota(rows.begin(), rows.end(), 0);
+    const LossTally sums = run_rows(data_.eval, rows, 0, false);
+    model_->train();
+    return {{"eval/loss", sums.mean_nll()},
+            {"eval/token_accuracy", sums.accuracy()}};
+}
+
+}  // namespace
+
+SftResult run_sft(const SftOptions& o, const std::string& resolved_yaml) {
+    const LoopOptions loop{.stage = "sft",
+                     .run_dir = o.run_dir,
+                     .seed = o.seed,
+                     .log = o.log,
+                     .checkpoint = o.checkpoint,
+                     .bias_update_gamma = o.moe.bias_update_gamma};
+    const auto r = run_stage_loop(loop, resolved_yaml, [&o](const io::RunDir&) {
+        return std::make_unique<SftSteps>(o, generation::load_model_dir(o.init.checkpoint));
+    });
+    return {.steps = r.steps, .interrupted = r.interrupted, .final_model = r.final_model,
+            .last_metrics = r.last_metrics};
+}
+
+}  // namespace r1::train

@@ -1,0 +1,173 @@
+#include "r1/train/sft_dataset.h"
+
+#include "r1/data/loader.h"
+#include "r1/data/packing.h"
+#include "r1/data/tasks/task.h"
+#include "r1/util/error.h"
+#include "r1/util/log.h"
+#include "r1/util/rng.h"
+#include "r1/util/str.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace r1::train {
+namespace {
+
+constexpr uint64_t kMixStream = 0x6d6978ULL;  // "mix"
+
+/// floor(w) copies of every row, then a seeded share w - floor(w) of them once more.
+std::vector<data::SftExample> weighted(std::vector<data::SftExample> rows, double w, uint64_t seed) {
+    std::vector<data::SftExample> out;
+    for (int64_t k = 0; k < static_cast<int64_t>(std::floor(w)); ++k) {
+        out.insert(out.end(), rows.begin(), rows.end());
+    }
+    const auto extra = static_cast<int64_t>(std::llround((w - std::floor(w)) * rows.size()));
+    if (extra > 0) {
+        const auto order = data::Loader(static_cast<int64_t>(rows.size()), seed).epoch_order(0);
+        for (int64_t i = 0; i < extra; ++i) {
+            out.push_back(rows[static_cast<size_t>(order[static_cast<size_t>(i)])]);
+        }
+    }
+    return out;
+}
+
+std::vector<data::SftExample> task_rows(const SftDataOptions& o) {
+    const auto task = data::tasks::find_task(o.task).make(o.task_options);
+    std::vector<data::SftExample> rows;
+    for (int64_t i = 0; i < o.task_size; ++i) {
+        const auto s = task->generate(static_cast<uint64_t>(o.task_seed), static_cast<uint64_t>(i));
+        rows.push_back({.shape = data::SftExample::Shape::prompt_completion,
+                        .prompt = s.sample.prompt,
+                        .completion = s.solutions.steps,
+                        .where = {.source = util::str("task ", o.task, " row ", i)}});
+    }
+    return rows;
+}
+
+std::vector<data::SftExample> read_rows(const std::string& path, const SftDataOptions& o,
+                                        int64_t& skipped) {
+    auto d = data::read_jsonl_dataset<data::SftExample>({.path = path, .on_error = o.on_error});
+    if (d.skipped > 0) {
+        log::warn("sft: ", path, ": skipped ", d.skipped, " malformed lines (first: ", d.first_error, ")");
+    }
+    skipped += d.skipped;
+    return std::move(d.rows);
+}
+
+/// The key a row's held-out membership hashes: its whole text, so duplicates land together.
+std::string row_key(const data::SftExample& row) {
+    return data::to_json(row).dump();
+}
+
+SftDataset tokenize(const std::vector<data::SftExample>& rows, const SftDataOptions& o,
+                    const tokenizer::Tokenizer& tok, const SftRenderer& renderer, int64_t eos) {
+    SftDataset out;
+    for (const auto& row : rows) {
+        auto doc = tokenize_sft_row(row, render_sft_row(row, renderer), tok,
+                                    {.eos_id = eos, .max_length = o.max_length});
+        out.truncated_documents += doc.truncated_tokens > 0 ? 1 : 0;
+        out.truncated_tokens += doc.truncated_tokens;
+        out.documents.push_back(std::move(doc));
+    }
+    if (o.packing == Packing::bfd) {
+        std::vector<int64_t> lengths;
+        for (const auto& d : out.documents) {
+            lengths.push_back(static_cast<int64_t>(d.ids.size()));
+        }
+        out.rows = data::pack_best_fit_decreasing(lengths, o.max_length);
+    } else {
+        for (size_t i = 0; i < out.documents.size(); ++i) {
+            out.rows.push_back({static_cast<int64_t>(i)});
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<MicroBatch> micro_batches(const SftDataset& set,
+                                      const std::vector<int64_t>& rows,
+                                      const MicroBatchOptions& o) {
+    double step_tokens = 0, step_documents = 0;
+    for (const int64_t r : rows) {
+        for (const int64_t d : set.rows[static_cast<size_t>(r)]) {
+            step_tokens += static_cast<double>(set.documents[static_cast<size_t>(d)].trained_tokens);
+            step_documents += 1;
+        }
+    }
+    std::vector<MicroBatch> out;
+    for (size_t b = 0; b < rows.size(); b += static_cast<size_t>(o.micro_batch_size)) {
+        std::vector<std::vector<int64_t>> part;  // each row's documents
+        std::vector<int64_t> doc_tokens;         // each document's trained tokens, in order
+        for (size_t r = b; r < std::min(rows.size(), b + static_cast<size_t>(o.micro_batch_size)); ++r) {
+            part.push_back(set.rows[static_cast<size_t>(rows[r])]);
+            for (const int64_t d : part.back()) {
+                doc_tokens.push_back(set.documents[static_cast<size_t>(d)].trained_tokens);
+            }
+        }
+        auto batch = collate(set.documents, part, o.pad_id, o.packed);
+        const auto train = batch.train.to(at::kDouble);
+        at::Tensor weights = train / step_tokens;
+        if (o.normalize == LossNorm::sequence) {
+            const auto counts = at::tensor(doc_tokens, at::kLong).to(at::kDouble);
+            const auto per_doc = counts.index_select(0, batch.document.clamp_min(0).reshape({-1}));
+            weights = train / (per_doc.view_as(train) * step_documents);
+        }
+        out.push_back({std::move(batch), weights});
+    }
+    return out;
+}
+
+SftRenderer make_sft_renderer(const data::PromptFormatOptions& prompt, bool completion_only) {
+    auto chat = std::make_shared<tokenizer::ChatTemplate>(prompt.make());
+    return {.chat = [chat](const std::vector<tokenizer::Message>& m, bool open) {
+                return chat->render(m, open);
+            },
+            .prompt = [chat](std::string_view p) { return chat->render(p); },
+            .completion_only = completion_only};
+}
+
+SftDatasets load_sft_datasets(const SftDataOptions& o, const tokenizer::Tokenizer& tok,
+                              const SftRenderer& renderer, int64_t eos, uint64_t seed) {
+    std::vector<data::SftExample> train, eval;
+    int64_t skipped = 0;
+    if (!o.task.empty()) {
+        train = task_rows(o);
+    }
+    for (size_t f = 0; f < o.train.size(); ++f) {
+        auto rows = weighted(read_rows(o.train[f].path, o, skipped), o.train[f].weight,
+                             util::derive_seed(seed, {kMixStream, f}));
+        train.insert(train.end(), std::make_move_iterator(rows.begin()),
+                     std::make_move_iterator(rows.end()));
+    }
+    for (const auto& path : o.eval) {
+        auto rows = read_rows(path, o, skipped);
+        eval.insert(eval.end(), rows.begin(), rows.end());
+    }
+    if (o.eval.empty() && o.eval_fraction > 0) {
+        std::vector<std::string> keys;
+        for (const auto& row : train) {
+            keys.push_back(row_key(row));
+        }
+        const auto split = data::split_rows(keys, o.eval_fraction, seed);
+        std::vector<data::SftExample> kept;
+        for (const int64_t i : split.train) {
+            kept.push_back(train[static_cast<size_t>(i)]);
+        }
+        for (const int64_t i : split.eval) {
+            eval.push_back(train[static_cast<size_t>(i)]);
+        }
+        train = std::move(kept);
+    }
+    if (train.empty()) {
+        throw util::ConfigError("sft: no training rows (data.train, data.task, data.eval_fraction)");
+    }
+    SftDatasets out{tokenize(train, o, tok, renderer, eos), tokenize(eval, o, tok, renderer, eos)};
+    out.train.skipped_lines = skipped;
+    return out;
+}
+
+}  // namespace r1::train
