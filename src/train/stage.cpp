@@ -3,6 +3,7 @@
 #include "r1/config/dump.h"
 #include "r1/config/load.h"
 #include "r1/eval/eval_stage.h"
+#include "r1/train/distill.h"
 #include "r1/train/grpo/options.h"
 #include "r1/train/grpo/trainer.h"
 #include "r1/train/pretrain.h"
@@ -47,6 +48,14 @@ nlohmann::json run_sft_stage(const config::Node& document) {
             {"final_loss", result.last_metrics.value("loss", 0.0)}};
 }
 
+nlohmann::json run_distill_stage(const config::Node& document) {
+    const auto options = config::read<DistillOptions>(document);
+    const auto result = run_distill(options, config::dump(options));
+    return {{"model", result.final_model}, {"interrupted", result.interrupted},
+            {"steps", result.steps}, {"run_dir", options.run_dir},
+            {"final_loss", result.last_metrics.value("loss", 0.0)}};
+}
+
 nlohmann::json run_eval_stage(const config::Node& document) {
     const auto options = config::read<eval::EvalOptions>(document);
     const auto result = eval::run_eval(options, config::dump(options));
@@ -76,7 +85,11 @@ std::vector<Stage> make_stages() {
               .run = run_grpo_stage},
         Stage{.name = "rs", .summary = "rejection sampling into an SFT corpus"},
         Stage{.name = "rm", .summary = "reward-model training on preference pairs"},
-        Stage{.name = "distill", .summary = "SFT of a dense student on teacher traces"},
+        Stage{.name = "distill",
+              .summary = "logit distillation of a teacher into a student (GKD)",
+              .resolve = resolve_as<DistillOptions>,
+              .schema = schema_of<DistillOptions>,
+              .run = run_distill_stage},
         Stage{.name = "eval",
               .summary = "pass@1 and maj@k of a model on held-out prompts",
               .resolve = resolve_as<eval::EvalOptions>,
