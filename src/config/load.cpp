@@ -128,8 +128,8 @@ class YamlReader final : public Visitor {
             std::string message = "unknown key '" + full + "'";
             const std::string near = nearest_key(e.key, f.known, all_paths_);
             if (!near.empty()) {
-                const std::string near_full =
-                    near.find('.') != std::string::npos || f.path.empty() ? near : f.path + "." + near;
+                const bool here = std::find(f.known.begin(), f.known.end(), near) != f.known.end();
+                const std::string near_full = here && !f.path.empty() ? f.path + "." + near : near;
                 message += "; did you mean '" + near_full + "'?";
             } else {
                 message += "; valid keys here: " + util::join(f.known, ", ");
@@ -175,8 +175,13 @@ std::string nearest_key(const std::string& key,
     std::string best_else;  // the right name in the wrong section
     int64_t d_else = 2;
     for (const std::string& candidate : all_paths) {
-        if (candidate.find("[]") != std::string::npos) {
-            continue;
+        const auto is_section = [&all_paths](const std::string& path) {
+            return std::any_of(all_paths.begin(), all_paths.end(), [&path](const std::string& p) {
+                return p.size() > path.size() && p.starts_with(path + ".");
+            });
+        };
+        if (candidate.find("[]") != std::string::npos || is_section(candidate)) {
+            continue;  // a misspelt key is a leaf: suggest no section for it
         }
         if (const int64_t d = util::edit_distance(key, last_segment(candidate)); d < d_else) {
             best_else = candidate;

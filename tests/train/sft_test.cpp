@@ -1,13 +1,17 @@
 #include "r1/train/sft.h"
 
+#include "r1/data/jsonl_dataset.h"
 #include "r1/data/packing.h"
+#include "r1/io/safetensors.h"
 #include "r1/generation/engine.h"
 #include "r1/generation/model_dir.h"
 #include "r1/model/causal_lm.h"
 #include "r1/train/sft_data.h"
+#include "r1/train/sft_dataset.h"
 #include "r1/train/token_loss.h"
 #include "r1/util/error.h"
 #include "r1/util/fs.h"
+#include "r1/util/str.h"
 
 #include <gtest/gtest.h>
 
@@ -20,6 +24,8 @@
 
 namespace r1::train {
 namespace {
+
+namespace fs = std::filesystem;
 
 using data::SftExample;
 using Shape = SftExample::Shape;
@@ -202,6 +208,62 @@ void expect_packing_is_exact(const model::ModelOptions& options) {
 TEST(SftPackingTest, PackedRowGivesEachDocumentItsOwnLossAndGradients) {
     expect_packing_is_exact(test::tiny_qwen2());
     expect_packing_is_exact(test::tiny_deepseek(R"({"num_nextn_predict_layers": 0})"));
+}
+
+fs::path sft_fixture() {
+    const char* build = std::getenv("R1_BUILD_DIR");
+    const auto dir = fs::path(build ? build : "build") / "reference" / "sft_trl";
+    if (!fs::exists(dir / "sft_trl.safetensors")) {
+        ADD_FAILURE() << "missing fixture " << dir << ": run the fixture.sft_trl ctest";
+    }
+    return dir;
+}
+
+double loss_of(model::CausalLm& lm, const SftDataset& set, const std::vector<int64_t>& rows,
+               bool packed) {
+    double total = 0;
+    for (const auto& [batch, weights] :
+         micro_batches(set, rows, {.micro_batch_size = 8, .packed = packed})) {
+        const auto logits = lm->forward(batch.input_ids, batch.attention_mask,
+                                        {.position_ids = batch.position_ids})
+                                .logits;
+        total += next_token_loss(logits, batch.input_ids, weights).loss.item<double>();
+    }
+    return total;
+}
+
+// TRL's SFTTrainer (completion_only_loss) and transformers' packed-sequence loss on the rows r1
+// tokenises itself (tests/reference/sft_loss_reference.py).
+TEST(SftParityTest, LossEqualsTrlsAndPackedRowEqualsTransformers) {
+    const auto dir = sft_fixture();
+    auto base = generation::load_model_dir(dir / "model");
+    const io::SafetensorsFile ref(dir / "sft_trl.safetensors");
+    const auto rows = data::read_jsonl_dataset<SftExample>({.path = (dir / "rows.jsonl").string()});
+    SftRenderer renderer{.prompt = [](std::string_view p) { return std::string(p); }};
+    SftDataset set;
+    for (size_t i = 0; i < rows.rows.size(); ++i) {
+        const auto& row = rows.rows[i];
+        auto doc = tokenize_sft_row(row, render_sft_row(row, renderer), *base.tokenizer,
+                                    {.eos_id = generation::eos_token_ids(base).front()});
+        const auto ids = ref.tensor(util::str("input_ids_", i));
+        EXPECT_TRUE(at::equal(at::tensor(doc.ids, at::kLong), ids)) << "row " << i;
+        auto mask = ref.tensor(util::str("completion_mask_", i)).clone();
+        mask[0] = 0;  // nothing predicts a first token
+        EXPECT_TRUE(at::equal(at::tensor(std::vector<int64_t>(doc.train.begin(), doc.train.end()),
+                                         at::kLong),
+                              mask))
+            << "row " << i;
+        set.rows.push_back({static_cast<int64_t>(i)});
+        set.documents.push_back(std::move(doc));
+    }
+    torch::NoGradGuard no_grad;
+    std::vector<int64_t> all(set.rows.size());
+    std::iota(all.begin(), all.end(), 0);
+    const double trl = ref.tensor("trl_loss").item<double>();
+    EXPECT_NEAR(loss_of(base.model, set, all, false), trl, 1e-5 * trl);
+    SftDataset packed{.documents = set.documents, .rows = {all}};
+    const double hf_packed = ref.tensor("packed_loss").item<double>();
+    EXPECT_NEAR(loss_of(base.model, packed, {0}, true), hf_packed, 1e-5 * hf_packed);
 }
 
 /// A tiny Qwen2 with the byte tokenizer, saved as a model directory.
