@@ -35,7 +35,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct GenerateArgs {
-    std::string model, prompt, input, output, templ = "none";
+    std::string model, prompt, input, output, templ = "model";
     generation::SamplingOptions sampling{.max_completion_length = 256};
     std::vector<std::string> stop;
     int64_t num_samples = 1, max_batch_size = 64;
@@ -46,15 +46,18 @@ struct GenerateArgs {
 
 // The prompts as token ids: --prompt, or each line's "prompt" (rendered) or "tokens" (as is).
 // Token ids need no tokenizer: a model directory without tokenizer.json still generates from them.
+// "model" is the directory's own template when it has one (the one it was trained with), else
+// the text as it is, like "none".
 std::vector<std::vector<int64_t>> read_prompts(const GenerateArgs& args,
-                                               const tokenizer::Tokenizer* tok) {
+                                               const generation::ModelDir& dir) {
+    const tokenizer::Tokenizer* tok = dir.tokenizer ? &*dir.tokenizer : nullptr;
     std::optional<tokenizer::ChatTemplate> templ;
-    if (args.templ != "none") {
+    if (args.templ != "none" && (args.templ != "model" || dir.chat_template)) {
         tokenizer::Template kind{};
         for (const auto& [value, name] : enum_names(tokenizer::Template{})) {
             kind = args.templ == name ? value : kind;
         }
-        templ.emplace(kind, tokenizer::ChatTemplateOptions{});
+        templ.emplace(generation::chat_template_for(dir, kind, {}, false));
     }
     auto encode = [&](const std::string& text) {
         if (tok == nullptr) {
@@ -115,7 +118,7 @@ int run_generate(const GenerateArgs& args) {
         throw util::IoError(args.model + "/tokenizer.json: missing; --stop strings need the "
                                          "model's tokenizer");
     }
-    generation::GenerateRequest request{.prompts = read_prompts(args, tok),
+    generation::GenerateRequest request{.prompts = read_prompts(args, loaded),
                                         .num_samples = args.num_samples,
                                         .sampling = args.sampling,
                                         .seed = args.seed,
@@ -168,8 +171,10 @@ void add_generate(CLI::App& root, Action& action) {
     cmd->add_option("--prompt", a->prompt, "One prompt, streamed to the terminal");
     cmd->add_option("--input", a->input, "JSONL of {\"prompt\"} or {\"tokens\"}");
     cmd->add_option("--output", a->output, "JSONL out (default: stdout)");
-    cmd->add_option("--template", a->templ, "Prompt template (data.template)")
-        ->check(CLI::IsMember({"r1_zero", "qwen_math", "chat", "none"}));
+    cmd->add_option("--template", a->templ,
+                    "Prompt template (data.template): model (the directory's own, as trained; the "
+                    "text as is when it has none), r1_zero, qwen_math, chat, or none")
+        ->check(CLI::IsMember({"model", "r1_zero", "qwen_math", "chat", "none"}));
     cmd->add_option("--precision", a->precision,
                     "Projections in float32, bf16 or fp8 (eval's precision; docs/fp8.md)")
         ->check(CLI::IsMember({"float32", "bf16", "fp8"}));

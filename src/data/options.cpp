@@ -12,13 +12,17 @@ void visit(config::Visitor& v, PromptDataOptions& o) {
     v.field("task_seed", o.task_seed, "the task's stream for training; held-out prompts use the next")
         .min(0);
     v.field("eval_size", o.eval_size, "held-out prompts drawn from the task").min(0);
-    v.field("template", o.chat_template, "prompt template: r1_zero (paper Table 1), qwen_math, chat, or plain (the prompt as is)");
+    v.field("template", o.chat_template,
+            "prompt template: model (the model directory's chat template), r1_zero (paper Table 1), "
+            "qwen_math, chat, or plain (the prompt as is)");
     v.field("prefilled_think", o.prefilled_think, "end the prompt with <think> so the model starts reasoning");
     v.section("templates", o.templates, "template texts ({prompt}, {role}, {content} placeholders)");
 }
 
 void visit(config::Visitor& v, PromptFormatOptions& o) {
-    v.field("template", o.chat_template, "prompt template: r1_zero (paper Table 1), qwen_math, chat, or plain (the prompt as is)");
+    v.field("template", o.chat_template,
+            "prompt template: model (the model directory's chat template, where there is one), "
+            "r1_zero (paper Table 1), qwen_math, chat, or plain (the prompt as is)");
     v.field("prefilled_think", o.prefilled_think, "end the prompt with <think>");
     v.section("templates", o.templates, "template texts ({prompt}, {role}, {content} placeholders)");
 }

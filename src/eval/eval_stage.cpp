@@ -32,6 +32,10 @@ void validate(const EvalOptions& o) {
     if (o.data.task.empty() && o.data.eval.empty()) {
         throw util::ConfigError("data: set data.eval (a JSONL file) or data.task (a built-in task)");
     }
+    if (!o.data.train.empty()) {  // the data section is GRPO's; evaluation never reads training prompts
+        throw util::ConfigError("key 'data.train': eval reads held-out prompts only (data.eval, or "
+                                "data.task's held-out stream); remove data.train");
+    }
     if (o.verifier.empty()) {
         throw util::ConfigError("key 'verifier': at least one reward function is needed");
     }
@@ -51,7 +55,9 @@ EvalResult run_eval(const EvalOptions& o, const std::string& resolved_yaml) {
     }
     generation::Engine engine(dir.model, dir.tokenizer);
     Evaluator evaluator(engine, *dir.tokenizer,
-                        {o.data.chat_template, o.data.templates, o.data.prefilled_think}, o.verifier);
+                        generation::chat_template_for(dir, o.data.chat_template, o.data.templates,
+                                                      o.data.prefilled_think),
+                        o.verifier);
     log::info("eval: ", problems.size(), " problems x ", o.num_samples, " samples of ", o.model);
     const auto result = evaluator.run(
         problems, {.num_samples = o.num_samples,

@@ -13,6 +13,7 @@ namespace fs = std::filesystem;
 
 ModelDir load_model_dir(const fs::path& dir, model::Precision precision) {
     ModelDir out;
+    out.path = dir;
     out.config_json = util::read_file(dir / "config.json");
     out.model = model::load_pretrained(dir, {.precision = precision});
     out.options = out.model->options;  // as loaded (a transformers save without MTP: MTP off)
@@ -21,7 +22,23 @@ ModelDir load_model_dir(const fs::path& dir, model::Precision precision) {
         out.tokenizer = tokenizer::Tokenizer::from_json(out.tokenizer_json,
                                                         (dir / "tokenizer.json").string());
     }
+    if (auto jinja = tokenizer::load_chat_template(dir)) {
+        out.chat_template = tokenizer::ModelTemplate{*jinja, tokenizer::load_special_tokens(dir)};
+    }
     return out;
+}
+
+tokenizer::ChatTemplate chat_template_for(const ModelDir& dir,
+                                          tokenizer::Template kind,
+                                          const tokenizer::ChatTemplateOptions& texts,
+                                          bool prefilled_think) {
+    if (kind == tokenizer::Template::model && !dir.chat_template) {
+        throw util::ConfigError(dir.path.string() +
+                                ": no chat template (chat_template.jinja, or tokenizer_config.json's "
+                                "chat_template) for template 'model'; choose r1_zero, qwen_math, "
+                                "chat or plain");
+    }
+    return {kind, texts, prefilled_think, dir.chat_template};
 }
 
 std::vector<int64_t> eos_token_ids(const ModelDir& dir) {
@@ -51,19 +68,19 @@ std::vector<int64_t> eos_token_ids(const ModelDir& dir) {
     return ids;
 }
 
-void save_model_dir(const fs::path& dir,
-                    model::CausalLm& model,
-                    const std::optional<fs::path>& source,
-                    const std::string& tokenizer_json) {
+void save_model_dir(const fs::path& dir, model::CausalLm& model, const SaveDirOptions& options) {
     util::write_dir_atomically(dir, [&](const fs::path& tmp) {
         // save_pretrained is atomic itself: let it fill a fresh subdirectory, then lift its files
-        model::save_pretrained(*model, tmp / "model", {.source = source});
+        model::save_pretrained(*model, tmp / "model", {.source = options.source});
         for (const auto& entry : fs::directory_iterator(tmp / "model")) {
             fs::rename(entry.path(), tmp / entry.path().filename());
         }
         fs::remove(tmp / "model");
-        if (!tokenizer_json.empty()) {
-            util::atomic_write_file(tmp / "tokenizer.json", tokenizer_json);
+        if (!options.tokenizer_json.empty()) {
+            util::atomic_write_file(tmp / "tokenizer.json", options.tokenizer_json);
+        }
+        if (!options.chat_template.empty()) {
+            util::atomic_write_file(tmp / "chat_template.jinja", options.chat_template);
         }
     });
 }

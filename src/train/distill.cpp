@@ -90,6 +90,7 @@ class DistillSteps : public StageSteps {
     model::CausalLm student_{nullptr};
     std::optional<tokenizer::Tokenizer> tok_;
     std::string student_tokenizer_json_;  // written with the final model when it came from a config
+    std::string template_jinja_;          // the rows' template, saved with the student
     std::unique_ptr<torch::optim::AdamW> optimizer_;
     std::optional<generation::Engine> engine_;
     SftDatasets data_;
@@ -127,7 +128,11 @@ void DistillSteps::load_models() {
 
 DistillSteps::DistillSteps(const DistillOptions& o, const io::RunDir&) : o_(o) {
     load_models();
-    const auto renderer = make_sft_renderer(o.data.prompt, o.loss.completion_only);
+    const auto& p = o.data.prompt;  // the teacher's template for `model`: the rows are its traces
+    const auto chat = generation::chat_template_for(teacher_, p.chat_template, p.templates,
+                                                    p.prefilled_think);
+    template_jinja_ = chat.to_jinja();
+    const auto renderer = make_sft_renderer(chat, o.loss.completion_only);
     data_ = load_sft_datasets(o.data, *tok_, renderer, eos_.front(), static_cast<uint64_t>(o.seed));
     loader_.emplace(static_cast<int64_t>(data_.train.rows.size()), static_cast<uint64_t>(o.seed));
     const auto rows = static_cast<int64_t>(data_.train.rows.size());
@@ -259,14 +264,19 @@ nlohmann::json DistillSteps::evaluate() {
 
 void DistillSteps::save_final(const fs::path& dir) {
     if (!o_.student.checkpoint.empty()) {
-        generation::save_model_dir(dir, student_, fs::path(o_.student.checkpoint), "");
+        generation::save_model_dir(dir, student_,
+                                   {.source = fs::path(o_.student.checkpoint),
+                                    .chat_template = template_jinja_});
         return;
     }
     // from a config.json: its directory's keys are the student's; the tokenizer is the teacher's
     const fs::path config(o_.student.config);
     const auto source =
         config.filename() == "config.json" ? std::optional(config.parent_path()) : std::nullopt;
-    generation::save_model_dir(dir, student_, source, student_tokenizer_json_);
+    generation::save_model_dir(dir, student_,
+                               {.source = source,
+                                .tokenizer_json = student_tokenizer_json_,
+                                .chat_template = template_jinja_});
 }
 
 }  // namespace

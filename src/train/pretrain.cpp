@@ -95,6 +95,11 @@ void validate(const PretrainOptions& o) {
     if (o.stage != "pretrain") {
         throw util::ConfigError(util::str("key 'stage': this is a pretrain config, got '", o.stage, "'"));
     }
+    if (o.prompt.chat_template == tokenizer::Template::model) {
+        throw util::ConfigError(
+            "key 'prompt.template': pretraining starts from no model directory to take a template "
+            "from; choose r1_zero, qwen_math, chat or plain");
+    }
     if (o.model.special_tokens.empty()) {
         throw util::ConfigError("key 'model.special_tokens': at least one (the EOS token) is needed");
     }
@@ -173,8 +178,11 @@ class PretrainSteps : public StageSteps {
         const auto source = config_path.filename() == "config.json"
                                 ? std::optional(config_path.parent_path())
                                 : std::nullopt;
-        generation::save_model_dir(dir, lm_, source,
-                                   tokenizer::Tokenizer::bytes_json(o_.model.special_tokens));
+        generation::save_model_dir(
+            dir, lm_,
+            {.source = source,
+             .tokenizer_json = tokenizer::Tokenizer::bytes_json(o_.model.special_tokens),
+             .chat_template = o_.prompt.make().to_jinja()});  // documents open with this prompt
     }
 
   private:

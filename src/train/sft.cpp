@@ -36,7 +36,9 @@ class SftSteps : public StageSteps {
         loader_.restore(data::cursor_state_from_json(state.at("loader")));
     }
     void save_final(const std::filesystem::path& dir) override {
-        generation::save_model_dir(dir, model_, std::filesystem::path(o_.init.checkpoint), "");
+        generation::save_model_dir(dir, model_,
+                                   {.source = std::filesystem::path(o_.init.checkpoint),
+                                    .chat_template = template_jinja_});
     }
     int64_t total_steps() const override { return total_steps_; }
 
@@ -45,6 +47,7 @@ class SftSteps : public StageSteps {
     nlohmann::json evaluate();
 
     const SftOptions& o_;
+    std::string template_jinja_;  // what the rows were rendered with, saved with the model
     model::CausalLm model_{nullptr};
     std::unique_ptr<torch::optim::AdamW> optimizer_;
     SftDatasets data_;
@@ -62,11 +65,16 @@ int64_t eos_of(const generation::ModelDir& base, const std::string& dir) {
     return eos.front();
 }
 
+tokenizer::ChatTemplate template_of(const SftOptions& o, const generation::ModelDir& base) {
+    const auto& p = o.data.prompt;
+    return generation::chat_template_for(base, p.chat_template, p.templates, p.prefilled_think);
+}
+
 SftDatasets load_data(const SftOptions& o, const generation::ModelDir& base) {
     if (!base.tokenizer) {
         throw util::IoError(o.init.checkpoint + ": no tokenizer.json in the model directory");
     }
-    const auto renderer = make_sft_renderer(o.data.prompt, o.loss.completion_only);
+    const auto renderer = make_sft_renderer(template_of(o, base), o.loss.completion_only);
     auto data = load_sft_datasets(o.data, *base.tokenizer, renderer,
                                   eos_of(base, o.init.checkpoint), static_cast<uint64_t>(o.seed));
     log::info("sft: ", data.train.documents.size(), " training documents in ", data.train.rows.size(),
@@ -77,6 +85,7 @@ SftDatasets load_data(const SftOptions& o, const generation::ModelDir& base) {
 
 SftSteps::SftSteps(const SftOptions& o, generation::ModelDir base)
     : o_(o),
+      template_jinja_(template_of(o, base).to_jinja()),
       model_(base.model),
       data_(load_data(o, base)),
       loader_(static_cast<int64_t>(data_.train.rows.size()), static_cast<uint64_t>(o.seed)),

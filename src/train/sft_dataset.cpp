@@ -121,8 +121,8 @@ std::vector<MicroBatch> micro_batches(const SftDataset& set,
     return out;
 }
 
-SftRenderer make_sft_renderer(const data::PromptFormatOptions& prompt, bool completion_only) {
-    auto chat = std::make_shared<tokenizer::ChatTemplate>(prompt.make());
+SftRenderer make_sft_renderer(tokenizer::ChatTemplate chat_template, bool completion_only) {
+    auto chat = std::make_shared<tokenizer::ChatTemplate>(std::move(chat_template));
     return {.chat = [chat](const std::vector<tokenizer::Message>& m, bool open) {
                 return chat->render(m, open);
             },

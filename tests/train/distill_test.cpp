@@ -23,7 +23,7 @@ fs::path model_dir(const fs::path& dir, const model::ModelOptions& options, uint
                    const std::string& eos = "<|endoftext|>") {
     torch::manual_seed(seed);
     model::CausalLm lm(options);
-    generation::save_model_dir(dir, lm, std::nullopt, tokenizer::Tokenizer::bytes_json({eos}));
+    generation::save_model_dir(dir, lm, {.tokenizer_json = tokenizer::Tokenizer::bytes_json({eos})});
     return dir;
 }
 

@@ -11,6 +11,7 @@
 #include "r1/train/token_loss.h"
 #include "r1/util/error.h"
 #include "r1/util/fs.h"
+#include "r1/util/rng.h"
 #include "r1/util/str.h"
 
 #include <gtest/gtest.h>
@@ -266,14 +267,35 @@ TEST(SftParityTest, LossEqualsTrlsAndPackedRowEqualsTransformers) {
     EXPECT_NEAR(loss_of(base.model, packed, {0}, true), hf_packed, 1e-5 * hf_packed);
 }
 
+// NEFTune as transformers' neftune_post_forward_hook: uniform noise in ±alpha/sqrt(S·H), drawn
+// only while training, reproducible from its generator.
+TEST(SftLossTest, NeftuneNoiseHasTransformersMagnitudeAndOnlyTrains) {
+    torch::manual_seed(0);
+    model::Decoder decoder(test::tiny_qwen2());
+    const auto ids = torch::randint(64, {2, 50}, torch::kLong);
+    const auto clean = decoder->embed(ids, {});
+    const auto noisy = [&](uint64_t seed) {
+        return decoder->embed(ids, {.neftune_alpha = 5.0, .noise = util::make_generator(seed)});
+    };
+    decoder->train();
+    const auto noise = noisy(1) - clean;
+    const double magnitude = 5.0 / std::sqrt(50.0 * 32.0);  // S = 50, H = 32
+    EXPECT_LE(noise.abs().max().item<double>(), magnitude);
+    EXPECT_NEAR(noise.std().item<double>(), magnitude / std::sqrt(3.0), 0.05 * magnitude);
+    EXPECT_TRUE(at::equal(noisy(1), noisy(1)));
+    EXPECT_FALSE(at::equal(noisy(1), noisy(2)));
+    decoder->eval();
+    EXPECT_TRUE(at::equal(noisy(1), clean));
+}
+
 /// A tiny Qwen2 with the byte tokenizer, saved as a model directory.
 std::filesystem::path tiny_model_dir(const std::filesystem::path& root) {
     torch::manual_seed(1);
     model::CausalLm lm(test::tiny_qwen2(R"({"vocab_size": 260, "hidden_size": 64,
         "intermediate_size": 96})"));
     const auto dir = root / "base";
-    generation::save_model_dir(dir, lm, std::nullopt,
-                               tokenizer::Tokenizer::bytes_json({"<|endoftext|>"}));
+    generation::save_model_dir(dir, lm,
+                               {.tokenizer_json = tokenizer::Tokenizer::bytes_json({"<|endoftext|>"})});
     return dir;
 }
 

@@ -24,7 +24,7 @@ struct PromptDataOptions {
     std::vector<std::string> task_options;  // the task's overrides: ["max_digits=3"]
     int64_t task_seed = 1;
     int64_t eval_size = 128;
-    Template chat_template = Template::r1_zero;
+    Template chat_template = Template::model;  // the model directory's own, as it was trained
     bool prefilled_think = false;          // the prompt ends with "<think>" (TinyZero, oat)
     tokenizer::ChatTemplateOptions templates;  // the template texts
 };

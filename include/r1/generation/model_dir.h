@@ -1,11 +1,12 @@
 // A model directory as stages and the CLI hand it on: a Hugging Face directory (model/hf.h:
-// config.json, safetensors) with its tokenizer.json, loaded together; saved atomically, so a crash
-// leaves the previous directory whole.
+// config.json, safetensors) with its tokenizer.json and chat template, loaded together; saved
+// atomically, so a crash leaves the previous directory whole.
 #pragma once
 
 #include "r1/model/causal_lm.h"
 #include "r1/model/options.h"
 #include "r1/model/precision.h"
+#include "r1/tokenizer/chat_template.h"
 #include "r1/tokenizer/tokenizer.h"
 
 #include <filesystem>
@@ -16,12 +17,22 @@
 namespace r1::generation {
 
 struct ModelDir {
+    std::filesystem::path path;
     model::ModelOptions options;
     model::CausalLm model{nullptr};
     std::optional<tokenizer::Tokenizer> tokenizer;
     std::string config_json;     // config.json as written (carried through unchanged)
     std::string tokenizer_json;  // tokenizer.json's text
+    /// chat_template.jinja, or tokenizer_config.json's chat_template, with its special tokens
+    std::optional<tokenizer::ModelTemplate> chat_template;
 };
+
+/// The prompt template a stage asks for: `kind` with the built-in texts, or for Template::model
+/// the directory's own (ConfigError naming the directory when it has none).
+tokenizer::ChatTemplate chat_template_for(const ModelDir& dir,
+                                          tokenizer::Template kind,
+                                          const tokenizer::ChatTemplateOptions& texts,
+                                          bool prefilled_think);
 
 /// Loads DIR/config.json, DIR/model.safetensors (every tensor must match) and DIR/tokenizer.json;
 /// the projections in `precision` (fp8: a DeepSeek FP8 file's bytes kept as they are).
@@ -33,12 +44,18 @@ ModelDir load_model_dir(const std::filesystem::path& dir,
 /// sentence. Empty when there are none.
 std::vector<int64_t> eos_token_ids(const ModelDir& dir);
 
-/// Writes `model` to `dir` in HF's layout (model::save_pretrained), replacing it atomically; the
-/// config keys r1 does not model and the tokenizer come from `source` when given, and
-/// `tokenizer_json` (when not empty) is written as tokenizer.json.
+struct SaveDirOptions {
+    /// The config keys r1 does not model, the tokenizer and its files come from here.
+    std::optional<std::filesystem::path> source;
+    std::string tokenizer_json;  // written as tokenizer.json when not empty
+    /// The template the model was trained with, written as chat_template.jinja when not empty
+    /// (transformers reads it before tokenizer_config.json's), so generate and later stages use it.
+    std::string chat_template;
+};
+
+/// Writes `model` to `dir` in HF's layout (model::save_pretrained), replacing it atomically.
 void save_model_dir(const std::filesystem::path& dir,
                     model::CausalLm& model,
-                    const std::optional<std::filesystem::path>& source,
-                    const std::string& tokenizer_json);
+                    const SaveDirOptions& options);
 
 }  // namespace r1::generation

@@ -45,8 +45,8 @@ std::vector<MicroBatch> micro_batches(const SftDataset& set,
                                       const std::vector<int64_t>& rows,
                                       const MicroBatchOptions& options);
 
-/// The renderer of `prompt` (its template kind and texts) for SFT rows.
-SftRenderer make_sft_renderer(const data::PromptFormatOptions& prompt, bool completion_only);
+/// A renderer of SFT rows through `chat` (a model's own template or a built-in one).
+SftRenderer make_sft_renderer(tokenizer::ChatTemplate chat, bool completion_only);
 
 /// Reads, mixes, splits, renders and tokenizes; packs when data.packing is bfd. `seed` picks the
 /// fractional shares of weighted files and the held-out rows.

@@ -129,7 +129,8 @@ Trainer::Trainer(const GrpoOptions& options, const io::RunDir& run_dir)
     : o_(options),
       run_dir_(run_dir),
       base_(generation::load_model_dir(options.init.checkpoint)),
-      template_(options.data.chat_template, options.data.templates, options.data.prefilled_think),
+      template_(generation::chat_template_for(base_, options.data.chat_template,
+                                              options.data.templates, options.data.prefilled_think)),
       prompts_(data::PromptSet::from_options(options.data, data::Subset::train)) {
     if (!base_.tokenizer) {
         throw util::IoError(o_.init.checkpoint + ": no tokenizer.json in the model directory");
@@ -475,7 +476,9 @@ std::string Trainer::status(const nlohmann::json& m) const {
 }
 
 void Trainer::save_final(const std::filesystem::path& dir) {
-    generation::save_model_dir(dir, policy_, std::filesystem::path(o_.init.checkpoint), "");
+    generation::save_model_dir(dir, policy_,
+                               {.source = std::filesystem::path(o_.init.checkpoint),
+                                .chat_template = template_.to_jinja()});
 }
 
 }  // namespace
