@@ -6,6 +6,7 @@
 #include "r1/model/attention.h"
 #include "r1/model/rope.h"
 #include "r1/util/error.h"
+#include "r1/util/log.h"
 #include "r1/util/rng.h"
 
 #include <algorithm>
@@ -327,9 +328,12 @@ std::vector<Completion> Engine::generate(const GenerateRequest& request) {
     if (request.sampling.max_completion_length < 1) {
         return out;
     }
-    for (int64_t begin = 0; begin < N; begin += options_.max_batch_size) {
+    int64_t batches = 0;
+    for (int64_t begin = 0; begin < N; begin += options_.max_batch_size, ++batches) {
         generate_chunk(request, stop, {begin, std::min(N, begin + options_.max_batch_size)}, out);
     }
+    // the batching changes no sample (each sequence has its own generator), only memory and speed
+    log::debug("generate: ", N, " sequences decoded in ", batches, " batches");
     return out;
 }
 

@@ -281,18 +281,11 @@ void DistillSteps::save_final(const fs::path& dir) {
 
 }  // namespace
 
-DistillResult run_distill(const DistillOptions& o, const std::string& resolved_yaml) {
-    const LoopOptions loop{.stage = "distill",
-                           .run_dir = o.run_dir,
-                           .seed = o.seed,
-                           .log = o.log,
-                           .checkpoint = o.checkpoint,
-                           .bias_update_gamma = o.moe.bias_update_gamma};
-    const auto r = run_stage_loop(loop, resolved_yaml, [&o](const io::RunDir& run_dir) {
-        return std::make_unique<DistillSteps>(o, run_dir);
-    });
-    return {.steps = r.steps, .interrupted = r.interrupted, .final_model = r.final_model,
-            .last_metrics = r.last_metrics};
+LoopResult run_distill(const DistillOptions& o, const std::string& resolved_yaml) {
+    return run_stage_loop(loop_options("distill", o, o.moe.bias_update_gamma), resolved_yaml,
+                          [&o](const io::RunDir& run_dir) {
+                              return std::make_unique<DistillSteps>(o, run_dir);
+                          });
 }
 
 }  // namespace r1::train

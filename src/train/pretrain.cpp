@@ -199,12 +199,7 @@ class PretrainSteps : public StageSteps {
 }  // namespace
 
 PretrainResult run_pretrain(const PretrainOptions& o, const std::string& resolved_yaml) {
-    const LoopOptions loop{.stage = "pretrain",
-                           .run_dir = o.run_dir,
-                           .seed = o.seed,
-                           .log = o.log,
-                           .checkpoint = o.checkpoint,
-                           .bias_update_gamma = o.model.bias_update_gamma};
+    const auto loop = loop_options("pretrain", o, o.model.bias_update_gamma);
     const auto r = run_stage_loop(loop, resolved_yaml, [&o](const io::RunDir&) {
         return std::make_unique<PretrainSteps>(o);
     });

@@ -170,18 +170,12 @@ nlohmann::json SftSteps::evaluate() {
 
 }  // namespace
 
-SftResult run_sft(const SftOptions& o, const std::string& resolved_yaml) {
-    const LoopOptions loop{.stage = "sft",
-                     .run_dir = o.run_dir,
-                     .seed = o.seed,
-                     .log = o.log,
-                     .checkpoint = o.checkpoint,
-                     .bias_update_gamma = o.moe.bias_update_gamma};
-    const auto r = run_stage_loop(loop, resolved_yaml, [&o](const io::RunDir&) {
-        return std::make_unique<SftSteps>(o, generation::load_model_dir(o.init.checkpoint));
-    });
-    return {.steps = r.steps, .interrupted = r.interrupted, .final_model = r.final_model,
-            .last_metrics = r.last_metrics};
+LoopResult run_sft(const SftOptions& o, const std::string& resolved_yaml) {
+    return run_stage_loop(loop_options("sft", o, o.moe.bias_update_gamma), resolved_yaml,
+                          [&o](const io::RunDir&) {
+                              return std::make_unique<SftSteps>(
+                                  o, generation::load_model_dir(o.init.checkpoint));
+                          });
 }
 
 }  // namespace r1::train

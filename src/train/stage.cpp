@@ -42,18 +42,12 @@ nlohmann::json run_grpo_stage(const config::Node& document) {
 
 nlohmann::json run_sft_stage(const config::Node& document) {
     const auto options = config::read<SftOptions>(document);
-    const auto result = run_sft(options, config::dump(options));
-    return {{"model", result.final_model}, {"interrupted", result.interrupted},
-            {"steps", result.steps}, {"run_dir", options.run_dir},
-            {"final_loss", result.last_metrics.value("loss", 0.0)}};
+    return to_json(run_sft(options, config::dump(options)));
 }
 
 nlohmann::json run_distill_stage(const config::Node& document) {
     const auto options = config::read<DistillOptions>(document);
-    const auto result = run_distill(options, config::dump(options));
-    return {{"model", result.final_model}, {"interrupted", result.interrupted},
-            {"steps", result.steps}, {"run_dir", options.run_dir},
-            {"final_loss", result.last_metrics.value("loss", 0.0)}};
+    return to_json(run_distill(options, config::dump(options)));
 }
 
 nlohmann::json run_eval_stage(const config::Node& document) {

@@ -128,6 +128,16 @@ std::string StageSteps::status(const nlohmann::json& metrics) const {
                : std::string();
 }
 
+nlohmann::json to_json(const LoopResult& r) {
+    nlohmann::json out = {{"model", r.final_model}, {"interrupted", r.interrupted},
+                          {"steps", r.steps}, {"run_dir", r.run_dir}};
+    if (const auto loss = r.last_metrics.find("loss");
+        loss != r.last_metrics.end() && loss->is_number()) {
+        out["final_loss"] = *loss;
+    }
+    return out;
+}
+
 LoopResult run_stage_loop(const LoopOptions& options,
                           const std::string& resolved_yaml,
                           const MakeStage& make) {

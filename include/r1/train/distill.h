@@ -11,6 +11,7 @@
 #include "r1/train/distill_loss.h"
 #include "r1/train/options.h"
 #include "r1/train/sft.h"
+#include "r1/train/step_loop.h"
 
 #include <nlohmann/json.hpp>
 
@@ -72,13 +73,6 @@ void visit(config::Visitor& v, OnPolicyOptions& o);
 void visit(config::Visitor& v, DistillOptions& o);
 void validate(const DistillOptions& o);
 
-struct DistillResult {
-    int64_t steps = 0;
-    bool interrupted = false;
-    std::string final_model;
-    nlohmann::json last_metrics;
-};
-
-DistillResult run_distill(const DistillOptions& options, const std::string& resolved_yaml);
+LoopResult run_distill(const DistillOptions& options, const std::string& resolved_yaml);
 
 }  // namespace r1::train

@@ -11,6 +11,7 @@
 #include "r1/model/precision.h"
 #include "r1/train/options.h"
 #include "r1/train/sft_data.h"
+#include "r1/train/step_loop.h"
 
 #include <nlohmann/json.hpp>
 
@@ -90,13 +91,6 @@ void visit(config::Visitor& v, SftInitOptions& o);
 void visit(config::Visitor& v, SftOptions& o);
 void validate(const SftOptions& o);
 
-struct SftResult {
-    int64_t steps = 0;
-    bool interrupted = false;
-    std::string final_model;
-    nlohmann::json last_metrics;
-};
-
-SftResult run_sft(const SftOptions& options, const std::string& resolved_yaml);
+LoopResult run_sft(const SftOptions& options, const std::string& resolved_yaml);
 
 }  // namespace r1::train

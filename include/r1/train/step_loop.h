@@ -68,6 +68,21 @@ struct LoopResult {
     nlohmann::json last_metrics = nlohmann::json::object();
 };
 
+/// The loop options of a stage's shared keys (run_dir, seed, log, checkpoint).
+template <class StageOptions>
+LoopOptions loop_options(std::string stage, const StageOptions& o, double bias_update_gamma) {
+    return {.stage = std::move(stage),
+            .run_dir = o.run_dir,
+            .seed = o.seed,
+            .log = o.log,
+            .checkpoint = o.checkpoint,
+            .bias_update_gamma = bias_update_gamma};
+}
+
+/// What a pipeline learns of a finished stage: {"model", "interrupted", "steps", "run_dir",
+/// "final_loss" (the last step's "loss", when it has one)}.
+nlohmann::json to_json(const LoopResult& result);
+
 using MakeStage = std::function<std::unique_ptr<StageSteps>(const io::RunDir&)>;
 
 /// Creates the run directory (config.yaml = `resolved_yaml`, log.txt), seeds the global generator

@@ -484,12 +484,7 @@ void Trainer::save_final(const std::filesystem::path& dir) {
 }  // namespace
 
 GrpoResult run_grpo(const GrpoOptions& options, const std::string& resolved_yaml) {
-    const LoopOptions loop{.stage = "grpo",
-                           .run_dir = options.run_dir,
-                           .seed = options.seed,
-                           .log = options.log,
-                           .checkpoint = options.checkpoint,
-                           .bias_update_gamma = options.moe.bias_update_gamma};
+    const auto loop = loop_options("grpo", options, options.moe.bias_update_gamma);
     const auto r = run_stage_loop(loop, resolved_yaml, [&options](const io::RunDir& run_dir) {
         return std::make_unique<Trainer>(options, run_dir);
     });
