@@ -235,7 +235,7 @@ nlohmann::json DistillSteps::step(int64_t step) {
                         {"loss/nll", tally.mean_nll()}, {"token_accuracy", tally.accuracy()},
                         {"on_policy", on_policy}, {"lr", lr}, {"grad_norm", grad_norm},
                         {"perf/train_tokens_per_s", static_cast<double>(tally.tokens) / seconds}};
-    if (o_.eval.every > 0 && ((step + 1) % o_.eval.every == 0 || step + 1 == total_steps_)) {
+    if (eval_due(step, o_.eval.every, total_steps_)) {
         m.update(evaluate());
     }
     return m;
@@ -243,18 +243,15 @@ nlohmann::json DistillSteps::step(int64_t step) {
 
 /// Held-out divergence to the teacher and the student's NLL, token means over the split.
 nlohmann::json DistillSteps::evaluate() {
-    if (data_.eval.rows.empty()) {
-        return nlohmann::json::object();
-    }
-    torch::NoGradGuard no_grad;
-    student_->eval();
-    std::vector<int64_t> rows(data_.eval.rows.size());
-    std::iota(rows.begin(), rows.end(), 0);
-    double divergence = 0;
-    const LossTally tally = run(data_.eval, rows, false, 0.0, divergence);
-    student_->train();
-    return {{"eval/divergence", divergence}, {"eval/loss", tally.mean_nll()},
-            {"eval/token_accuracy", tally.accuracy()}};
+    const auto size = static_cast<int64_t>(data_.eval.rows.size());
+    return evaluate_held_out(
+        *student_, size, [&](const std::vector<int64_t>& rows) -> nlohmann::json {
+            double divergence = 0;
+            const LossTally tally = run(data_.eval, rows, false, 0.0, divergence);
+            return {{"eval/divergence", divergence},
+                    {"eval/loss", tally.mean_nll()},
+                    {"eval/token_accuracy", tally.accuracy()}};
+        });
 }
 
 void DistillSteps::save_final(const fs::path& dir) {
@@ -272,12 +269,7 @@ void DistillSteps::save_final(const fs::path& dir) {
 }  // namespace
 
 DistillResult run_distill(const DistillOptions& o, const std::string& resolved_yaml) {
-    const LoopOptions loop{.stage = "distill",
-                           .run_dir = o.run_dir,
-                           .seed = o.seed,
-                           .log = o.log,
-                           .checkpoint = o.checkpoint,
-                           .bias_update_gamma = o.moe.bias_update_gamma};
+    const auto loop = stage_loop_options("distill", o);
     const auto r = run_stage_loop(loop, resolved_yaml, [&o](const io::RunDir& run_dir) {
         return std::make_unique<DistillSteps>(o, run_dir);
     });

@@ -15,7 +15,6 @@
 #include <ATen/ATen.h>
 
 #include <chrono>
-#include <numeric>
 
 namespace r1::train {
 namespace {
@@ -137,8 +136,7 @@ nlohmann::json SftSteps::step(int64_t step) {
         m["data/truncated_documents"] = data_.train.truncated_documents;
         m["data/truncated_tokens"] = data_.train.truncated_tokens;
     }
-    const bool last = step + 1 == total_steps_;
-    if (o_.eval.every > 0 && ((step + 1) % o_.eval.every == 0 || last)) {
+    if (eval_due(step, o_.eval.every, total_steps_)) {
         m.update(evaluate());
     }
     return m;
@@ -146,31 +144,21 @@ nlohmann::json SftSteps::step(int64_t step) {
 
 /// The held-out loss as a token mean over the whole split, and its token accuracy.
 nlohmann::json SftSteps::evaluate() {
-    if (data_.eval.rows.empty()) {
-        return nlohmann::json::object();
-    }
-    torch::NoGradGuard no_grad;
-    model_->eval();
-    std::vector<int64_t> rows(data_.eval.rows.size());
-    std::iota(rows.begin(), rows.end(), 0);
-    const LossTally sums = run_rows(data_.eval, rows, 0, false);
-    model_->train();
-    return {{"eval/loss", sums.mean_nll()},
-            {"eval/token_accuracy", sums.accuracy()}};
+    const auto size = static_cast<int64_t>(data_.eval.rows.size());
+    return evaluate_held_out(
+        *model_, size, [&](const std::vector<int64_t>& rows) -> nlohmann::json {
+            const LossTally sums = run_rows(data_.eval, rows, 0, false);
+            return {{"eval/loss", sums.mean_nll()}, {"eval/token_accuracy", sums.accuracy()}};
+        });
 }
 
 }  // namespace
 
 SftResult run_sft(const SftOptions& o, const std::string& resolved_yaml) {
-    const LoopOptions loop{.stage = "sft",
-                     .run_dir = o.run_dir,
-                     .seed = o.seed,
-                     .log = o.log,
-                     .checkpoint = o.checkpoint,
-                     .bias_update_gamma = o.moe.bias_update_gamma};
-    const auto r = run_stage_loop(loop, resolved_yaml, [&o](const io::RunDir&) {
-        return std::make_unique<SftSteps>(o, generation::load_model_dir(o.init.checkpoint));
-    });
+    const auto r =
+        run_stage_loop(stage_loop_options("sft", o), resolved_yaml, [&o](const io::RunDir&) {
+            return std::make_unique<SftSteps>(o, generation::load_model_dir(o.init.checkpoint));
+        });
     return {.steps = r.steps, .interrupted = r.interrupted, .final_model = r.final_model,
             .last_metrics = r.last_metrics};
 }

@@ -7,6 +7,7 @@
 #include "r1/train/grpo/options.h"
 #include "r1/train/grpo/trainer.h"
 #include "r1/train/pretrain.h"
+#include "r1/train/reward_model.h"
 #include "r1/train/sft.h"
 #include "r1/util/error.h"
 #include "r1/util/str.h"
@@ -48,6 +49,19 @@ nlohmann::json run_sft_stage(const config::Node& document) {
             {"final_loss", result.last_metrics.value("loss", 0.0)}};
 }
 
+nlohmann::json run_rm_stage(const config::Node& document) {
+    const auto options = config::read<RmOptions>(document);
+    const auto result = run_reward_model(options, config::dump(options));
+    const auto& m = result.last_metrics;
+    return {{"model", result.final_model},
+            {"interrupted", result.interrupted},
+            {"steps", result.steps},
+            {"run_dir", options.run_dir},
+            {"final_loss", m.value("loss", 0.0)},
+            {"accuracy", m.value("accuracy", 0.0)},
+            {"eval_accuracy", m.value("eval/accuracy", nlohmann::json())}};
+}
+
 nlohmann::json run_distill_stage(const config::Node& document) {
     const auto options = config::read<DistillOptions>(document);
     const auto result = run_distill(options, config::dump(options));
@@ -84,7 +98,11 @@ std::vector<Stage> make_stages() {
               .schema = schema_of<grpo::GrpoOptions>,
               .run = run_grpo_stage},
         Stage{.name = "rs", .summary = "rejection sampling into an SFT corpus"},
-        Stage{.name = "rm", .summary = "reward-model training on preference pairs"},
+        Stage{.name = "rm",
+              .summary = "reward-model training on preference pairs (TRL's RewardTrainer)",
+              .resolve = resolve_as<RmOptions>,
+              .schema = schema_of<RmOptions>,
+              .run = run_rm_stage},
         Stage{.name = "distill",
               .summary = "logit distillation of a teacher into a student (GKD)",
               .resolve = resolve_as<DistillOptions>,
