@@ -1,12 +1,15 @@
 // r1 score --model DIR --input F.jsonl [--output O.jsonl] [--batch-size N]: log-probabilities of
-// given tokens under a model. Input lines: {"tokens": [ids]} or {"text"} (every token but the
-// first is scored) or {"prompt", "completion"} (the two encoded separately and concatenated; only
-// the completion's tokens are scored). Text goes through DIR/tokenizer.json. Output, one line per
-// input line: {"tokens": [scored ids], "logprobs": [...], "sum": Σ}; a summary on stderr.
+// given tokens under a model. With --reward-model DIR instead: one reward per {prompt, completion}
+// (or {messages}, {text}) row, as JSONL {"reward": r} (train/reward_model_dir.h: score_file). Input
+// lines: {"tokens": [ids]} or {"text"} (every token but the first is scored) or {"prompt",
+// "completion"} (the two encoded separately and concatenated; only the completion's tokens are
+// scored). Text goes through DIR/tokenizer.json. Output, one line per input line: {"tokens":
+// [scored ids], "logprobs": [...], "sum": Σ}; a summary on stderr.
 #include "r1/io/jsonl.h"
 #include "r1/model/hf.h"
 #include "r1/model/score.h"
 #include "r1/tokenizer/tokenizer.h"
+#include "r1/train/reward_model_dir.h"
 #include "r1/util/error.h"
 #include "r1/util/fs.h"
 #include "r1/util/str.h"
@@ -29,7 +32,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct ScoreArgs {
-    std::string model, input, output;
+    std::string model, reward_model, input, output;
     int64_t batch_size = 8;
 };
 
@@ -124,7 +127,21 @@ void write_scores(model::CausalLmImpl& lm,
     }
 }
 
+int run_reward_score(const ScoreArgs& a) {
+    const auto s = train::score_file(
+        {.model = a.reward_model, .input = a.input, .output = a.output, .batch_size = a.batch_size},
+        std::cout);
+    std::cerr << "r1 score: " << s.rows << " rows, mean reward " << util::fixed(s.mean, 4) << "\n";
+    return 0;
+}
+
 int run_score(const ScoreArgs& a) {
+    if (a.model.empty() == a.reward_model.empty()) {
+        throw util::UsageError("r1 score: give exactly one of --model and --reward-model");
+    }
+    if (!a.reward_model.empty()) {
+        return run_reward_score(a);
+    }
     auto lm = model::load_pretrained(a.model);
     RequestReader requests(a.model, lm->options.vocab_size);
     io::JsonlReader reader(a.input);
@@ -158,10 +175,15 @@ int run_score(const ScoreArgs& a) {
 
 void add_score(CLI::App& root, Action& action) {
     auto a = std::make_shared<ScoreArgs>();
-    CLI::App* cmd = root.add_subcommand("score", "Log-probability of every token of given texts");
-    cmd->add_option("--model", a->model, "Model directory (Hugging Face layout)")->required();
+    CLI::App* cmd = root.add_subcommand(
+        "score", "Log-probability of every token of given texts, or a reward model's rewards");
+    cmd->add_option("--model", a->model,
+                    "Model directory (Hugging Face layout): log-probabilities");
+    cmd->add_option("--reward-model", a->reward_model,
+                    "Reward-model directory (r1 train --stage rm): one reward per row");
     cmd->add_option("--input", a->input,
-                    "JSONL of {\"text\"}, {\"tokens\"} or {\"prompt\", \"completion\"}")
+                    "JSONL of {\"text\"}, {\"tokens\"} or {\"prompt\", \"completion\"} "
+                    "({\"messages\"} too with --reward-model)")
         ->required();
     cmd->add_option("--output", a->output, "Write the scores here (JSONL) instead of stdout");
     cmd->add_option("--batch-size", a->batch_size, "Sequences per forward pass")

@@ -5,6 +5,7 @@
 #include "r1/util/rng.h"
 #include "r1/util/str.h"
 
+#include <cmath>
 #include <numeric>
 #include <utility>
 
@@ -122,6 +123,22 @@ Split split_rows(const std::vector<std::string>& keys, double eval_fraction, uin
             .push_back(static_cast<int64_t>(i));
     }
     return split;
+}
+
+std::vector<int64_t> weighted_rows(int64_t size, double weight, uint64_t seed) {
+    std::vector<int64_t> out;
+    for (int64_t k = 0; k < static_cast<int64_t>(std::floor(weight)); ++k) {
+        for (int64_t i = 0; i < size; ++i) {
+            out.push_back(i);
+        }
+    }
+    const auto extra = static_cast<int64_t>(
+        std::llround((weight - std::floor(weight)) * static_cast<double>(size)));
+    if (extra > 0) {
+        const auto order = Loader(size, seed).epoch_order(0);
+        out.insert(out.end(), order.begin(), order.begin() + extra);
+    }
+    return out;
 }
 
 }  // namespace r1::data

@@ -2,6 +2,9 @@
 
 #include "r1/util/str.h"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace r1::data {
 namespace {
 
@@ -66,8 +69,9 @@ Sample sample_from_json(const io::JsonFields& fields) {
         s.numbers = fields.integers("numbers");
     }
     s.target = fields.optional_integer("target");
-    if (fields.has("answer") || (s.tests.empty() && !s.target)) {
-        s.answer = fields.string("answer");  // required unless tests or a target score the sample
+    // required unless tests or a target score the sample, or a reward model does (kind general)
+    if (fields.has("answer") || (s.tests.empty() && !s.target && s.kind != "general")) {
+        s.answer = fields.string("answer");
     }
     return s;
 }
@@ -153,7 +157,35 @@ SftExample sft_example_from_json(const io::JsonFields& fields) {
 }
 
 PreferencePair preference_pair_from_json(const io::JsonFields& fields) {
-    return {fields.string("prompt"), fields.string("chosen"), fields.string("rejected")};
+    PreferencePair p{.where = fields.where()};
+    if (fields.has("margin")) {
+        p.margin = fields.number("margin");
+    }
+    p.conversational = fields.has("chosen") && fields.value("chosen").is_array();
+    if (!p.conversational) {
+        p.prompt = fields.optional_string("prompt");
+        p.chosen = fields.string("chosen");
+        p.rejected = fields.string("rejected");
+        return p;
+    }
+    if (fields.has("prompt")) {
+        if (!fields.value("prompt").is_array()) {
+            throw fields.error("prompt",
+                               "expected a list of {\"role\", \"content\"} as \"chosen\" "
+                               "is, got " +
+                                   io::json_kind(fields.value("prompt")));
+        }
+        read_messages(fields, "prompt", p.prompt_messages);
+    }
+    read_messages(fields, "chosen", p.chosen_messages);
+    if (fields.has("rejected") && !fields.value("rejected").is_array()) {
+        throw fields.error("rejected",
+                           "expected a list of {\"role\", \"content\"} as \"chosen\" "
+                           "is, got " +
+                               io::json_kind(fields.value("rejected")));
+    }
+    read_messages(fields, "rejected", p.rejected_messages);
+    return p;
 }
 
 nlohmann::json to_json(const Sample& s) {
@@ -185,14 +217,22 @@ nlohmann::json to_json(const Sample& s) {
     return row;
 }
 
+namespace {
+
+json messages_json(const std::vector<Message>& messages, size_t first = 0, size_t last = SIZE_MAX) {
+    json out = json::array();
+    for (size_t i = first; i < std::min(last, messages.size()); ++i) {
+        out.push_back({{"role", messages[i].role}, {"content", messages[i].content}});
+    }
+    return out;
+}
+
+}  // namespace
+
 nlohmann::json to_json(const SftExample& example) {
     using Shape = SftExample::Shape;
     const auto messages = [&](size_t first, size_t last) {
-        json out = json::array();
-        for (size_t i = first; i < last; ++i) {
-            out.push_back({{"role", example.messages[i].role}, {"content", example.messages[i].content}});
-        }
-        return out;
+        return messages_json(example.messages, first, last);
     };
     const size_t n = example.messages.size();
     switch (example.shape) {
@@ -211,7 +251,24 @@ nlohmann::json to_json(const SftExample& example) {
 }
 
 nlohmann::json to_json(const PreferencePair& p) {
-    return {{"prompt", p.prompt}, {"chosen", p.chosen}, {"rejected", p.rejected}};
+    json row = json::object();
+    if (p.conversational) {
+        if (!p.prompt_messages.empty()) {
+            row["prompt"] = messages_json(p.prompt_messages);
+        }
+        row["chosen"] = messages_json(p.chosen_messages);
+        row["rejected"] = messages_json(p.rejected_messages);
+    } else {
+        if (p.prompt) {
+            row["prompt"] = *p.prompt;
+        }
+        row["chosen"] = p.chosen;
+        row["rejected"] = p.rejected;
+    }
+    if (p.margin) {
+        row["margin"] = *p.margin;
+    }
+    return row;
 }
 
 }  // namespace r1::data

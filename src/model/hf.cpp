@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "model/hf_files.h"
+
 namespace r1::model {
 namespace {
 
@@ -58,9 +60,12 @@ std::string prefix_of(const std::string& key, const char* suffix) {
 // Reads a checkpoint into a module, checking names and shapes before any data moves.
 class CheckpointLoader {
   public:
-    CheckpointLoader(CausalLmImpl& model, const fs::path& dir)
-        : options_(model.options), checkpoint_(dir) {
-        for (auto& [name, tensor] : named_tensors(model)) {
+    CheckpointLoader(torch::nn::Module& module,
+                     const ModelOptions& options,
+                     const fs::path& dir,
+                     const KeySelection& keys)
+        : options_(options), keys_(keys), checkpoint_(dir) {
+        for (auto& [name, tensor] : named_tensors(module)) {
             targets_.emplace(name, tensor);
         }
         const int64_t D = options_.is_deepseek() ? options_.num_nextn_predict_layers : 0;
@@ -99,6 +104,9 @@ class CheckpointLoader {
 
   private:
     KeyKind kind_of(const std::string& key) const {
+        if (keys_.skip && keys_.skip(key)) {
+            return KeyKind::ignored;
+        }
         if (key.ends_with(kScaleSuffix)) {
             return KeyKind::scale;
         }
@@ -182,7 +190,7 @@ class CheckpointLoader {
         }
         std::vector<std::string> missing;
         for (const auto& [name, tensor] : targets_) {
-            if (!provided.contains(name)) {
+            if (!provided.contains(name) && !keys_.optional.contains(name)) {
                 missing.push_back(name);
             }
         }
@@ -309,6 +317,7 @@ class CheckpointLoader {
     }
 
     const ModelOptions& options_;
+    const KeySelection& keys_;
     io::ShardedSafetensors checkpoint_;
     std::map<std::string, at::Tensor> targets_;
     std::map<std::string, std::string> copies_;  // MTP copy key -> main tensor name
@@ -327,13 +336,14 @@ std::string dtype_name(at::ScalarType dtype) {
     }
 }
 
-// config.json: the source's keys r1 does not model, then r1's own (to_config_json).
+}  // namespace
+
 json pretrained_config(const ModelOptions& model_options,
-                       const SaveOptions& options,
+                       const std::optional<fs::path>& source,
                        at::ScalarType dtype) {
     json config = json::object();
-    if (options.source && fs::exists(*options.source / "config.json")) {
-        const fs::path path = *options.source / "config.json";
+    if (source && fs::exists(*source / "config.json")) {
+        const fs::path path = *source / "config.json";
         try {
             config = json::parse(util::read_file(path));
         } catch (const json::parse_error& e) {
@@ -348,9 +358,6 @@ json pretrained_config(const ModelOptions& model_options,
     return config;
 }
 
-/// transformers models no MTP module: a DeepseekV3 directory it saved keeps
-/// num_nextn_predict_layers in config.json but has no model.layers.{L}.* tensors. Such a model
-/// loads with MTP off; an MTP layer that is there only in part stays a missing-tensor error.
 ModelOptions without_absent_mtp(ModelOptions options, const fs::path& dir) {
     if (!options.is_deepseek() || options.num_nextn_predict_layers == 0) {
         return options;
@@ -367,7 +374,40 @@ ModelOptions without_absent_mtp(ModelOptions options, const fs::path& dir) {
     return options;
 }
 
-}  // namespace
+void load_checkpoint(torch::nn::Module& module,
+                     const ModelOptions& options,
+                     const fs::path& dir,
+                     const KeySelection& keys) {
+    CheckpointLoader(module, options, dir, keys).load();
+}
+
+at::Tensor stored_tensor(const std::string& name, const at::Tensor& t, const SaveOptions& options) {
+    at::Tensor out = t.detach();
+    const bool fp32_always = name.ends_with("e_score_correction_bias");  // as transformers
+    // an FP8 layer's bytes are only meaningful with their weight_scale_inv: kept as they are
+    if (options.dtype && out.is_floating_point() && !fp32_always && !is_fp8(out)) {
+        out = out.to(*options.dtype);
+    }
+    return out.contiguous();
+}
+
+void write_pretrained(const fs::path& dir,
+                      const NamedTensors& tensors,
+                      const json& config,
+                      const SaveOptions& options) {
+    util::write_dir_atomically(dir, [&](const fs::path& tmp) {
+        io::write_sharded_safetensors(tmp, tensors, {.max_shard_size = options.max_shard_size});
+        util::atomic_write_file(tmp / "config.json", config.dump(2) + "\n");
+        if (!options.source) {
+            return;
+        }
+        for (const char* name : kCompanionFiles) {
+            if (fs::exists(*options.source / name)) {
+                fs::copy_file(*options.source / name, tmp / name);
+            }
+        }
+    });
+}
 
 CausalLm load_pretrained(const fs::path& dir, const LoadOptions& load_options) {
     const ModelOptions options =
@@ -376,7 +416,7 @@ CausalLm load_pretrained(const fs::path& dir, const LoadOptions& load_options) {
     if (load_options.precision == Precision::fp8) {
         set_linear_mode(*model, LinearMode::fp8);  // the loader then copies the file's FP8 bytes
     }
-    CheckpointLoader(*model, dir).load();
+    load_checkpoint(*model, options, dir);
     if (load_options.precision == Precision::bf16) {
         to_inference_precision(*model, Precision::bf16);
     }
@@ -386,13 +426,7 @@ CausalLm load_pretrained(const fs::path& dir, const LoadOptions& load_options) {
 
 NamedTensors pretrained_tensors(CausalLmImpl& model, const SaveOptions& options) {
     auto stored = [&options](const std::string& name, const at::Tensor& t) {
-        at::Tensor out = t.detach();
-        const bool fp32_always = name.ends_with("e_score_correction_bias");  // as transformers
-        // an FP8 layer's bytes are only meaningful with their weight_scale_inv: kept as they are
-        if (options.dtype && out.is_floating_point() && !fp32_always && !is_fp8(out)) {
-            out = out.to(*options.dtype);
-        }
-        return out.contiguous();
+        return stored_tensor(name, t, options);
     };
     NamedTensors out;
     for (const auto& [name, tensor] : named_tensors(model)) {
@@ -413,20 +447,10 @@ NamedTensors pretrained_tensors(CausalLmImpl& model, const SaveOptions& options)
 
 void save_pretrained(CausalLmImpl& model, const fs::path& dir, const SaveOptions& options) {
     const auto tensors = pretrained_tensors(model, options);
-    const json config =
-        pretrained_config(model.options, options, tensors.front().second.scalar_type());
-    util::write_dir_atomically(dir, [&](const fs::path& tmp) {
-        io::write_sharded_safetensors(tmp, tensors, {.max_shard_size = options.max_shard_size});
-        util::atomic_write_file(tmp / "config.json", config.dump(2) + "\n");
-        if (!options.source) {
-            return;
-        }
-        for (const char* name : kCompanionFiles) {
-            if (fs::exists(*options.source / name)) {
-                fs::copy_file(*options.source / name, tmp / name);
-            }
-        }
-    });
+    write_pretrained(
+        dir, tensors,
+        pretrained_config(model.options, options.source, tensors.front().second.scalar_type()),
+        options);
 }
 
 }  // namespace r1::model

@@ -240,7 +240,7 @@ nlohmann::json DistillSteps::step(int64_t step) {
                         {"loss/nll", tally.mean_nll()}, {"token_accuracy", tally.accuracy()},
                         {"on_policy", on_policy}, {"lr", lr}, {"grad_norm", grad_norm},
                         {"perf/train_tokens_per_s", static_cast<double>(tally.tokens) / seconds}};
-    if (o_.eval.every > 0 && ((step + 1) % o_.eval.every == 0 || step + 1 == total_steps_)) {
+    if (eval_due(step, o_.eval.every, total_steps_)) {
         m.update(evaluate());
     }
     return m;
@@ -248,18 +248,15 @@ nlohmann::json DistillSteps::step(int64_t step) {
 
 /// Held-out divergence to the teacher and the student's NLL, token means over the split.
 nlohmann::json DistillSteps::evaluate() {
-    if (data_.eval.rows.empty()) {
-        return nlohmann::json::object();
-    }
-    torch::NoGradGuard no_grad;
-    student_->eval();
-    std::vector<int64_t> rows(data_.eval.rows.size());
-    std::iota(rows.begin(), rows.end(), 0);
-    double divergence = 0;
-    const LossTally tally = run(data_.eval, rows, false, 0.0, divergence);
-    student_->train();
-    return {{"eval/divergence", divergence}, {"eval/loss", tally.mean_nll()},
-            {"eval/token_accuracy", tally.accuracy()}};
+    const auto size = static_cast<int64_t>(data_.eval.rows.size());
+    return evaluate_held_out(
+        *student_, size, [&](const std::vector<int64_t>& rows) -> nlohmann::json {
+            double divergence = 0;
+            const LossTally tally = run(data_.eval, rows, false, 0.0, divergence);
+            return {{"eval/divergence", divergence},
+                    {"eval/loss", tally.mean_nll()},
+                    {"eval/token_accuracy", tally.accuracy()}};
+        });
 }
 
 void DistillSteps::save_final(const fs::path& dir) {

@@ -1,5 +1,6 @@
 #include "r1/train/pairwise_loss.h"
 
+#include "r1/model/sequence_classifier.h"
 #include "r1/util/error.h"
 #include "r1/util/str.h"
 
@@ -57,9 +58,7 @@ at::Tensor last_non_pad_values(const at::Tensor& values,
     TORCH_CHECK(values.dim() == 2 && values.size(1) > 0 && input_ids.sizes() == values.sizes(),
                 "last_non_pad_values: values and input_ids must both be [B, L] with L > 0, got ",
                 values.sizes(), " and ", input_ids.sizes());
-    // transformers: argmax(arange(L) * (ids != pad)), the rightmost non-pad index (0 if none).
-    const at::Tensor positions = at::arange(values.size(1), input_ids.options().dtype(at::kLong));
-    const at::Tensor last = (positions * (input_ids != pad_token_id).to(at::kLong)).argmax(-1);
+    const at::Tensor last = model::last_token_index(input_ids, {}, pad_token_id);  // [B]
     return values.gather(1, last.unsqueeze(1)).squeeze(1);
 }
 

@@ -15,7 +15,6 @@
 #include <ATen/ATen.h>
 
 #include <chrono>
-#include <numeric>
 
 namespace r1::train {
 namespace {
@@ -146,8 +145,7 @@ nlohmann::json SftSteps::step(int64_t step) {
         m["data/truncated_documents"] = data_.train.truncated_documents;
         m["data/truncated_tokens"] = data_.train.truncated_tokens;
     }
-    const bool last = step + 1 == total_steps_;
-    if (o_.eval.every > 0 && ((step + 1) % o_.eval.every == 0 || last)) {
+    if (eval_due(step, o_.eval.every, total_steps_)) {
         m.update(evaluate());
     }
     return m;
@@ -155,17 +153,12 @@ nlohmann::json SftSteps::step(int64_t step) {
 
 /// The held-out loss as a token mean over the whole split, and its token accuracy.
 nlohmann::json SftSteps::evaluate() {
-    if (data_.eval.rows.empty()) {
-        return nlohmann::json::object();
-    }
-    torch::NoGradGuard no_grad;
-    model_->eval();
-    std::vector<int64_t> rows(data_.eval.rows.size());
-    std::iota(rows.begin(), rows.end(), 0);
-    const LossTally sums = run_rows(data_.eval, rows, 0, false);
-    model_->train();
-    return {{"eval/loss", sums.mean_nll()},
-            {"eval/token_accuracy", sums.accuracy()}};
+    const auto size = static_cast<int64_t>(data_.eval.rows.size());
+    return evaluate_held_out(
+        *model_, size, [&](const std::vector<int64_t>& rows) -> nlohmann::json {
+            const LossTally sums = run_rows(data_.eval, rows, 0, false);
+            return {{"eval/loss", sums.mean_nll()}, {"eval/token_accuracy", sums.accuracy()}};
+        });
 }
 
 }  // namespace

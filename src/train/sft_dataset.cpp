@@ -11,25 +11,16 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
-#include <cmath>
 
 namespace r1::train {
 namespace {
 
 constexpr uint64_t kMixStream = 0x6d6978ULL;  // "mix"
 
-/// floor(w) copies of every row, then a seeded share w - floor(w) of them once more.
 std::vector<data::SftExample> weighted(std::vector<data::SftExample> rows, double w, uint64_t seed) {
     std::vector<data::SftExample> out;
-    for (int64_t k = 0; k < static_cast<int64_t>(std::floor(w)); ++k) {
-        out.insert(out.end(), rows.begin(), rows.end());
-    }
-    const auto extra = static_cast<int64_t>(std::llround((w - std::floor(w)) * rows.size()));
-    if (extra > 0) {
-        const auto order = data::Loader(static_cast<int64_t>(rows.size()), seed).epoch_order(0);
-        for (int64_t i = 0; i < extra; ++i) {
-            out.push_back(rows[static_cast<size_t>(order[static_cast<size_t>(i)])]);
-        }
+    for (const int64_t i : data::weighted_rows(static_cast<int64_t>(rows.size()), w, seed)) {
+        out.push_back(rows[static_cast<size_t>(i)]);
     }
     return out;
 }
@@ -148,19 +139,7 @@ SftDatasets load_sft_datasets(const SftDataOptions& o, const tokenizer::Tokenize
         eval.insert(eval.end(), rows.begin(), rows.end());
     }
     if (o.eval.empty() && o.eval_fraction > 0) {
-        std::vector<std::string> keys;
-        for (const auto& row : train) {
-            keys.push_back(row_key(row));
-        }
-        const auto split = data::split_rows(keys, o.eval_fraction, seed);
-        std::vector<data::SftExample> kept;
-        for (const int64_t i : split.train) {
-            kept.push_back(train[static_cast<size_t>(i)]);
-        }
-        for (const int64_t i : split.eval) {
-            eval.push_back(train[static_cast<size_t>(i)]);
-        }
-        train = std::move(kept);
+        data::hold_out(train, eval, o.eval_fraction, seed, row_key);
     }
     if (train.empty()) {
         throw util::ConfigError("sft: no training rows (data.train, data.task, data.eval_fraction)");

@@ -9,7 +9,7 @@ using util::ConfigError;
 using util::str;
 
 void visit(config::Visitor& v, SftFileOptions& o) {
-    v.field("path", o.path, "a JSONL file of SFT rows (text, prompt + completion, or messages)")
+    v.field("path", o.path, "a JSONL file of the stage's rows (docs/sft.md, docs/rm.md)")
         .required();
     v.field("weight", o.weight,
             "rows taken per epoch: each row floor(w) times, plus a seeded share w - floor(w)")
@@ -48,7 +48,7 @@ void visit(config::Visitor& v, SftLossOptions& o) {
 }
 
 void visit(config::Visitor& v, SftEvalOptions& o) {
-    v.field("every", o.every, "steps between held-out loss evaluations (and after the last); 0 never")
+    v.field("every", o.every, "steps between held-out evaluations (and after the last); 0 never")
         .min(0);
 }
 

@@ -7,6 +7,7 @@
 #include "r1/train/grpo/options.h"
 #include "r1/train/grpo/trainer.h"
 #include "r1/train/pretrain.h"
+#include "r1/train/reward_model.h"
 #include "r1/train/sft.h"
 #include "r1/util/error.h"
 #include "r1/util/str.h"
@@ -45,6 +46,15 @@ nlohmann::json run_sft_stage(const config::Node& document) {
     return to_json(run_sft(options, config::dump(options)));
 }
 
+nlohmann::json run_rm_stage(const config::Node& document) {
+    const auto options = config::read<RmOptions>(document);
+    const auto result = run_reward_model(options, config::dump(options));
+    auto out = to_json(result);
+    out["accuracy"] = result.last_metrics.value("accuracy", 0.0);
+    out["eval_accuracy"] = result.last_metrics.value("eval/accuracy", nlohmann::json());
+    return out;
+}
+
 nlohmann::json run_distill_stage(const config::Node& document) {
     const auto options = config::read<DistillOptions>(document);
     return to_json(run_distill(options, config::dump(options)));
@@ -78,7 +88,11 @@ std::vector<Stage> make_stages() {
               .schema = schema_of<grpo::GrpoOptions>,
               .run = run_grpo_stage},
         Stage{.name = "rs", .summary = "rejection sampling into an SFT corpus"},
-        Stage{.name = "rm", .summary = "reward-model training on preference pairs"},
+        Stage{.name = "rm",
+              .summary = "reward-model training on preference pairs (TRL's RewardTrainer)",
+              .resolve = resolve_as<RmOptions>,
+              .schema = schema_of<RmOptions>,
+              .run = run_rm_stage},
         Stage{.name = "distill",
               .summary = "logit distillation of a teacher into a student (GKD)",
               .resolve = resolve_as<DistillOptions>,

@@ -8,9 +8,11 @@
 #include "r1/util/log.h"
 #include "r1/util/progress.h"
 
+#include <torch/csrc/autograd/grad_mode.h>
 #include <torch/utils.h>
 
 #include <chrono>
+#include <numeric>
 #include <optional>
 
 namespace r1::train {
@@ -135,6 +137,26 @@ nlohmann::json to_json(const LoopResult& r) {
         loss != r.last_metrics.end() && loss->is_number()) {
         out["final_loss"] = *loss;
     }
+    return out;
+}
+
+bool eval_due(int64_t step, int64_t every, int64_t total) {
+    return every > 0 && ((step + 1) % every == 0 || step + 1 == total);
+}
+
+nlohmann::json evaluate_held_out(
+    torch::nn::Module& module,
+    int64_t size,
+    const std::function<nlohmann::json(const std::vector<int64_t>&)>& fn) {
+    if (size == 0) {
+        return nlohmann::json::object();
+    }
+    torch::NoGradGuard no_grad;
+    module.eval();
+    std::vector<int64_t> rows(static_cast<size_t>(size));
+    std::iota(rows.begin(), rows.end(), 0);
+    auto out = fn(rows);
+    module.train();
     return out;
 }
 

@@ -4,7 +4,7 @@
   train_runs.py R1 SOURCE_DIR WORK_DIR resume    kill -9 a GRPO run after a checkpoint, resume it,
                                                  and compare its per-step losses and rewards with
                                                  an uninterrupted run's
-  train_runs.py R1 SOURCE_DIR WORK_DIR stages    the same kill -9 and resume for sft and distill:
+  train_runs.py R1 SOURCE_DIR WORK_DIR stages    the same kill -9 and resume for sft, distill and rm:
                                                  the resumed run's losses equal the uninterrupted
                                                  run's
   train_runs.py R1 SOURCE_DIR WORK_DIR pipeline  the README's R1-Zero pipeline, shrunk: every stage
@@ -112,6 +112,10 @@ def check_stages():
                                              "on_policy.fraction=0.5",
                                              "on_policy.sampling.max_completion_length=16"])]
     expect_same_after_resume(distill, "distill", ("loss", "loss/divergence"), 6)
+    rm = lambda run_dir: ["train", "--stage", "rm", "--config", str(SOURCE / "configs/stages/rm-sort.yaml"),
+                          *sets(tiny + ["data.eval_size=16", f"init.checkpoint={base}",
+                                        f"run_dir={run_dir}"])]
+    expect_same_after_resume(rm, "rm", ("loss", "accuracy"), 6)
 
 
 def check_pipeline():

@@ -49,6 +49,15 @@ model::ModelOptions tiny_qwen2(const std::string& overrides) {
                    overrides);
 }
 
+std::string reference_dir(const std::string& name) {
+    const char* build = std::getenv("R1_BUILD_DIR");
+    const auto dir = std::filesystem::path(build ? build : "build") / "reference" / name;
+    if (!std::filesystem::exists(dir)) {
+        ADD_FAILURE() << "missing fixture " << dir << ": run the fixture." << name << " ctest";
+    }
+    return dir.string();
+}
+
 std::string fixture_dir(const std::string& name) {
     const char* build = std::getenv("R1_BUILD_DIR");
     const std::filesystem::path dir =

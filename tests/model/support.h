@@ -20,6 +20,9 @@ model::ModelOptions tiny_deepseek(const std::string& overrides = "{}");
 /// A tiny Qwen2 (H 32, 4 heads, 2 KV heads), patched with `overrides` JSON.
 model::ModelOptions tiny_qwen2(const std::string& overrides = "{}");
 
+/// reference/<name> in the build tree: the output of the r1_add_fixture(<name> ...) script.
+std::string reference_dir(const std::string& name);
+
 /// tests/fixtures/model/<name> in the build tree (made by tests/reference/make_model_fixtures.py).
 std::string fixture_dir(const std::string& name);
 

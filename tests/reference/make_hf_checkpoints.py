@@ -73,16 +73,16 @@ CORPUS = ["the model thinks step by step and then answers the question",
 FP8_MAX = 448.0
 
 
-def train_tokenizer(path):
+def train_tokenizer(path, specials=("<|endoftext|>",), corpus=CORPUS):
     """A byte-level BPE with Qwen2's split regex (vocab 300 <= the model's 320)."""
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.Sequence([
         pre_tokenizers.Split(Regex(QWEN2_PATTERN), behavior="isolated"),
         pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
     tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=300, special_tokens=["<|endoftext|>"],
+    trainer = trainers.BpeTrainer(vocab_size=300, special_tokens=list(specials),
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
-    tok.train_from_iterator(CORPUS, trainer)
+    tok.train_from_iterator(corpus, trainer)
     tok.save(path)
     return tok
 

@@ -75,7 +75,7 @@ TEST(GrpoOptionsTest, BetasNeedTwoValues) {
 
 TEST(StageTest, RegistryKnowsEveryStageName) {
     EXPECT_EQ(stage_names(), "pretrain|sft|grpo|rs|rm|distill|eval");
-    for (const char* built : {"pretrain", "sft", "grpo", "distill", "eval"}) {
+    for (const char* built : {"pretrain", "sft", "grpo", "rm", "distill", "eval"}) {
         EXPECT_TRUE(find_stage(built).resolve && find_stage(built).run) << built;
     }
     EXPECT_FALSE(find_stage("rs").run);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace r1::data {
@@ -70,5 +71,32 @@ struct Split {
 
 /// Indices of `keys` per split by in_eval_split(), in order.
 Split split_rows(const std::vector<std::string>& keys, double eval_fraction, uint64_t seed);
+
+/// Moves the rows of `train` that split_rows() holds out (by `key(row)`) to the end of `eval`.
+template <class Row, class Key>
+void hold_out(std::vector<Row>& train,
+              std::vector<Row>& eval,
+              double eval_fraction,
+              uint64_t seed,
+              const Key& key) {
+    std::vector<std::string> keys;
+    for (const auto& row : train) {
+        keys.push_back(key(row));
+    }
+    const Split split = split_rows(keys, eval_fraction, seed);
+    std::vector<Row> kept;
+    for (const int64_t i : split.train) {
+        kept.push_back(std::move(train[static_cast<size_t>(i)]));
+    }
+    for (const int64_t i : split.eval) {
+        eval.push_back(std::move(train[static_cast<size_t>(i)]));
+    }
+    train = std::move(kept);
+}
+
+/// The rows (indices into `size` rows) a file of weight w contributes to a mixture: every row
+/// floor(w) times, then a seeded share w - floor(w) of them once more (open-instruct's
+/// dataset_mixer): 0.5 is half the file, 2 is each row twice.
+std::vector<int64_t> weighted_rows(int64_t size, double weight, uint64_t seed);
 
 }  // namespace r1::data

@@ -24,7 +24,8 @@ struct CodeTest {
 
 /// An RL prompt. JSON: {"prompt": str, "answer": str, optional "kind": str, "language": str,
 /// "tests": [{"input","output"} | {"assert"}], "numbers": [int], "target": int}. A row needs
-/// something to score against: "answer", "tests" or "target".
+/// something to score against: "answer", "tests" or "target", or kind "general" (open-ended
+/// prompts a reward model scores: the `reward_model` reward, docs/rm.md).
 struct Sample {
     std::string prompt;
     std::string answer;                   // gold answer ("" when tests or target score instead)
@@ -59,11 +60,22 @@ struct SftExample {
     util::Location where;  // file:line, for errors found later (a row with nothing to train)
 };
 
-/// A preference for reward-model training. JSON: {"prompt", "chosen", "rejected"} (strings).
+/// A preference for reward-model training, in TRL's two shapes:
+///   {"prompt": str, "chosen": str, "rejected": str}: each response follows the rendered prompt
+///   ("prompt" may be left out: the responses are then whole texts, TRL's implicit prompt);
+///   {"chosen": [messages], "rejected": [messages]}, optionally after "prompt": [messages]:
+///   conversations, rendered by the chat template.
+/// An optional "margin" (a number) is by how much chosen should beat rejected (TRL's margin).
 struct PreferencePair {
-    std::string prompt;
+    std::optional<std::string> prompt;  // string rows; nullopt: implicit prompt
     std::string chosen;
     std::string rejected;
+    bool conversational = false;
+    std::vector<Message> prompt_messages;  // conversational rows (empty: implicit prompt)
+    std::vector<Message> chosen_messages;
+    std::vector<Message> rejected_messages;
+    std::optional<double> margin;
+    util::Location where;  // file:line, for errors found later (a pair too long to keep)
 };
 
 Sample sample_from_json(const io::JsonFields& fields);
@@ -94,7 +106,7 @@ struct RowSchema<SftExample> {
 
 template <>
 struct RowSchema<PreferencePair> {
-    static constexpr const char* name = "preference pair (prompt, chosen, rejected)";
+    static constexpr const char* name = "preference pair (prompt, chosen, rejected, margin)";
 
     static PreferencePair read(const io::JsonFields& f) { return preference_pair_from_json(f); }
 };

@@ -8,15 +8,17 @@
 #include "r1/model/moe.h"
 #include "r1/train/options.h"
 
-#include <nlohmann/json.hpp>
 #include <torch/nn/module.h>
 #include <torch/optim/optimizer.h>
+
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace r1::train {
@@ -67,6 +69,17 @@ struct LoopResult {
     std::string run_dir;
     nlohmann::json last_metrics = nlohmann::json::object();
 };
+
+/// Whether step `step` (0-based) of `total` ends with a held-out evaluation: every `every` steps
+/// and after the last; never when `every` is 0.
+bool eval_due(int64_t step, int64_t every, int64_t total);
+
+/// `fn` on the indices 0..size-1 of a held-out set, with gradients off and `module` in eval mode
+/// (back in training mode after); an empty object when the set is empty.
+nlohmann::json evaluate_held_out(
+    torch::nn::Module& module,
+    int64_t size,
+    const std::function<nlohmann::json(const std::vector<int64_t>&)>& fn);
 
 /// The loop options of a stage's shared keys (run_dir, seed, log, checkpoint).
 template <class StageOptions>

@@ -3,6 +3,7 @@
 #include "r1/config/load.h"
 #include "r1/data/tasks/arithmetic.h"
 #include "r1/data/tasks/countdown.h"
+#include "r1/data/tasks/sort.h"
 #include "r1/io/jsonl.h"
 #include "r1/util/error.h"
 #include "r1/util/fs.h"
@@ -26,6 +27,11 @@ TaskInfo entry(std::string name, std::string doc) {
 
 }  // namespace
 
+PreferencePair Task::preference(uint64_t /*seed*/, uint64_t /*index*/) const {
+    throw util::UnsupportedError("task '" + name() +
+                                 "' has no preference pairs (tasks with pairs: sort)");
+}
+
 std::string r1_format(const std::string& thinking, const std::string& answer) {
     return "<think>\n" + thinking + "\n</think> <answer>" + answer + "</answer>";
 }
@@ -44,6 +50,8 @@ const std::vector<TaskInfo>& task_registry() {
             "arithmetic", "multi-digit + - * expressions, worked by columns"),
         entry<CountdownOptions, CountdownTask>(
             "countdown", "reach a target from 3-4 numbers, each used once (TinyZero)"),
+        entry<SortOptions, SortTask>(
+            "sort", "sort a few digits ascending; preference pairs for reward models"),
     };
     return registry;
 }

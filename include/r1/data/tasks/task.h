@@ -37,6 +37,9 @@ class Task {
     virtual std::string name() const = 0;
     /// The sample at `index` of the stream `seed`: the same pair always gives the same sample.
     virtual TaskSample generate(uint64_t seed, uint64_t index) const = 0;
+    /// A preference pair at `index` of the stream `seed`, for reward-model training (docs/rm.md);
+    /// UnsupportedError naming the task when it has none (only `sort` has them so far).
+    virtual PreferencePair preference(uint64_t seed, uint64_t index) const;
 };
 
 /// One JSONL row for a TaskSample: the Sample's fields (prompt, answer, kind, numbers, target)
