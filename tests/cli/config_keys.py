@@ -95,14 +95,22 @@ PROMPTS_B = [{"prompt": f"What is {a} + {b}?", "answer": str(a + b)}
              for a, b in [(9, 9), (4, 4), (7, 2), (0, 5)]]
 
 
+RM_A = [{"prompt": f"Sort: {a} {b} {c}", "chosen": " ".join(sorted([a, b, c])),
+         "rejected": f"{b} {a} {c}"} for a, b, c in ["312", "271", "945", "638"]]
+RM_B = [{"prompt": "Sort: 5 1", "chosen": "1 5", "rejected": "5 1", "margin": 0.5},
+        {"prompt": "Sort: 9 3", "chosen": "3 9", "rejected": "9 3"}]
+RM_EVAL = [{"prompt": "Sort: 8 2", "chosen": "2 8", "rejected": "8 2"}]
+
+
 def write_fixtures(data):
     data.mkdir(parents=True, exist_ok=True)
     files = {"sft_a": SFT_A, "sft_b": SFT_B, "sft_eval": SFT_EVAL, "prompts_a": PROMPTS_A,
-             "prompts_b": PROMPTS_B}
+             "prompts_b": PROMPTS_B, "rm_a": RM_A, "rm_b": RM_B, "rm_eval": RM_EVAL}
     for name, rows in files.items():
         (data / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     broken = '{"prompt": "What is 1 + 1?", "completion": '  # line 2: not JSON
     (data / "sft_bad.jsonl").write_text(f"{json.dumps(SFT_A[1])}\n{broken}\n{json.dumps(SFT_A[3])}\n")
+    (data / "rm_bad.jsonl").write_text(f"{json.dumps(RM_A[0])}\n{broken}\n{json.dumps(RM_A[1])}\n")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -155,6 +163,15 @@ STAGES = {
               "batch.micro_batch_size": 2, "kl.beta": 0.1, "optim.lr": 1e-3,
               "rewards": GRPO_REWARDS, "dynamic_sampling.gen_prompts_per_step": 3,
               "log.completions_every": 1, "log.eval_every": 0}),
+    "rm": dict(
+        config="configs/stages/rm-sort.yaml", via="model",
+        # 6 task pairs and 4 file pairs, 2 held-out task pairs: 3 steps of 4 pairs
+        base={**LOOP, "init.checkpoint": "{base}", "epochs": 1, "max_steps": 0,
+              "data.task_options": ["min_count=3", "max_count=4"], "data.task_size": 6,
+              "data.eval_size": 2, "data.train": [{"path": "{data}/rm_a.jsonl"}],
+              "data.max_length": 64, "data.prompt.template": "r1_zero", "batch.batch_size": 4,
+              "batch.micro_batch_size": 2, "eval.every": 2, "optim.lr": 1e-3,
+              "loss.center_rewards_coefficient": 0.0}),
     "eval": dict(
         config="configs/stages/eval-arithmetic.yaml", via="eval",
         base={"model": "{base}", "data.task_options": ONE_DIGIT, "data.eval_size": 4,
@@ -294,6 +311,40 @@ KEYS = {
         **LOOP_KEYS,
         # the example's student is a dense Qwen2: no experts to balance; a MoE student has some
         "moe.bias_update_gamma": Key(0.01, extra={"student.config": MOE_CONFIG}),
+    },
+    "rm": {
+        **common_keys("rm"),
+        "epochs": Key(2),
+        "max_steps": Key(1),
+        "init.checkpoint": Key("{other}"),
+        "data.train": Key([]),
+        "data.train[].path": Key("{data}/rm_b.jsonl"),
+        "data.train[].weight": Key(2.5),
+        # without the task, so that its held-out stream (data.eval_size) is off too
+        "data.eval": Key(["{data}/rm_eval.jsonl"], via="metrics",
+                         also={"data.task": "", "data.eval_size": 0}),
+        "data.eval_fraction": Key(0.5, via="metrics", also={"data.task": "", "data.eval_size": 0}),
+        "data.task": Key("", also={"data.eval_size": 0}),
+        "data.task_options": Key(["min_count=5", "max_count=5"]),
+        "data.task_seed": Key(9),
+        "data.task_size": Key(2),
+        "data.eval_size": Key(1, via="metrics"),
+        "data.max_length": Key(36, via="metrics"),  # drops the longer pairs
+        "data.on_error": Key("skip", via="exit", extra={"data.train": [{"path": "{data}/rm_bad.jsonl"}]}),
+        **template_keys("data.prompt.", room="data.max_length"),
+        # ChatML's turns are longer than the base's 64 tokens
+        **{"data.prompt.templates." + k: Key(v, extra={"data.prompt.template": "chat",
+                                                        "data.max_length": 256})
+           for k, v in [("chat_system", "Be brief."),
+                        ("chat_turn", "<|im_start|>{role}\n{content}\n<|im_end|>\n"),
+                        ("chat_generation", "<|im_start|>assistant")]},
+        "batch.batch_size": Key(2),
+        "batch.micro_batch_size": MICRO_BATCH,
+        "loss.center_rewards_coefficient": Key(0.5),
+        "eval.every": Key(0, via="metrics"),
+        **OPTIM_KEYS,
+        **LOOP_KEYS,
+        "moe.bias_update_gamma": Key(0.01),
     },
     "grpo": {
         **common_keys("grpo"),

@@ -38,8 +38,8 @@ fs::path tiny_base(const fs::path& root) {
         "intermediate_size": 128, "num_attention_heads": 4, "num_key_value_heads": 4,
         "initializer_range": 0.05})"));
     const auto dir = root / "base";
-    generation::save_model_dir(dir, lm, std::nullopt,
-                               tokenizer::Tokenizer::bytes_json({"<|endoftext|>"}));
+    generation::save_model_dir(
+        dir, lm, {.tokenizer_json = tokenizer::Tokenizer::bytes_json({"<|endoftext|>"})});
     return dir;
 }
 
