@@ -59,7 +59,7 @@ class RmSteps : public StageSteps {
     }
 
     void save_final(const std::filesystem::path& dir) override {
-        save_reward_model_dir(dir, *rm_.model, o_.init.checkpoint, o_.data.prompt);
+        save_reward_model_dir(dir, *rm_.model, o_.init.checkpoint, *rm_.chat);
     }
 
     std::string status(const nlohmann::json& m) const override {

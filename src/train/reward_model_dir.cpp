@@ -1,11 +1,10 @@
 // Reward-model directories with their tokenizer and template, and scoring (reward_model_dir.h).
 #include "r1/train/reward_model_dir.h"
 
-#include "r1/config/dump.h"
-#include "r1/config/load.h"
 #include "r1/generation/model_dir.h"
 #include "r1/io/jsonl.h"
 #include "r1/model/hf_classifier.h"
+#include "r1/tokenizer/jinja.h"
 #include "r1/util/error.h"
 #include "r1/util/fs.h"
 #include "r1/util/str.h"
@@ -68,23 +67,37 @@ RewardModelDir load_reward_model_dir(const fs::path& dir) {
     if (!fs::exists(tok_path)) {
         throw util::IoError(tok_path.string() + ": missing; a reward model needs its tokenizer");
     }
-    RewardModelDir out{.tokenizer = tokenizer::Tokenizer::from_file(tok_path)};
+    RewardModelDir out{.path = dir, .tokenizer = tokenizer::Tokenizer::from_file(tok_path)};
     out.eos_id = eos_of(dir, out.tokenizer);
     const auto pad = tokenizer_pad(dir, out.tokenizer);
     out.model =
         model::load_classifier(dir, {.pad_token_id = pad               ? *pad
                                                      : out.eos_id >= 0 ? std::optional(out.eos_id)
                                                                        : std::nullopt});
-    out.set_prompt(fs::exists(dir / kRmPromptFile)
-                       ? config::load<data::PromptFormatOptions>(dir / kRmPromptFile)
-                       : data::PromptFormatOptions{.chat_template = tokenizer::Template::plain});
+    if (auto jinja = tokenizer::load_chat_template(dir)) {
+        out.own_template = tokenizer::ModelTemplate{*jinja, tokenizer::load_special_tokens(dir)};
+    }
+    out.set_prompt({.chat_template = out.own_template ? tokenizer::Template::model
+                                                      : tokenizer::Template::plain});
     return out;
+}
+
+void RewardModelDir::set_prompt(const data::PromptFormatOptions& format) {
+    if (format.chat_template == tokenizer::Template::model && !own_template) {
+        throw util::ConfigError(
+            path.string() +
+            ": no chat template (chat_template.jinja, or tokenizer_config.json's "
+            "chat_template) for template 'model'; choose r1_zero, qwen_math, "
+            "chat or plain");
+    }
+    chat = std::make_shared<tokenizer::ChatTemplate>(format.chat_template, format.templates,
+                                                     format.prefilled_think, own_template);
 }
 
 void save_reward_model_dir(const fs::path& dir,
                            model::SequenceClassifierImpl& model,
                            const fs::path& source,
-                           const data::PromptFormatOptions& prompt) {
+                           const tokenizer::ChatTemplate& chat) {
     util::write_dir_atomically(dir, [&](const fs::path& tmp) {
         // save_classifier is atomic itself: let it fill a fresh subdirectory, then lift its files
         model::save_classifier(model, tmp / "model", {.source = source});
@@ -92,7 +105,8 @@ void save_reward_model_dir(const fs::path& dir,
             fs::rename(entry.path(), tmp / entry.path().filename());
         }
         fs::remove(tmp / "model");
-        util::atomic_write_file(tmp / kRmPromptFile, config::dump(prompt));
+        // the training template, which transformers reads before tokenizer_config.json's
+        util::atomic_write_file(tmp / "chat_template.jinja", chat.to_jinja());
     });
 }
 

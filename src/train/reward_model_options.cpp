@@ -23,7 +23,7 @@ void visit(config::Visitor& v, RmDataOptions& o) {
     v.field("eval_size", o.eval_size, "held-out pairs drawn from the task's stream task_seed + 1")
         .min(0);
     v.section("prompt", o.prompt,
-              "how string prompts and conversations are rendered (saved with the model)");
+              "how prompts and conversations are rendered (saved as chat_template.jinja)");
     v.field("max_length", o.max_length,
             "tokens per side; a pair with a longer side is dropped (as TRL) and counted")
         .min(2);

@@ -41,8 +41,8 @@ void visit(config::Visitor& v, RewardModelRewardOptions& o) {
         .range(1e-12, 1e12);
     v.field("clip", o.clip, "then capped to [-clip, clip]; 0: no cap").min(0);
     v.field("prompt_from", o.prompt_from,
-            "model: the template the reward model was trained with (r1_prompt.yaml, else plain); "
-            "options: the prompt section below");
+            "model: the template the reward model was trained with (its chat_template.jinja, "
+            "else plain); options: the prompt section below");
     v.section("prompt", o.prompt, "the template when prompt_from is options");
     v.field("response", o.response,
             "whole: the completion; summary: the text after its last </think> (R1's helpfulness)");

@@ -69,7 +69,7 @@ def main():
         config = json.loads((final / "config.json").read_text())
         assert config["architectures"] == [f"{family}ForSequenceClassification"], config["architectures"]
         assert config["id2label"] == {"0": "LABEL_0"} and config["pad_token_id"] is not None, config
-        assert os.path.exists(final / "tokenizer.json") and os.path.exists(final / "r1_prompt.yaml")
+        assert os.path.exists(final / "tokenizer.json") and os.path.exists(final / "chat_template.jinja")
         ours = r1_scores(final, name)
         theirs, cls = transformers_scores(final)
         err = (ours - theirs).abs().max().item() / max(theirs.abs().max().item(), 1e-6)

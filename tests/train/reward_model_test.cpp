@@ -47,6 +47,7 @@ RmOptions tiny_rm(const fs::path& root, const std::string& checkpoint) {
     RmOptions o;
     o.run_dir = (root / "run").string();
     o.init.checkpoint = checkpoint;
+    o.data.prompt.chat_template = tokenizer::Template::plain;  // the tiny base has no template
     o.checkpoint.every = 0;
     o.optim = {.lr = 1e-3, .schedule = Schedule::constant};
     return o;
@@ -71,7 +72,7 @@ TEST(RewardModelStageTest, LossOnABatchEqualsTrlRewardTrainer) {
 
     for (const Case& c : {Case{"plain", "pairs.jsonl", 4, tokenizer::Template::plain},
                           Case{"margin", "pairs_margin.jsonl", 3, tokenizer::Template::plain},
-                          Case{"chat", "pairs_chat.jsonl", 1, tokenizer::Template::chat}}) {
+                          Case{"chat", "pairs_chat.jsonl", 1, tokenizer::Template::model}}) {
         SCOPED_TRACE(c.name);
         const auto& want = trl.at(c.name);
         util::TempDir tmp;
@@ -226,7 +227,8 @@ TEST(RewardModelDirTest, ScoreFileRendersRowsAsTraining) {
     const auto summary = score_file({.model = dir.string(), .input = input.string()}, out);
     EXPECT_EQ(summary.rows, 2);
     auto rm = load_reward_model_dir(dir);
-    EXPECT_EQ(rm.prompt.chat_template, tokenizer::Template::plain);  // r1_prompt.yaml
+    ASSERT_TRUE(rm.own_template.has_value());  // the training template, as chat_template.jinja
+    EXPECT_EQ(rm.own_template->jinja.source(), "{{ messages[-1]['content'] }}");  // plain
     const auto want =
         score_ids(*rm.model, {encode_response("Sort: 3 1", " 1 3", rm.encoder()),
                               encode_response(std::nullopt, "Sort: 3 1 3 1", rm.encoder())});

@@ -25,9 +25,10 @@ struct RmDataOptions {
     int64_t task_seed = 1;     // training pairs: this stream; held-out pairs: task_seed + 1
     int64_t task_size = 1000;  // training pairs drawn from the task
     int64_t eval_size = 0;     // held-out pairs drawn from the task's other stream
-    /// How string prompts and conversations are rendered; plain: prompt + response as they are
-    /// (TRL's string rows). Saved with the model (r1_prompt.yaml) for r1 score and GRPO.
-    data::PromptFormatOptions prompt{.chat_template = tokenizer::Template::plain};
+    /// How string prompts and conversations are rendered: model (the base's own chat template, as
+    /// sft and grpo render), or plain: prompt + response as they are (TRL's string rows). Saved
+    /// with the model as chat_template.jinja, for r1 score and GRPO.
+    data::PromptFormatOptions prompt{.chat_template = tokenizer::Template::model};
     int64_t max_length = 1024;  // tokens; a pair with a longer side is dropped (TRL) and counted
     data::OnError on_error = data::OnError::fail;
 };

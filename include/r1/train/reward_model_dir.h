@@ -1,6 +1,6 @@
 // A reward model as stages, `r1 score` and GRPO use it: the classifier, its tokenizer, EOS and the
-// template it was trained with (r1_prompt.yaml beside config.json; `plain` when absent), plus
-// scoring of token ids and of a JSONL file of {prompt, completion} or {messages} rows.
+// template it was trained with (its chat_template.jinja, as every model r1 writes; `plain` without
+// one), plus scoring of token ids and of a JSONL file of {prompt, completion} or {messages} rows.
 #pragma once
 
 #include "r1/data/options.h"
@@ -18,23 +18,19 @@
 
 namespace r1::train {
 
-/// The file in a reward-model directory naming the template its prompts were rendered with.
-inline constexpr const char* kRmPromptFile = "r1_prompt.yaml";
-
 struct RewardModelDir {
+    std::filesystem::path path;
     model::SequenceClassifier model{nullptr};
     tokenizer::Tokenizer tokenizer;
-    data::PromptFormatOptions prompt;               // r1_prompt.yaml, or plain
-    std::shared_ptr<tokenizer::ChatTemplate> chat;  // prompt.make()
-    int64_t eos_id = -1;                            // appended to string rows; -1: none
+    std::optional<tokenizer::ModelTemplate> own_template;  // chat_template.jinja (template model)
+    std::shared_ptr<tokenizer::ChatTemplate> chat;         // the own template, else plain
+    int64_t eos_id = -1;                                   // appended to string rows; -1: none
 
     RmEncoder encoder() const { return {tokenizer, *chat, eos_id}; }
 
-    /// Renders with `format` from now on (a stage's data.prompt, a reward's own template).
-    void set_prompt(const data::PromptFormatOptions& format) {
-        prompt = format;
-        chat = std::make_shared<tokenizer::ChatTemplate>(format.make());
-    }
+    /// Renders with `format` from now on (a stage's data.prompt, a reward's own template);
+    /// `model` is the directory's own template (ConfigError naming the directory without one).
+    void set_prompt(const data::PromptFormatOptions& format);
 };
 
 /// Loads DIR as a reward model (model::load_classifier: a reward-model directory, or a causal LM
@@ -43,11 +39,11 @@ struct RewardModelDir {
 RewardModelDir load_reward_model_dir(const std::filesystem::path& dir);
 
 /// Writes `model` as a Hugging Face reward-model directory (config.json, safetensors, the source's
-/// tokenizer files) plus r1_prompt.yaml, atomically.
+/// tokenizer files) with `chat` as its chat_template.jinja, atomically.
 void save_reward_model_dir(const std::filesystem::path& dir,
                            model::SequenceClassifierImpl& model,
                            const std::filesystem::path& source,
-                           const data::PromptFormatOptions& prompt);
+                           const tokenizer::ChatTemplate& chat);
 
 /// Rewards of token-id sequences, `batch_size` at a time, right-padded; no gradient, eval mode.
 std::vector<double> score_ids(model::SequenceClassifierImpl& model,
@@ -67,7 +63,7 @@ struct ScoreFileSummary {
 };
 
 /// `r1 score --reward-model`: each input row rendered as in training (the prompt through the
-/// model's template, then the completion and EOS; messages through the chat template), scored,
+/// model's chat template, then the completion and EOS; messages through the chat template), scored,
 /// written one {"reward"} per line (to options.output atomically, else to `out`). FormatError
 /// naming file:line and the field for a malformed row.
 ScoreFileSummary score_file(const ScoreFileOptions& options, std::ostream& out);
