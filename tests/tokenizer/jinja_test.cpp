@@ -7,6 +7,7 @@
 #include "r1/util/fs.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
@@ -17,6 +18,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "support/expect.h"
 
 namespace r1::tokenizer {
 
@@ -34,17 +37,7 @@ std::string render(const std::string& source,
     return JinjaTemplate(source, "t.jinja").render(context);
 }
 
-// The what() of the E that `fn` throws.
-template <class E>
-std::string error_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const E& e) {
-        return e.what();
-    }
-    ADD_FAILURE() << "expected an exception of the given type, none was thrown";
-    return {};
-}
+using test::error_of;
 
 std::string render_error(const std::string& source,
                          const ordered_json& context = ordered_json::object()) {
