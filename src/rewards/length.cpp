@@ -64,18 +64,15 @@ RewardResult cosine(const RewardInput& in, const CosineOptions& o) {
     if (!in.kind.empty() && in.kind != "math") {
         return {std::nullopt, "", "not a math row"};
     }
-    const std::string gold = extract_gold(in.answer);
-    if (normalize_answer(gold).empty()) {
-        return {std::nullopt, "", "no gold answer"};
-    }
     const auto n = completion_length(in, o.unit);
     if (!n) {
         return {std::nullopt, "", "unit: tokens needs the completion's token ids"};
     }
-    const auto pred = extract_answer(in.completion, o.mode);
-    const bool correct = pred && answers_equivalent(gold, *pred);
-    return {cosine_scaled(*n, correct, o), pred.value_or(""),
-            util::str(correct ? "correct" : "wrong", ", length ", *n)};
+    const MathVerdict v = verify_math(in.answer, in.completion, o.mode);
+    if (!v.correct) {
+        return {std::nullopt, v.answer, v.why};
+    }
+    return {cosine_scaled(*n, *v.correct, o), v.answer, util::str(v.why, ", length ", *n)};
 }
 
 RewardResult soft_overlong(const RewardInput& in, const SoftOverlongOptions& o) {

@@ -1,5 +1,5 @@
-// accuracy's extraction, normalisation and equivalence: hand tables, then agreement with
-// Math-Verify on the pairs tests/reference/make_math_pairs.py labels at test time.
+// accuracy's answer search and verdicts: hand tables, then agreement with Math-Verify on the pairs
+// tests/reference/make_math_pairs.py labels at test time.
 #include "r1/rewards/math_answer.h"
 
 #include "r1/rewards/accuracy.h"
@@ -7,9 +7,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <map>
+#include <optional>
 
 namespace r1::rewards {
 namespace {
@@ -21,100 +24,46 @@ TEST(MathAnswerTest, LastBoxedMatchesNestedBraces) {
     EXPECT_FALSE(last_boxed("no box").has_value());
 }
 
-TEST(MathAnswerTest, ExtractModes) {
-    const std::string text = "<think>maybe 3</think> <answer>The answer is 42</answer> and 7";
-    EXPECT_EQ(extract_answer(text, ExtractMode::answer_tag).value(), "The answer is 42");
-    EXPECT_EQ(extract_answer("<answer>\\boxed{5} or \\boxed{6}</answer>", ExtractMode::answer_tag)
-                  .value(),
-              "6");
-    EXPECT_FALSE(extract_answer("no tag \\boxed{5}", ExtractMode::answer_tag).has_value());
-    EXPECT_EQ(extract_answer(text, ExtractMode::last_number).value(), "7");
-    EXPECT_EQ(extract_answer("it is 1,234.5.", ExtractMode::last_number).value(), "1,234.5");
-    EXPECT_EQ(extract_answer("so $x$ is $\\frac12$", ExtractMode::latex).value(), "\\frac12");
-    EXPECT_EQ(extract_answer("\\[ 3 \\] and \\boxed{4} then $5$", ExtractMode::latex).value(), "4");
-    EXPECT_EQ(extract_answer("costs \\$5 and \\(6\\)", ExtractMode::latex).value(), "6");
-    EXPECT_EQ(extract_answer("plain 12 words", ExtractMode::any).value(), "12");
-    EXPECT_FALSE(extract_answer("nothing", ExtractMode::any).has_value());
-    EXPECT_EQ(extract_gold("$\\frac{1}{2}$"), "\\frac{1}{2}");
-    EXPECT_EQ(extract_gold("so \\boxed{3}"), "3");
+TEST(MathAnswerTest, AnswerRegions) {
+    const std::string text = "<think>7 apples</think><answer>The answer is 42</answer>";
+    EXPECT_EQ(answer_region(text, ExtractMode::answer_tag).value(), "The answer is 42");
+    EXPECT_FALSE(answer_region("no tag \\boxed{5}", ExtractMode::answer_tag).has_value());
+    EXPECT_EQ(answer_region(text, ExtractMode::last_number).value(), "42");
+    EXPECT_EQ(answer_region("it is 1,234.5.", ExtractMode::last_number).value(), "1,234.5");
+    EXPECT_EQ(answer_region("so \\boxed{5}", ExtractMode::boxed).value(), "5");
+    EXPECT_EQ(answer_region("no tag", ExtractMode::any).value(), "no tag");
 }
 
-TEST(MathAnswerTest, NormalizeTable) {
-    const std::vector<std::pair<std::string, std::string>> cases = {
-        {"\\left( 1, 2 \\right)", "( 1, 2 )"},
-        {"\\dfrac{1}{2}", "\\frac{1}{2}"},
-        {"\\tfrac12", "\\frac12"},
-        {"5\\text{ cm}", "5"},
-        {"12 square feet", "12"},
-        {"\\text{Monday}", "Monday"},
-        {"90^\\circ", "90"},
-        {"90^{\\circ}", "90"},
-        {"\\$1,000", "1000"},
-        {"1,234,567.5", "1234567.5"},
-        {"1,23", "1,23"},
-        {"x = 5", "5"},
-        {"x_1 = -2", "-2"},
-        {"x + y = 5", "x + y = 5"},
-        {"50\\%", "50%"},
-        {"7.", "7"},
-        {"\\displaystyle\\frac{\\pi}{2}", "\\frac{\\pi}{2}"},
-    };
-    for (const auto& [in, out] : cases) {
-        EXPECT_EQ(normalize_answer(in), out) << in;
-    }
-}
-
-TEST(MathAnswerTest, EquivalenceTable) {
+// Which answer a completion states, by Math-Verify's priorities (verdicts are its own).
+TEST(MathAnswerTest, ExtractionPriorities) {
     struct Case {
         const char* gold;
-        const char* pred;
-        bool same;
+        const char* completion;
+        ExtractMode mode;
+        bool correct;
     };
 
     const std::vector<Case> cases = {
-        {"5", "5.000", true},
-        {"5", "6", false},
-        {"-3", "- 3", true},
-        {"\\frac{1}{2}", "0.5", true},
-        {"\\frac{1}{3}", "0.333", false},  // 6-decimal rounding (Math-Verify float_rounding=6)
-        {"\\frac{1}{3}", "0.3333333", true},
-        {"\\frac{6}{8}", "\\frac34", true},
-        {"7\\frac{3}{4}", "7.75", true},  // mixed number
-        {"2\\sqrt{2}", "\\sqrt{8}", true},
-        {"\\sqrt{16}", "4", true},
-        {"\\sqrt[3]{27}", "3", true},
-        {"2\\pi", "6.283185", true},
-        {"\\pi", "3.14", false},
-        {"2^{10}", "1024", true},
-        {"10\\%", "0.1", true},
-        {"10\\%", "10", true},
-        {"x+1", "1+x", true},
-        {"x^2-1", "(x-1)(x+1)", true},
-        {"x^2-1", "(x-1)^2", false},
-        {"\\frac{x}{2}", "0.5x", true},
-        {"(1, 2)", "(1,2)", true},
-        {"(1, 2, 3)", "(1, 3, 2)", false},
-        {"\\{1, 2, 3\\}", "\\{3, 1, 2\\}", true},
-        {"[0, 1)", "[0,1)", true},
-        {"[0, 1)", "[0, 1]", false},
-        {"(0,1)\\cup(2,3)", "(2,3)\\cup(0,1)", true},
-        {"x<3", "(-\\infty, 3)", true},   // gold inequality, predicted interval: accepted
-        {"(-\\infty, 3)", "x<3", false},  // the reverse is not (Math-Verify's asymmetry)
-        {"x \\ge 2", "[2, \\infty)", true},
-        {"a<b", "b>a", true},
-        {"\\text{Monday}", "monday", true},
-        {"\\text{(B)}", "B", true},
-        {"A", "a", true},
-        {"B", "C", false},
-        {"1,2", "2,1", true},
-        {"1e3", "1000", false},  // e is Euler's number
-        {"", "5", false},
-        {"5", "", false},
-        {"\\frac{1}{2}", "\\frac{1}{2}\\%", false},  // 1/2 % is 1/200
-        {"0.005", "\\frac{1}{2}\\%", true},
+        {"4", "\\[ 3 \\] and \\boxed{4} then $5$", ExtractMode::latex, true},  // box over later env
+        {"6", "costs \\$5 and \\(6\\)", ExtractMode::latex, true},             // last environment
+        {"7", "The final answer is $7$. I hope it is correct. \\boxed{8}", ExtractMode::latex,
+         true},
+        {"12", "plain 12 words", ExtractMode::latex, true},  // a plain number
+        {"5", "<answer>\\boxed{5} or \\boxed{6}</answer>", ExtractMode::answer_tag,
+         false},                                                           // hedge
+        {"x+1", "<answer>x+1</answer>", ExtractMode::answer_tag, false},   // gold unread: see below
+        {"$x+1$", "<answer>1+x</answer>", ExtractMode::answer_tag, true},  // tag read whole
+        {"$\\frac{1}{2}$", "<answer>The answer is $0.5$</answer>", ExtractMode::answer_tag, true},
+        {"3", "no tags, 3", ExtractMode::any, true},
+        {"3", "\\boxed{3", ExtractMode::latex, false},  // an unclosed box states nothing
     };
     for (const Case& c : cases) {
-        EXPECT_EQ(answers_equivalent(c.gold, c.pred), c.same) << c.gold << " vs " << c.pred;
+        const MathVerdict v = verify_math(c.gold, c.completion, c.mode);
+        if (std::string(c.gold) == "x+1") {
+            EXPECT_FALSE(v.correct.has_value()) << "Math-Verify reads no answer in a plain \"x+1\"";
+            continue;
+        }
+        EXPECT_EQ(v.correct, std::optional<bool>(c.correct)) << c.gold << " vs " << c.completion;
     }
 }
 
@@ -141,44 +90,46 @@ TEST(AccuracyTest, RewardBranches) {
     EXPECT_EQ(accuracy(in, o).value, -1.0);
 }
 
-// Math-Verify 0.9.0 labels each pair (tests/reference/make_math_pairs.py, run as a ctest fixture).
-// Disagreements are printed. The "beyond" category was added after r1's rules were written, as a
-// held-out check: r1 reads no \sin, \log, \ln, |x|, n!, \binom, \pm, \emptyset or "x \in S" yet
-// (12 of its 30 pairs at the time of writing: 545/557 overall). One of those 12 is Math-Verify's
-// mistake by the maths: it rejects "2i" vs "i \cdot 2" (r1 accepts). It also rejects "i^2" vs -1
-// and "0.\overline{3}" vs 1/3, which are equal; r1 rejects them too, so they count as agreements.
+// Math-Verify 0.9.0 labels each pair (tests/reference/make_math_pairs.py, run as a ctest fixture):
+// golds in plain text and LaTeX, predictions from one-liners to long worked solutions, the shapes
+// of issue #22 and near misses. A false accept (r1 says right, Math-Verify wrong) would teach a
+// policy to hack, so none is allowed; false rejects are listed by category.
 TEST(MathAnswerTest, AgreesWithMathVerify) {
     const char* build = std::getenv("R1_BUILD_DIR");
     ASSERT_NE(build, nullptr) << "R1_BUILD_DIR is set by ctest";
     const std::string path = std::string(build) + "/reference/math_pairs.jsonl";
     std::ifstream file(path);
     ASSERT_TRUE(file.good()) << path << " missing: run through ctest (fixture rewards.math_pairs)";
-    int64_t total = 0, agree = 0;
-    std::map<std::string, std::pair<int, int>> per_category;  // agree, total
+    int64_t total = 0, agree = 0, false_accepts = 0, false_rejects = 0;
+    std::map<std::string, std::array<int, 3>> per_category;  // agree, false accepts, false rejects
     std::string line;
     while (std::getline(file, line)) {
         const auto j = nlohmann::json::parse(line);
-        const std::string gold = extract_gold(j["gold"].get<std::string>());
-        const auto pred = extract_answer(j["pred"].get<std::string>(), ExtractMode::latex);
-        const bool ours = pred && answers_equivalent(gold, *pred);
+        const auto v = verify_math(j["gold"].get<std::string>(), j["pred"].get<std::string>(),
+                                   ExtractMode::latex);
+        const bool ours = v.correct.value_or(false);
         const bool theirs = j["label"].get<bool>();
-        auto& [a, t] = per_category[j["category"].get<std::string>()];
-        ++t;
+        auto& counts = per_category[j["category"].get<std::string>()];
         ++total;
         if (ours == theirs) {
-            ++a;
             ++agree;
-        } else {
-            std::cout << "disagree: gold " << j["gold"] << " pred " << j["pred"] << " math-verify "
-                      << theirs << " r1 " << ours << "\n";
+            ++counts[0];
+            continue;
         }
+        ++(ours ? false_accepts : false_rejects);
+        ++counts[ours ? 1 : 2];
+        std::cout << (ours ? "FALSE ACCEPT" : "false reject") << " [" << j["category"] << "] gold "
+                  << j["gold"] << " pred " << j["pred"] << " read " << v.answer << "\n";
     }
-    for (const auto& [category, counts] : per_category) {
-        std::cout << category << ": " << counts.first << "/" << counts.second << "\n";
+    for (const auto& [category, c] : per_category) {
+        std::cout << category << ": " << c[0] << " agree, " << c[1] << " false accepts, " << c[2]
+                  << " false rejects\n";
     }
-    std::cout << "agreement with math-verify: " << agree << "/" << total << "\n";
-    ASSERT_GE(total, 300);
-    EXPECT_GE(static_cast<double>(agree) / static_cast<double>(total), 0.95);
+    std::cout << "agreement with math-verify: " << agree << "/" << total << ", false accepts "
+              << false_accepts << ", false rejects " << false_rejects << "\n";
+    ASSERT_GE(total, 1500);
+    EXPECT_EQ(false_accepts, 0);
+    EXPECT_GE(static_cast<double>(agree) / static_cast<double>(total), 0.98);
 }
 
 }  // namespace

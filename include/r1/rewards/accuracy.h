@@ -14,6 +14,7 @@ namespace r1::rewards {
 struct AccuracyOptions {
     ExtractMode mode = ExtractMode::answer_tag;  // where the prediction's answer is looked for
     int float_rounding = 6;                      // decimals numbers must agree to (Math-Verify)
+    double time_limit = 1.0;                     // seconds per comparison, then unscorable
     std::vector<double> values = {1.0, 0.0};     // [correct, wrong]; DAPO uses [1, -1]
     std::vector<std::string> kinds = {"math", "arithmetic"};  // row kinds scored; others: None
 };

@@ -1,7 +1,9 @@
-// Final answers of math completions: extract them (<answer> tag, \boxed{}, math environments, last
-// number), normalise their LaTeX, and decide whether two are equivalent (grpo-spec §6.1), in the
-// spirit of Math-Verify: exact rationals, numbers rounded to 6 decimals, expressions in free
-// variables, tuples, intervals, sets and unions.
+// Final answers of math completions, verified the way Math-Verify verifies them (grpo-spec §6.1):
+// the answer is found by Math-Verify's priorities ("final answer is", \boxed{}, "answer:", the last
+// math environment, the last plain number), cleaned by its normalisation, read as maths (numbers
+// in any writing, percents, units, relations, sets, tuples, intervals, matrices, expressions) and
+// compared by its rules. Every comparison has a time limit; past it the verdict is "unscorable".
+// No answer, however long or deeply nested, exhausts the stack: parsing is depth- and size-bounded.
 #pragma once
 
 #include <array>
@@ -14,11 +16,11 @@ namespace r1::rewards {
 
 /// Where the prediction's answer is looked for.
 enum class ExtractMode {
-    answer_tag,   // last <answer>...</answer>; its last \boxed{} if it holds one (R1-Zero template)
-    boxed,        // last \boxed{...} or \fbox{...}
-    latex,        // last \boxed{}, else the last math environment ($..$, \(..\), \[..\], $$..$$)
-    last_number,  // last number in the text
-    any,          // answer_tag, then latex, then last_number
+    answer_tag,   // inside the last <answer>...</answer> (R1-Zero template), found as in `latex`
+    boxed,        // the last \boxed{...} or \fbox{...} only
+    latex,        // Math-Verify's own search over the whole completion
+    last_number,  // the last number in the text
+    any,          // answer_tag, else latex
 };
 
 constexpr auto enum_names(ExtractMode) {
@@ -28,28 +30,34 @@ constexpr auto enum_names(ExtractMode) {
         std::pair{ExtractMode::any, "any"}};
 }
 
-/// Content of the last \boxed{...} / \fbox{...} (nested braces matched); nullopt if none closes.
-std::optional<std::string> last_boxed(std::string_view text);
-
-/// The answer text `mode` finds in `text`, not yet normalised; nullopt when there is none.
-std::optional<std::string> extract_answer(std::string_view text, ExtractMode mode);
-
-/// A gold answer as datasets store it: its last \boxed{} if any, else the text without $
-/// delimiters.
-std::string extract_gold(std::string_view gold);
-
-/// LaTeX clean-up (grpo-spec §6.1 order): \left/\right, spacing, $, \dfrac/\tfrac, \text{} and
-/// units, degrees, thousands separators, "x = 5" -> "5", trailing period. Percent signs are kept.
-std::string normalize_answer(std::string_view answer);
-
-struct EquivalenceOptions {
-    int float_rounding = 6;  // numbers equal when they agree rounded to this many decimals
+struct MathVerifyOptions {
+    int float_rounding = 6;   // a decimal answer matches when equal rounded to this many decimals
+    double time_limit = 1.0;  // seconds per comparison; past it the pair is unscorable
 };
 
-/// Whether `pred` states the same answer as `gold` (both already extracted). Asymmetric like
-/// Math-Verify: an interval prediction matches an inequality gold, not the reverse.
-bool answers_equivalent(std::string_view gold,
-                        std::string_view pred,
-                        const EquivalenceOptions& options = {});
+struct MathVerdict {
+    std::optional<bool> correct;  // nullopt: unscorable (the gold has no answer, or time ran out)
+    std::string answer;           // the prediction's answer as read (normalised LaTeX)
+    std::string why;              // "correct", "wrong", "no answer found", "no gold answer", ...
+};
+
+/// Whether `completion` states the answer of `gold` (a dataset's answer: plain text or LaTeX).
+MathVerdict verify_math(std::string_view gold,
+                        std::string_view completion,
+                        ExtractMode mode,
+                        const MathVerifyOptions& options = {});
+
+/// Whether two texts state the same answer, both searched as Math-Verify searches (eval's
+/// majority vote). Unscorable pairs are not the same.
+bool answers_equivalent(std::string_view a,
+                        std::string_view b,
+                        const MathVerifyOptions& options = {});
+
+/// The part of `text` that `mode` searches (the <answer> tag's inside, the last box's contents,
+/// the last number, the whole text); nullopt when there is none.
+std::optional<std::string> answer_region(std::string_view text, ExtractMode mode);
+
+/// Content of the last \boxed{...} / \fbox{...} (nested braces matched); nullopt if none closes.
+std::optional<std::string> last_boxed(std::string_view text);
 
 }  // namespace r1::rewards
