@@ -4,6 +4,7 @@
 #include <cctype>
 #include <vector>
 
+#include "rewards/math_chars.h"
 #include "rewards/math_compare.h"
 #include "rewards/math_extract.h"
 #include "rewards/math_normalize.h"
@@ -120,17 +121,6 @@ Answer read_answer(std::string_view text, Budget& budget, bool whole_before_plai
     return a;
 }
 
-std::string trim(std::string_view s) {
-    size_t a = 0, b = s.size();
-    while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) {
-        ++a;
-    }
-    while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) {
-        --b;
-    }
-    return std::string(s.substr(a, b - a));
-}
-
 std::optional<std::string> answer_tag(std::string_view text) {
     const size_t close = text.rfind("</answer>");
     const size_t open = close == std::string_view::npos ? close : text.rfind("<answer>", close);
@@ -183,7 +173,7 @@ bool same(const Answer& g, const Answer& p, int rounding, Budget& budget) {
     if (g.tree && p.tree && math::answers_match(*g.tree, *p.tree, rounding, budget)) {
         return true;
     }
-    return !g.text.empty() && trim(g.text) == trim(p.text);
+    return !g.text.empty() && math::trim(g.text) == math::trim(p.text);
 }
 
 math::Limits limits_for(const MathVerifyOptions& o) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "rewards/math_sets.h"
 #include "rewards/math_value.h"
 
 namespace r1::rewards::math {
@@ -32,8 +33,7 @@ class Comparer {
     bool equal(Ref g, Ref p);
 
   private:
-    // -- reading
-    // -----------------------------------------------------------------------------------
+    // -- reading ----------------------------------------------------------------------------------
 
     static bool is_relation(Ref r) {
         if (r.kind() == Kind::relation) {
@@ -94,8 +94,7 @@ class Comparer {
                k == Kind::empty_set || k == Kind::set_minus;
     }
 
-    // -- numbers
-    // -----------------------------------------------------------------------------------
+    // -- numbers ----------------------------------------------------------------------------------
 
     // A sympy Number: a literal, a negated literal, or \frac of two integers.
     struct Atom {
@@ -178,6 +177,24 @@ class Comparer {
         return identical_functions(g, p);  // sympy's simplify(a - b) == 0
     }
 
+    // Where identities are checked: five fixed points, each variable offset from the others so
+    // that no two share a value; a single empty point when there are no variables.
+    static std::vector<Point> sample_points(const std::map<std::string, int>& names) {
+        if (names.empty()) {
+            return {Point{}};
+        }
+        constexpr double kPoints[5] = {0.5377, 1.8339, -2.2588, 0.8622, 0.3188};
+        std::vector<Point> out(5);
+        for (int k = 0; k < 5; ++k) {
+            int j = 0;
+            for (const auto& [name, count] : names) {
+                out[k][name] = kPoints[(k + j) % 5] + 0.1 * (j + 1);
+                ++j;
+            }
+        }
+        return out;
+    }
+
     // The two expressions agree at every point of a fixed set (or are equal constants).
     bool identical_functions(Ref g, Ref p) {
         std::map<std::string, int> names;
@@ -187,15 +204,8 @@ class Comparer {
             const auto a = value(g), b = value(p);
             return a && b && close(*a, *b, 1e-12);
         }
-        constexpr double kPoints[5] = {0.5377, 1.8339, -2.2588, 0.8622, 0.3188};
         int checked = 0;
-        for (int k = 0; k < 5; ++k) {
-            Point point;
-            int j = 0;
-            for (const auto& [name, count] : names) {
-                point[name] = kPoints[(k + j) % 5] + 0.1 * (j + 1);
-                ++j;
-            }
+        for (const Point& point : sample_points(names)) {
             const auto a = value(g, point), b = value(p, point);
             if (a.has_value() != b.has_value()) {
                 return false;
@@ -210,8 +220,7 @@ class Comparer {
         return checked >= 2;
     }
 
-    // -- structure
-    // ---------------------------------------------------------------------------------
+    // -- structure --------------------------------------------------------------------------------
 
     static bool same_tree(Ref a, Ref b) {
         const Node &x = a.n(), &y = b.n();
@@ -231,27 +240,15 @@ class Comparer {
         return true;
     }
 
-    // -- relations
-    // ---------------------------------------------------------------------------------
-
-    static std::string flipped(const std::string& op) {
-        return op == "<" ? ">" : op == ">" ? "<" : op == "<=" ? ">=" : op == ">=" ? "<=" : op;
-    }
+    // -- relations --------------------------------------------------------------------------------
 
     // lhs_a - rhs_a == sign * (lhs_b - rhs_b) as functions.
     bool differences_equal(Ref a, Ref b, bool flip) {
         std::map<std::string, int> names;
         free_symbols(*a.t, a.i, names);
         free_symbols(*b.t, b.i, names);
-        constexpr double kPoints[5] = {0.5377, 1.8339, -2.2588, 0.8622, 0.3188};
         int checked = 0;
-        for (int k = 0; k < (names.empty() ? 1 : 5); ++k) {
-            Point point;
-            int j = 0;
-            for (const auto& [name, count] : names) {
-                point[name] = kPoints[(k + j) % 5] + 0.1 * (j + 1);
-                ++j;
-            }
+        for (const Point& point : sample_points(names)) {
             const auto al = value(a.kid(0), point), ar = value(a.kid(1), point);
             const auto bl = value(b.kid(0), point), br = value(b.kid(1), point);
             if (!al || !ar || !bl || !br) {
@@ -265,39 +262,6 @@ class Comparer {
             ++checked;
         }
         return checked > 0;
-    }
-
-    // lhs - rhs = slope * x + c in its one variable x: x, slope and the root; nullopt when the
-    // relation has another number of variables or is not linear in its one.
-    struct Linear {
-        std::string x;
-        double slope, root;
-    };
-
-    std::optional<Linear> linear(Ref r) {
-        std::map<std::string, int> names;
-        free_symbols(*r.t, r.i, names);
-        if (names.size() != 1) {
-            return std::nullopt;
-        }
-        const std::string x = names.begin()->first;
-        auto f = [&](double v) -> std::optional<double> {
-            const auto l = value(r.kid(0), {{x, v}}), rr = value(r.kid(1), {{x, v}});
-            if (!l || !rr || !l->real() || !rr->real()) {
-                return std::nullopt;
-            }
-            return l->z.real() - rr->z.real();
-        };
-        const auto f0 = f(0.0), f1 = f(1.0), f2 = f(2.0);
-        if (!f0 || !f1 || !f2) {
-            return std::nullopt;
-        }
-        const double slope = *f1 - *f0;
-        if (std::fabs(slope) < 1e-12 ||
-            std::fabs(*f2 - *f0 - 2 * slope) > 1e-9 * std::max(1.0, std::fabs(slope))) {
-            return std::nullopt;
-        }
-        return Linear{x, slope, -*f0 / slope};
     }
 
     bool relations_equal(Ref g, Ref p) {
@@ -326,170 +290,15 @@ class Comparer {
             return true;
         }
         if (a == "=" && b == "=") {
-            const auto x = linear(g), y = linear(p);
+            const auto x = linear_in_one_variable(*g.t, g.i, budget_);
+            const auto y = linear_in_one_variable(*p.t, p.i, budget_);
             return x && y && x->x == y->x &&
                    close(Value{std::nullopt, x->root}, Value{std::nullopt, y->root}, 1e-12);
         }
         return false;
     }
 
-    // -- sets
-    // --------------------------------------------------------------------------------------
-
-    // Real sets with constant bounds, as sorted disjoint pieces; nullopt when not one.
-    struct Piece {
-        double lo, hi;
-        bool lo_open, hi_open;
-    };
-
-    std::optional<std::vector<Piece>> real_set(Ref r) {
-        std::vector<Piece> out;
-        switch (r.kind()) {
-            case Kind::empty_set:
-                return out;
-            case Kind::interval: {
-                const auto lo = real_value(*r.t, r.kid(0).i, budget_);
-                const auto hi = real_value(*r.t, r.kid(1).i, budget_);
-                if (!lo || !hi) {
-                    return std::nullopt;
-                }
-                out.push_back({*lo, *hi, r.n().left_open, r.n().right_open});
-                return out;
-            }
-            case Kind::set:
-                for (size_t k = 0; k < r.size(); ++k) {
-                    const auto v = real_value(*r.t, r.kid(k).i, budget_);
-                    if (!v) {
-                        return std::nullopt;
-                    }
-                    out.push_back({*v, *v, false, false});
-                }
-                return out;
-            case Kind::set_minus: {
-                const auto a = real_set(r.kid(0)), b = real_set(r.kid(1));
-                if (!a || !b) {
-                    return std::nullopt;
-                }
-                return minus(*a, *b);
-            }
-            case Kind::union_of:
-                for (size_t k = 0; k < r.size(); ++k) {
-                    auto part = real_set(r.kid(k));
-                    if (!part) {
-                        return std::nullopt;
-                    }
-                    out.insert(out.end(), part->begin(), part->end());
-                }
-                return out;
-            default:
-                return std::nullopt;
-        }
-    }
-
-    static bool nonempty(const Piece& p) {
-        return p.lo < p.hi || (p.lo == p.hi && !p.lo_open && !p.hi_open);
-    }
-
-    // a \ b, piece by piece: each piece of b cuts every piece of a in up to two.
-    static std::vector<Piece> minus(std::vector<Piece> a, const std::vector<Piece>& b) {
-        for (const Piece& cut : b) {
-            std::vector<Piece> next;
-            for (const Piece& p : a) {
-                const Piece left{p.lo, std::min(p.hi, cut.lo), p.lo_open,
-                                 cut.lo < p.hi ? !cut.lo_open : p.hi_open};
-                const Piece right{std::max(p.lo, cut.hi), p.hi,
-                                  cut.hi > p.lo ? !cut.hi_open : p.lo_open, p.hi_open};
-                if (cut.hi < p.lo || cut.lo > p.hi) {
-                    next.push_back(p);
-                    continue;
-                }
-                if (nonempty(left) && left.hi <= cut.lo) {
-                    next.push_back(left);
-                }
-                if (nonempty(right) && right.lo >= cut.hi) {
-                    next.push_back(right);
-                }
-            }
-            a = std::move(next);
-        }
-        return a;
-    }
-
-    // The solution set of a relation in one variable, linear in it ("x < 3", "-x > -1",
-    // "-793 < a < 10", "x != 3"); nullopt when it is not one.
-    std::optional<std::vector<Piece>> relation_set(Ref r) {
-        if (r.kind() == Kind::conj) {
-            std::optional<std::vector<Piece>> acc;
-            for (size_t k = 0; k < r.size(); ++k) {
-                auto part = relation_set(r.kid(k));
-                if (!part || part->size() != 1) {
-                    return std::nullopt;
-                }
-                if (!acc) {
-                    acc = part;
-                    continue;
-                }
-                Piece& a = (*acc)[0];
-                const Piece& b = (*part)[0];
-                if (b.lo > a.lo || (b.lo == a.lo && b.lo_open)) {
-                    a.lo = b.lo;
-                    a.lo_open = b.lo_open;
-                }
-                if (b.hi < a.hi || (b.hi == a.hi && b.hi_open)) {
-                    a.hi = b.hi;
-                    a.hi_open = b.hi_open;
-                }
-            }
-            return acc;
-        }
-        if (r.kind() != Kind::relation) {
-            return std::nullopt;
-        }
-        const auto lin = linear(r);
-        if (!lin) {
-            return std::nullopt;
-        }
-        const double slope = lin->slope, root = lin->root;
-        std::string op = r.n().name;
-        if (slope < 0) {
-            op = flipped(op);  // a x + b op 0 with a < 0: x flips side
-        }
-        if (op == "=") {
-            return std::vector<Piece>{{root, root, false, false}};
-        }
-        if (op == "!=") {
-            return std::vector<Piece>{{-HUGE_VAL, root, true, true}, {root, HUGE_VAL, true, true}};
-        }
-        const bool below = op == "<" || op == "<=";
-        const bool open = op == "<" || op == ">";
-        if (below) {
-            return std::vector<Piece>{{-HUGE_VAL, root, true, open}};
-        }
-        return std::vector<Piece>{{root, HUGE_VAL, open, true}};
-    }
-
-    bool bound_equal(double a, double b) {
-        if (std::isinf(a) || std::isinf(b)) {
-            return a == b;
-        }
-        return std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(a));
-    }
-
-    bool pieces_equal(std::vector<Piece> a, std::vector<Piece> b) {
-        auto order = [](const Piece& x, const Piece& y) { return x.lo < y.lo; };
-        std::sort(a.begin(), a.end(), order);
-        std::sort(b.begin(), b.end(), order);
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (size_t k = 0; k < a.size(); ++k) {
-            if (!bound_equal(a[k].lo, b[k].lo) || !bound_equal(a[k].hi, b[k].hi) ||
-                a[k].lo_open != b[k].lo_open || a[k].hi_open != b[k].hi_open) {
-                return false;
-            }
-        }
-        return true;
-    }
+    // -- sets -------------------------------------------------------------------------------------
 
     // A key that puts equal elements of two sets in the same place: numbers by value, then
     // other shapes by kind and their parts' values (sympy sorts a set's elements by such a key).
@@ -559,27 +368,19 @@ class Comparer {
                    equal(g.kid(0), p.kid(0)) && equal(g.kid(1), p.kid(1));
         }
         if (gs && ps) {
-            const auto a = real_set(g), b = real_set(p);
-            if (a && b && pieces_equal(*a, *b)) {
+            const auto a = real_set(*g.t, g.i, budget_), b = real_set(*p.t, p.i, budget_);
+            if (a && b && same_set(*a, *b)) {
                 return true;
             }
         }
         const bool g_list = !gs || g.kind() == Kind::set || g.kind() == Kind::tuple;
         const bool p_list = !ps || p.kind() == Kind::set || p.kind() == Kind::tuple;
-        if (g_list && p_list) {
-            std::vector<Ref> gi = gs ? items(g) : std::vector<Ref>{g};
-            std::vector<Ref> pi = ps ? items(p) : std::vector<Ref>{p};
-            const bool g_set = !gs || g.kind() == Kind::set;
-            const bool p_set = !ps || p.kind() == Kind::set;
-            if (g_set) {
-                gi = gs ? sorted_items(g) : gi;
-                pi = ps ? sorted_items(p) : pi;
-            } else if (p_set && !(g.kind() == Kind::tuple)) {
-                pi = ps ? sorted_items(p) : pi;
-            } else if (p_set && g.kind() == Kind::tuple && ps) {
-                // a tuple gold against a set prediction: the set as written
-            }
-            return elementwise(gi, pi);
+        if (g_list && p_list) {  // a set gold sorts both sides; a tuple gold keeps both as written
+            const bool sort = !gs || g.kind() == Kind::set;
+            const auto listed = [&](Ref r, bool is_list) {
+                return !is_list ? std::vector<Ref>{r} : sort ? sorted_items(r) : items(r);
+            };
+            return elementwise(listed(g, gs), listed(p, ps));
         }
         auto open_pair = [&](Ref interval, Ref list) {
             return interval.n().left_open && interval.n().right_open &&
@@ -596,8 +397,7 @@ class Comparer {
         return false;
     }
 
-    // -- symbols
-    // -----------------------------------------------------------------------------------
+    // -- symbols ----------------------------------------------------------------------------------
 
     static std::string lower(std::string s) {
         for (char& c : s) {
@@ -662,9 +462,9 @@ bool Comparer::equal(Ref g, Ref p) {
         g = last_relation(g).kid(1);
     }
     if (is_relation(g) && set_like(p)) {
-        const auto a = relation_set(g), b = real_set(p);
+        const auto a = solution_set(*g.t, g.i, budget_), b = real_set(*p.t, p.i, budget_);
         if (a && b) {
-            return pieces_equal(*a, *b);
+            return same_set(*a, *b);
         }
     }
     if (same_tree(g, p)) {

@@ -58,9 +58,8 @@ size_t percent_suffix(std::string_view s, size_t i, bool& percent) {
     return i;
 }
 
-// The environment starting at i, if one does: $$..$$, \[..\], $..$, \(..\), " [..] ", and in
-// plain context a bare \frac{1}{2}.
-std::optional<Env> env_at(std::string_view s, size_t i, bool plain_context) {
+// The environment starting at i, if one does: $$..$$, \[..\], $..$, \(..\) or " [..] ".
+std::optional<Env> env_at(std::string_view s, size_t i) {
     const bool escaped = i > 0 && s[i - 1] == '\\';
     size_t open = 0, close = std::string_view::npos, close_len = 0;
     if (!escaped && s.substr(i).starts_with("$$")) {
@@ -109,9 +108,6 @@ std::optional<Env> env_at(std::string_view s, size_t i, bool plain_context) {
                 break;
             }
         }
-    } else if (plain_context &&
-               (s.substr(i).starts_with("\\frac{") || s.substr(i).starts_with("-\\frac{"))) {
-        return std::nullopt;  // handled by bare_fraction
     } else {
         return std::nullopt;
     }
@@ -171,12 +167,13 @@ std::optional<Env> bare_fraction(std::string_view s, size_t i) {
     return e;
 }
 
-// All environments, left to right and non-overlapping, as re.finditer finds them.
-std::vector<Env> scan_envs(std::string_view s, bool plain_context) {
+// All environments and bare \frac{1}{2}, left to right and non-overlapping, as re.finditer
+// finds them.
+std::vector<Env> scan_envs(std::string_view s) {
     std::vector<Env> out;
     for (size_t i = 0; i < s.size();) {
-        auto e = env_at(s, i, plain_context);
-        if (!e && plain_context) {
+        auto e = env_at(s, i);
+        if (!e) {
             e = bare_fraction(s, i);
         }
         if (e) {
@@ -192,20 +189,19 @@ std::vector<Env> scan_envs(std::string_view s, bool plain_context) {
 // `\s*(,?and|,?or|,)\s*` exactly spans [a, b).
 bool separator(std::string_view s, size_t a, size_t b) {
     size_t i = skip_spaces(s, a);
-    if (i < b && s[i] == ',') {
+    const bool comma = i < b && s[i] == ',';
+    if (comma) {
         ++i;
     }
+    bool word = false;
     for (std::string_view w : {"and", "or"}) {
         if (s.substr(i, b - i).starts_with(w)) {
             i += w.size();
+            word = true;
             break;
         }
     }
-    if (i == a || (i > a && s[i - 1] != ',' &&
-                   s.substr(a, i - a).find_first_not_of(" \t\n\r") == std::string_view::npos)) {
-        return false;  // spaces alone do not join
-    }
-    return skip_spaces(s, i) == b;
+    return (comma || word) && skip_spaces(s, i) == b;  // spaces alone do not join
 }
 
 // The chain of up to six environments joined by separators that starts at envs[k].
@@ -243,8 +239,7 @@ std::optional<Candidate> chain_from(
     return chain_at(s, envs, static_cast<size_t>(it - envs.begin()), priority);
 }
 
-// -- plain numbers and expressions
-// ------------------------------------------------------------------
+// -- plain numbers and expressions ----------------------------------------------------------------
 
 struct Plain {
     size_t start = 0, end = 0;  // start: the anchoring character (or 0 at the text's start)
@@ -330,8 +325,8 @@ std::optional<Plain> number_after(std::string_view s, size_t i) {
     if (!integer.empty() && integer[0] != '0' && integer.size() <= 3) {
         size_t g = j;
         std::string grouped = integer;
-        while (g + 3 < s.size() + 0 && (s[g] == ' ' || s[g] == ',') && g + 4 <= s.size() &&
-               is_digit(s[g + 1]) && is_digit(s[g + 2]) && is_digit(s[g + 3])) {
+        while (g + 4 <= s.size() && (s[g] == ' ' || s[g] == ',') && is_digit(s[g + 1]) &&
+               is_digit(s[g + 2]) && is_digit(s[g + 3])) {
             grouped.append(s.substr(g + 1, 3));
             g += 4;
         }
@@ -452,8 +447,7 @@ std::optional<Candidate> plain_from(
     return std::nullopt;
 }
 
-// -- anchored patterns
-// ------------------------------------------------------------------------------
+// -- anchored patterns ----------------------------------------------------------------------------
 
 void answer_phrases(std::string_view s,
                     const std::vector<Env>& envs,
@@ -558,12 +552,11 @@ void boxed(std::string_view s, const std::vector<Env>& envs, std::vector<Candida
 }  // namespace
 
 std::vector<Candidate> find_candidates(std::string_view text) {
-    const std::vector<Env> envs = scan_envs(text, true);
-    const std::vector<Env> boxed_envs = scan_envs(text, false);
+    const std::vector<Env> envs = scan_envs(text);
     const std::vector<Plain> plains = scan_plain(text);
     std::vector<Candidate> out;
     answer_phrases(text, envs, plains, out);
-    boxed(text, boxed_envs, out);
+    boxed(text, envs, out);  // a bare \frac{1}{2} holds no box, so one scan serves both
     for (auto& c : chains(text, envs, 300)) {
         out.push_back(std::move(c));
     }

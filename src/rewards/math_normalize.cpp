@@ -14,28 +14,6 @@ bool is_word(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
 }
 
-std::string trim(std::string_view s) {
-    size_t a = 0, b = s.size();
-    while (a < b && is_space(s[a])) {
-        ++a;
-    }
-    while (b > a && is_space(s[b - 1])) {
-        --b;
-    }
-    return std::string(s.substr(a, b - a));
-}
-
-void replace_all(std::string& s, std::string_view from, std::string_view to) {
-    std::string out;
-    out.reserve(s.size());
-    size_t start = 0;
-    for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, start)) {
-        out.append(s, start, pos - start).append(to);
-        start = pos + from.size();
-    }
-    s = out.append(s, start);
-}
-
 // -- boxed ----------------------------------------------------------------------------------------
 
 // Whether the box before one already taken counts too: close to it, or a different answer after
@@ -66,16 +44,9 @@ bool joins(std::string_view between, std::string_view content, std::string_view 
 
 // -- the replacements of latex2sympy's basic_latex step, one left-to-right pass ----------------
 
-size_t spaces_from(std::string_view s, size_t i) {
-    while (i < s.size() && is_space(s[i])) {
-        ++i;
-    }
-    return i;
-}
-
 // Matches `\s*\bword\b` at i; returns the end, or npos.
 size_t spaced_word(std::string_view s, size_t i, std::string_view word) {
-    const size_t j = spaces_from(s, i);
+    const size_t j = skip_spaces(s, i);
     if (!s.substr(j).starts_with(word) || (j > 0 && is_word(s[j - 1])) ||
         (j + word.size() < s.size() && is_word(s[j + word.size()]))) {
         return std::string_view::npos;
@@ -111,11 +82,11 @@ std::pair<size_t, std::string_view> replacement_at(std::string_view s, size_t i)
         return {2, "\\approx"};
     }
     {  // \s*\{\s*,\s*\} -> ,
-        size_t j = spaces_from(s, i);
+        size_t j = skip_spaces(s, i);
         if (j < s.size() && s[j] == '{') {
-            j = spaces_from(s, j + 1);
+            j = skip_spaces(s, j + 1);
             if (j < s.size() && s[j] == ',') {
-                j = spaces_from(s, j + 1);
+                j = skip_spaces(s, j + 1);
                 if (j < s.size() && s[j] == '}') {
                     return {j + 1 - i, ","};
                 }
@@ -124,7 +95,7 @@ std::pair<size_t, std::string_view> replacement_at(std::string_view s, size_t i)
     }
     if (i == 0 || !is_letter(s[i - 1])) {  // ,?\s*(and|or) not inside a word
         size_t j = i < s.size() && s[i] == ',' ? i + 1 : i;
-        j = spaces_from(s, j);
+        j = skip_spaces(s, j);
         for (std::string_view w : {"and", "or"}) {
             if (s.substr(j).starts_with(w) &&
                 (j + w.size() == s.size() || !is_letter(s[j + w.size()]))) {
@@ -134,12 +105,12 @@ std::pair<size_t, std::string_view> replacement_at(std::string_view s, size_t i)
     }
     {  // ,?\s*\text{\s*(and|or)\s*} -> ,
         size_t j = i < s.size() && s[i] == ',' ? i + 1 : i;
-        j = spaces_from(s, j);
+        j = skip_spaces(s, j);
         if (s.substr(j).starts_with("\\text{")) {
-            j = spaces_from(s, j + 6);
+            j = skip_spaces(s, j + 6);
             for (std::string_view w : {"and", "or"}) {
                 if (s.substr(j).starts_with(w)) {
-                    const size_t k = spaces_from(s, j + w.size());
+                    const size_t k = skip_spaces(s, j + w.size());
                     if (k < s.size() && s[k] == '}') {
                         return {k + 1 - i, ","};
                     }
@@ -234,11 +205,11 @@ void drop_noise(std::string& s) {
         if (r.starts_with("\\mathrm{th}")) {
             i += 11;
         } else if (r.starts_with("\\!")) {
-            i = spaces_from(v, i + 2);
+            i = skip_spaces(v, i + 2);
         } else if (r.starts_with("\\text")) {
-            size_t j = spaces_from(v, i + 5);
+            size_t j = skip_spaces(v, i + 5);
             if (j < v.size() && v[j] == '{') {
-                j = spaces_from(v, j + 1);
+                j = skip_spaces(v, j + 1);
                 if (j < v.size() && v[j] == '}') {
                     i = j + 1;
                     continue;
@@ -260,376 +231,6 @@ void drop_noise(std::string& s) {
     s = std::move(out);
 }
 
-// -- units ----------------------------------------------------------------------------------------
-
-// latex2sympy2_extended's unit words, matched at the end of an answer after a digit, "}" or space
-// (plural "s"/"es" allowed): "5 cm" -> "5", and also "2c" -> "2", as Math-Verify does.
-constexpr std::array kUnits = {"integerpoint",
-                               "feet",
-                               "sue",
-                               "digit",
-                               "pound",
-                               "meal",
-                               "edge",
-                               "student",
-                               "children ticket",
-                               "multiple",
-                               "east",
-                               "degree",
-                               "mph",
-                               "kmph",
-                               "ft",
-                               "m square",
-                               " m east",
-                               "sq m",
-                               "deg",
-                               "mile",
-                               "q .",
-                               "monkey",
-                               "prime",
-                               "ratio",
-                               "profit of rs",
-                               "rd",
-                               "o",
-                               "gm",
-                               "p . m",
-                               "lb",
-                               "tile",
-                               "per",
-                               "dm",
-                               "lt",
-                               "gain",
-                               "ab",
-                               "way",
-                               "west",
-                               "a .",
-                               "b .",
-                               "c .",
-                               "d .",
-                               "e .",
-                               "f .",
-                               "g .",
-                               "h .",
-                               "t",
-                               "h",
-                               "no change",
-                               "men",
-                               "soldier",
-                               "pie",
-                               "bc",
-                               "excess",
-                               "st",
-                               "inches",
-                               "noon",
-                               "cent",
-                               "by",
-                               "gal",
-                               "kmh",
-                               "c",
-                               "acre",
-                               "rise",
-                               "a . m",
-                               "th",
-                               "π r 2",
-                               "sq",
-                               "mark",
-                               "l",
-                               "toy",
-                               "coin",
-                               "sq . m",
-                               "gallon",
-                               "° f",
-                               "profit",
-                               "minw",
-                               "yr",
-                               "women",
-                               "am",
-                               "pm",
-                               "hr",
-                               "cu cm",
-                               "square",
-                               "v â € ™",
-                               "are",
-                               "rupee",
-                               "rounds",
-                               "cubic",
-                               "cc",
-                               "mtr",
-                               "s",
-                               "ohm",
-                               "number",
-                               "day",
-                               "hour",
-                               "minute",
-                               "min",
-                               "second",
-                               "man",
-                               "woman",
-                               "sec",
-                               "cube",
-                               "mt",
-                               "sq inch",
-                               "mp",
-                               "∏ cm ³",
-                               "hectare",
-                               "more",
-                               "unit",
-                               "cu . m",
-                               "cm 2",
-                               "rs .",
-                               "rs",
-                               "kg",
-                               "g",
-                               "month",
-                               "km",
-                               "m",
-                               "cm",
-                               "mm",
-                               "apple",
-                               "liter",
-                               "loss",
-                               "yard",
-                               "pure",
-                               "year",
-                               "increase",
-                               "decrease",
-                               "d",
-                               "less",
-                               "Surface",
-                               "litre",
-                               "pi sq m",
-                               "s .",
-                               "metre",
-                               "meter",
-                               "inch"};
-
-// One pass of `(\d|\}|\s)\s*UNIT(s|es)?\s*$` -> `\1`: the leftmost place it matches.
-std::string strip_unit_once(const std::string& s) {
-    const std::string body = s.substr(0, s.find_last_not_of(" \t\n\r\f\v") + 1);
-    size_t best = std::string::npos;  // index of the kept character
-    for (std::string_view unit : kUnits) {
-        for (std::string_view plural : {"", "s", "es"}) {
-            const std::string word = std::string(unit) + std::string(plural);
-            if (body.size() <= word.size() || !std::string_view(body).ends_with(word)) {
-                continue;
-            }
-            size_t k = body.size() - word.size();  // the unit starts here
-            size_t j = k;
-            while (j > 0 && is_space(body[j - 1])) {
-                --j;
-            }
-            size_t keep;
-            if (j < k) {
-                keep = (j > 0 && (is_digit(body[j - 1]) || body[j - 1] == '}')) ? j - 1 : j;
-            } else if (j > 0 && (is_digit(body[j - 1]) || body[j - 1] == '}')) {
-                keep = j - 1;
-            } else {
-                continue;
-            }
-            best = std::min(best, keep);
-        }
-    }
-    return best == std::string::npos ? s : s.substr(0, best + 1);
-}
-
-// `(\\(?:text|mbox){.*?})(\^\d|\{\^\d\})?$` -> "": from the first \text{ or \mbox{ to the end,
-// when the answer ends with its closing brace (and maybe a digit superscript).
-std::string strip_trailing_text(const std::string& s) {
-    std::string_view body = s;
-    if (body.size() >= 2 && body[body.size() - 2] == '^' && is_digit(body.back())) {
-        body.remove_suffix(2);
-    } else if (body.size() >= 4 && body.ends_with("}") && body[body.size() - 4] == '{' &&
-               body[body.size() - 3] == '^' && is_digit(body[body.size() - 2])) {
-        body.remove_suffix(4);
-    }
-    if (!body.ends_with("}")) {
-        return s;
-    }
-    size_t first = std::string::npos;
-    for (std::string_view cmd : {"\\text{", "\\mbox{"}) {
-        const size_t p = body.find(cmd);
-        if (p != std::string_view::npos && p + cmd.size() < body.size()) {
-            first = std::min(first, p);
-        }
-    }
-    return first == std::string::npos ? s : s.substr(0, first);
-}
-
-// -- malformed operators --------------------------------------------------------------------------
-
-// Rewrites `head`(\s?)X ... per `rewrite`, left to right, for every occurrence of `head`.
-template <typename Rewrite>
-std::string rewrite_each(const std::string& s, std::string_view head, Rewrite rewrite) {
-    std::string out;
-    size_t i = 0;
-    for (size_t p = s.find(head); p != std::string::npos; p = s.find(head, i)) {
-        out.append(s, i, p - i);
-        size_t end = p + head.size();
-        if (auto r = rewrite(std::string_view(s), end)) {
-            out.append(*r);
-            i = end;
-        } else {
-            out.append(head);
-            i = p + head.size();
-        }
-    }
-    return out.append(s, i);
-}
-
-size_t opt_space(std::string_view s, size_t i) {
-    return i < s.size() && is_space(s[i]) ? i + 1 : i;
-}
-
-std::string fix_malformed(std::string s) {
-    // ^(x) -> ^{x}
-    s = rewrite_each(s, "^", [](std::string_view v, size_t& e) -> std::optional<std::string> {
-        const size_t j = opt_space(v, e);
-        const size_t close = j < v.size() && v[j] == '(' ? v.find(')', j) : std::string_view::npos;
-        if (close == std::string_view::npos) {
-            return std::nullopt;
-        }
-        std::string r = "^{" + std::string(v.substr(j + 1, close - j - 1)) + "}";
-        e = close + 1;
-        return r;
-    });
-    // sqrt(x) -> \sqrt{x}
-    s = rewrite_each(s, "sqrt", [](std::string_view v, size_t& e) -> std::optional<std::string> {
-        const size_t j = opt_space(v, e);
-        const size_t close = j < v.size() && v[j] == '(' ? v.find(')', j) : std::string_view::npos;
-        if (close == std::string_view::npos) {
-            return std::nullopt;
-        }
-        std::string r = "\\sqrt{" + std::string(v.substr(j + 1, close - j - 1)) + "}";
-        e = close + 1;
-        return r;
-    });
-    // \frac12 -> \frac{1}{2}, \log_2 8 -> \log_{2}{8}
-    for (auto [head, out_head] : {std::pair{"\\frac", "\\frac"}, {"\\log_", "\\log_"}}) {
-        s = rewrite_each(s, head, [&](std::string_view v, size_t& e) -> std::optional<std::string> {
-            size_t j = opt_space(v, e);
-            if (j >= v.size() || !is_digit(v[j])) {
-                return std::nullopt;
-            }
-            const char a = v[j];
-            j = opt_space(v, j + 1);
-            size_t k = j;
-            while (k < v.size() && is_digit(v[k])) {
-                ++k;
-            }
-            if (k == j) {
-                return std::nullopt;
-            }
-            std::string r =
-                std::string(out_head) + "{" + a + "}{" + std::string(v.substr(j, k - j)) + "}";
-            e = k;
-            return r;
-        });
-    }
-    // \frac{a}2 -> \frac{a}{2} (the lazy `{(.*?)}\s?(\d)` of the original)
-    s = rewrite_each(s, "\\frac", [](std::string_view v, size_t& e) -> std::optional<std::string> {
-        const size_t j = opt_space(v, e);
-        if (j >= v.size() || v[j] != '{') {
-            return std::nullopt;
-        }
-        for (size_t close = v.find('}', j + 1); close != std::string_view::npos;
-             close = v.find('}', close + 1)) {
-            const size_t d = opt_space(v, close + 1);
-            if (d < v.size() && is_digit(v[d])) {
-                std::string r =
-                    "\\frac{" + std::string(v.substr(j + 1, close - j - 1)) + "}{" + v[d] + "}";
-                e = d + 1;
-                return r;
-            }
-        }
-        return std::nullopt;
-    });
-    // \frac1{b} -> \frac{1}{b}
-    s = rewrite_each(s, "\\frac", [](std::string_view v, size_t& e) -> std::optional<std::string> {
-        size_t j = opt_space(v, e);
-        if (j >= v.size() || !is_digit(v[j])) {
-            return std::nullopt;
-        }
-        const char a = v[j];
-        j = opt_space(v, j + 1);
-        const size_t close = j < v.size() && v[j] == '{' ? v.find('}', j) : std::string_view::npos;
-        if (close == std::string_view::npos) {
-            return std::nullopt;
-        }
-        std::string r =
-            std::string("\\frac{") + a + "}{" + std::string(v.substr(j + 1, close - j - 1)) + "}";
-        e = close + 1;
-        return r;
-    });
-    // \sqrt2 -> \sqrt{2}
-    s = rewrite_each(s, "\\sqrt", [](std::string_view v, size_t& e) -> std::optional<std::string> {
-        const size_t j = opt_space(v, e);
-        if (j >= v.size() || !is_digit(v[j])) {
-            return std::nullopt;
-        }
-        std::string r = std::string("\\sqrt{") + v[j] + "}";
-        e = j + 1;
-        return r;
-    });
-    replace_all(s, " sqrt", "\\sqrt");
-    return s;
-}
-
-// \sqrt x -> \sqrt{x} (hendrycks' _fix_sqrt).
-std::string fix_sqrt(const std::string& s) {
-    return rewrite_each(s, "\\sqrt",
-                        [](std::string_view v, size_t& e) -> std::optional<std::string> {
-                            const size_t j = spaces_from(v, e);
-                            if (j >= v.size() || v[j] == '{' || v[j] == '[') {
-                                return std::nullopt;
-                            }
-                            std::string r = std::string("\\sqrt{") + v[j] + "}";
-                            e = j + 1;
-                            return r;
-                        });
-}
-
-// \frac ab -> \frac{a}{b}, \frac a{b} -> \frac{a}{b} (hendrycks' _fix_fracs).
-std::string fix_fracs(const std::string& s) {
-    return rewrite_each(s, "\\frac",
-                        [](std::string_view v, size_t& e) -> std::optional<std::string> {
-                            const size_t j = spaces_from(v, e);
-                            if (j >= v.size() || v[j] == '{' || j + 1 >= v.size()) {
-                                return std::nullopt;
-                            }
-                            const char a = v[j], b = v[j + 1];
-                            e = j + 2;
-                            if (b == '{') {
-                                return std::string("\\frac{") + a + "}{";
-                            }
-                            return std::string("\\frac{") + a + "}{" + b + "}";
-                        });
-}
-
-// "2/3" (the whole answer) -> \frac{2}{3}.
-std::string fix_a_slash_b(const std::string& s) {
-    const size_t slash = s.find('/');
-    if (slash == std::string::npos || s.find('/', slash + 1) != std::string::npos) {
-        return s;
-    }
-    auto integer = [](std::string_view v) {
-        const size_t start = !v.empty() && v[0] == '-' ? 1 : 0;
-        if (v.size() == start || (v.size() > start + 1 && v[start] == '0')) {
-            return false;
-        }
-        for (size_t k = start; k < v.size(); ++k) {
-            if (!is_digit(v[k])) {
-                return false;
-            }
-        }
-        return true;
-    };
-    const std::string a = s.substr(0, slash), b = s.substr(slash + 1);
-    if (!integer(a) || !integer(b)) {
-        return s;
-    }
-    return "\\frac{" + a + "}{" + b + "}";
-}
-
 }  // namespace
 
 std::string boxed_contents(std::string_view text, Boxed mode) {
@@ -645,7 +246,7 @@ std::string boxed_contents(std::string_view text, Boxed mode) {
             break;
         }
         const size_t start = (has_b && (!has_f || b > f)) ? b : f;
-        size_t open = spaces_from(text, start + (start == b && has_b ? 6 : 5));
+        size_t open = skip_spaces(text, start + (start == b && has_b ? 6 : 5));
         if (open >= limit || text[open] != '{') {
             if (results.empty() && open < limit) {
                 results.emplace_back(text.substr(open, limit - open));
@@ -716,15 +317,7 @@ std::string normalize_latex(std::string_view text, Boxed mode) {
         }
         s = std::move(out);
     }
-    // units
-    if (std::string t = trim(strip_trailing_text(s)); !t.empty() && t != s) {
-        s = t;
-    }
-    for (int pass = 0; pass < 2; ++pass) {
-        if (std::string t = strip_unit_once(s); !t.empty() && t != s) {
-            s = t;
-        }
-    }
+    s = strip_units(std::move(s));
     // nits
     if (!s.empty() && s[0] == '.') {
         s = "0" + s;
@@ -732,7 +325,7 @@ std::string normalize_latex(std::string_view text, Boxed mode) {
     if (s == "0.5") {
         s = "\\frac{1}{2}";
     }
-    s = fix_a_slash_b(fix_fracs(fix_sqrt(fix_malformed(std::move(s)))));
+    s = fix_malformed_operators(std::move(s));
     return trim(s);
 }
 

@@ -21,4 +21,13 @@ std::string boxed_contents(std::string_view text, Boxed mode);
 /// `text` cleaned as Math-Verify cleans an extracted LaTeX answer.
 std::string normalize_latex(std::string_view text, Boxed mode);
 
+// -- normalize_latex's later steps, each in its own file ----------------------------------------
+
+/// Trailing \text{...} units and unit words ("5 cm" -> "5"; math_units.cpp).
+std::string strip_units(std::string s);
+
+/// ^(x), sqrt(x), \frac12, \frac{a}2, \sqrt2, \sqrt x and a whole "2/3" written as LaTeX
+/// means them (math_malformed.cpp).
+std::string fix_malformed_operators(std::string s);
+
 }  // namespace r1::rewards::math

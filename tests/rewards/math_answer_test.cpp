@@ -90,6 +90,19 @@ TEST(AccuracyTest, RewardBranches) {
     EXPECT_EQ(accuracy(in, o).value, -1.0);
 }
 
+// The key `time_limit` bounds one comparison: past it the row is unscorable, never a 0 or a 1.
+TEST(AccuracyTest, TimeLimitKeyMakesASlowComparisonUnscorable) {
+    std::string sum = "x";
+    for (int k = 0; k < 200; ++k) {
+        sum += "+x";
+    }
+    AccuracyOptions o;
+    RewardInput in{.completion = "<answer>$" + sum + "$</answer>", .answer = "$" + sum + "$"};
+    EXPECT_EQ(accuracy(in, o).value, 1.0);
+    o.time_limit = 1e-9;
+    EXPECT_FALSE(accuracy(in, o).value.has_value());
+}
+
 // Math-Verify 0.9.0 labels each pair (tests/reference/make_math_pairs.py, run as a ctest fixture):
 // golds in plain text and LaTeX, predictions from one-liners to long worked solutions, the shapes
 // of issue #22 and near misses. A false accept (r1 says right, Math-Verify wrong) would teach a
