@@ -1,6 +1,7 @@
 #include "r1/rewards/language.h"
 
 #include "r1/util/str.h"
+#include "r1/util/utf8.h"
 
 #include <cctype>
 #include <cstdint>
@@ -14,31 +15,6 @@ void visit(config::Visitor& v, LanguageOptions& o) {
 }
 
 namespace {
-
-// Next code point of UTF-8 text; invalid bytes decode as U+FFFD one byte at a time.
-char32_t next_code_point(std::string_view s, size_t& i) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    const int len = b < 0x80           ? 1
-                    : (b >> 5) == 0x6  ? 2
-                    : (b >> 4) == 0xE  ? 3
-                    : (b >> 3) == 0x1E ? 4
-                                       : 0;
-    if (len == 0 || i + static_cast<size_t>(len) > s.size()) {
-        ++i;
-        return 0xFFFD;
-    }
-    char32_t cp = len == 1 ? b : b & (0x7F >> len);
-    for (int k = 1; k < len; ++k) {
-        const auto c = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
-        if ((c & 0xC0) != 0x80) {
-            ++i;
-            return 0xFFFD;
-        }
-        cp = (cp << 6) | (c & 0x3F);
-    }
-    i += static_cast<size_t>(len);
-    return cp;
-}
 
 std::optional<Script> script_of(char32_t c) {
     struct Range {
@@ -101,7 +77,7 @@ std::map<Script, int64_t> count_words(std::string_view text) {
     std::map<Script, int64_t> counts;
     std::optional<Script> current;  // the script of the word being read
     for (size_t i = 0; i < s.size();) {
-        const auto script = script_of(next_code_point(s, i));
+        const auto script = script_of(util::next_code_point(s, i).value_or(0xFFFD));
         const bool single = script == Script::han || script == Script::kana;
         if (script && (single || script != current)) {
             ++counts[*script];

@@ -1,5 +1,7 @@
 // jinja2's lexer as transformers configures it (trim_blocks, lstrip_blocks, no trailing newline):
 // template text, {{ }} and {% %} tags with -/+ whitespace control, {# #} comments, {% raw %}.
+#include "r1/util/utf8.h"
+
 #include <algorithm>
 
 #include "tokenizer/jinja_ast.h"
@@ -342,7 +344,7 @@ size_t Lexer::escape(size_t i, std::string& value) const {
         for (; n < 3 && i + n < s_.size() && s_[i + n] >= '0' && s_[i + n] <= '7'; ++n) {
             code = code * 8 + (s_[i + n] - '0');
         }
-        text::append_utf8(value, code);
+        util::append_utf8(value, code);
         return i + n;
     }
     if (e == 'N') {
@@ -367,7 +369,7 @@ size_t Lexer::hex_escape(size_t i, int digits, std::string& value) const {
     if (code > 0x10ffff) {
         src_.fail(i - 2, "escape beyond U+10FFFF in a string literal");
     }
-    text::append_utf8(value, code);
+    util::append_utf8(value, code);
     return i + digits;
 }
 

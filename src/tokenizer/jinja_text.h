@@ -14,7 +14,6 @@ namespace r1::tokenizer::jinja::text {
 
 /// The code point at s[i], advancing i; an invalid byte reads as itself (one byte).
 char32_t decode(std::string_view s, size_t& i);
-void append_utf8(std::string& out, char32_t c);
 
 /// Byte offset of each code point's start, then s.size().
 std::vector<size_t> starts(std::string_view s);

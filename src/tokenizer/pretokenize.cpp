@@ -3,6 +3,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "r1/util/error.h"
 #include "r1/util/str.h"
+#include "r1/util/utf8.h"
 
 #include <pcre2.h>
 
@@ -30,19 +31,6 @@ const std::array<char32_t, 256>& byte_to_unicode() {
 
 namespace {
 
-void append_utf8(std::string& out, char32_t c) {
-    if (c < 0x80) {
-        out += static_cast<char>(c);
-    } else if (c < 0x800) {
-        out += static_cast<char>(0xC0 | (c >> 6));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-        out += static_cast<char>(0xE0 | (c >> 12));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-}
-
 // The inverse map: code points 0..0x143 -> byte + 1 (0: not in the map).
 const std::array<uint16_t, 0x144>& unicode_to_byte() {
     static const std::array<uint16_t, 0x144> table = [] {
@@ -61,7 +49,7 @@ std::string bytes_to_unicode(std::string_view bytes) {
     std::string out;
     out.reserve(bytes.size() * 2);
     for (unsigned char b : bytes) {
-        append_utf8(out, byte_to_unicode()[b]);
+        util::append_utf8(out, byte_to_unicode()[b]);
     }
     return out;
 }
