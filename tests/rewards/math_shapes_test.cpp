@@ -148,11 +148,11 @@ TEST(MathShapesTest, Approximation) {
                      {R"($\pi$)", R"($\approx 3.14159265$)", true}});
 }
 
-// paragraphs of working, then \boxed{14{,}916}.
+// Paragraphs of working (with a wrong product on the way), then the final line that states the
+// answer: \boxed{14{,}916}, a "final answer" phrase, or a later line contradicting a box.
 TEST(MathShapesTest, LongSolutionBoxesGroupedThousands) {
-    expect_verdicts(
-        {{R"(14916)",
-          R"(Each ticket costs $\$113$ and the school buys $132$ tickets, plus a booking fee of $\$0$.
+    const std::string working =
+        R"(Each ticket costs $\$113$ and the school buys $132$ tickets, plus a booking fee of $\$0$.
 
 First, let me organize the given information before computing anything.
 
@@ -162,77 +162,18 @@ I initially multiplied $113 \times 123 = 13899$, which used the wrong count; wit
 
 Let me double-check the arithmetic once more: $113 \times 132 = 113 \times 100 + 113 \times 32 = 11300 + 3616 = 14916$.
 
-Therefore, the school pays $\boxed{14{,}916}$ dollars.)",
-          true},
-         {R"($14{,}916$)",
-          R"(Each ticket costs $\$113$ and the school buys $132$ tickets, plus a booking fee of $\$0$.
-
-First, let me organize the given information before computing anything.
-
-The tickets alone cost $113 \times 132 = 14916$ dollars.
-
-I initially multiplied $113 \times 123 = 13899$, which used the wrong count; with $132$ tickets it is $14916$.
-
-Let me double-check the arithmetic once more: $113 \times 132 = 113 \times 100 + 113 \times 32 = 11300 + 3616 = 14916$.
-
-Therefore, the school pays $\boxed{14916}$ dollars.)",
-          true},
-         {R"(14 916)",
-          R"(Each ticket costs $\$113$ and the school buys $132$ tickets, plus a booking fee of $\$0$.
-
-First, let me organize the given information before computing anything.
-
-The tickets alone cost $113 \times 132 = 14916$ dollars.
-
-I initially multiplied $113 \times 123 = 13899$, which used the wrong count; with $132$ tickets it is $14916$.
-
-Let me double-check the arithmetic once more: $113 \times 132 = 113 \times 100 + 113 \times 32 = 11300 + 3616 = 14916$.
-
-The final answer is $14{,}916$. I hope it is correct.)",
-          true},
-         {R"(14916)",
-          R"(Each ticket costs $\$113$ and the school buys $132$ tickets, plus a booking fee of $\$0$.
-
-First, let me organize the given information before computing anything.
-
-The tickets alone cost $113 \times 132 = 14916$ dollars.
-
-I initially multiplied $113 \times 123 = 13899$, which used the wrong count; with $132$ tickets it is $14916$.
-
-Let me double-check the arithmetic once more: $113 \times 132 = 113 \times 100 + 113 \times 32 = 11300 + 3616 = 14916$.
-
-Therefore, the school pays $\boxed{14{,}961}$ dollars.)",
-          false},
-         {R"(14916)",
-          R"(Each ticket costs $\$113$ and the school buys $132$ tickets, plus a booking fee of $\$0$.
-
-First, let me organize the given information before computing anything.
-
-The tickets alone cost $113 \times 132 = 14916$ dollars.
-
-I initially multiplied $113 \times 123 = 13899$, which used the wrong count; with $132$ tickets it is $14916$.
-
-Let me double-check the arithmetic once more: $113 \times 132 = 113 \times 100 + 113 \times 32 = 11300 + 3616 = 14916$.
-
-So the answer is $\boxed{13{,}899}$.
-
-**Answer:** 14,916)",
-          false},
-         {R"(14916)",
-          R"(Each ticket costs $\$113$ and the school buys $132$ tickets, plus a booking fee of $\$0$.
-
-First, let me organize the given information before computing anything.
-
-The tickets alone cost $113 \times 132 = 14916$ dollars.
-
-I initially multiplied $113 \times 123 = 13899$, which used the wrong count; with $132$ tickets it is $14916$.
-
-Let me double-check the arithmetic once more: $113 \times 132 = 113 \times 100 + 113 \times 32 = 11300 + 3616 = 14916$.
-
-This gives $\boxed{13{,}899}$.
-
-The final answer is $14{,}916$. I hope it is correct.)",
-          true}});
+)";
+    expect_verdicts({
+        {"14916", working + R"(Therefore, the school pays $\boxed{14{,}916}$ dollars.)", true},
+        {R"($14{,}916$)", working + R"(Therefore, the school pays $\boxed{14916}$ dollars.)", true},
+        {"14 916", working + R"(The final answer is $14{,}916$. I hope it is correct.)", true},
+        {"14916", working + R"(Therefore, the school pays $\boxed{14{,}961}$ dollars.)", false},
+        {"14916", working + "So the answer is $\\boxed{13{,}899}$.\n\n**Answer:** 14,916", false},
+        {"14916",
+         working + "This gives $\\boxed{13{,}899}$.\n\nThe final answer is $14{,}916$. I hope it "
+                   "is correct.",
+         true},
+    });
 }
 
 // \left( ... \right) are plain brackets.
