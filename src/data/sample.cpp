@@ -79,12 +79,14 @@ Sample sample_from_json(const io::JsonFields& fields) {
 namespace {
 
 /// A list of {"role", "content"} objects under `key` (messages, prompt or completion), appended.
-void read_messages(const io::JsonFields& fields, const std::string& key, std::vector<Message>& out) {
+void read_messages(const io::JsonFields& fields,
+                   const std::string& key,
+                   std::vector<Message>& out) {
     const json& messages = fields.value(key);
     if (!messages.is_array() || messages.empty()) {
-        throw fields.error(
-            key, "expected a non-empty list of {\"role\", \"content\"}, got " +
-                     (messages.is_array() ? std::string("an empty list") : io::json_kind(messages)));
+        throw fields.error(key, "expected a non-empty list of {\"role\", \"content\"}, got " +
+                                    (messages.is_array() ? std::string("an empty list")
+                                                         : io::json_kind(messages)));
     }
     for (size_t i = 0; i < messages.size(); ++i) {
         const std::string item = util::str(key, "[", i, "]");
@@ -138,7 +140,8 @@ SftExample sft_example_from_json(const io::JsonFields& fields) {
         return prompt_completion_from_json(fields);
     }
     if (fields.has("text")) {
-        return {.shape = SftExample::Shape::text, .text = fields.string("text"),
+        return {.shape = SftExample::Shape::text,
+                .text = fields.string("text"),
                 .where = fields.where()};
     }
     if (!fields.has("messages")) {
@@ -168,22 +171,20 @@ PreferencePair preference_pair_from_json(const io::JsonFields& fields) {
         p.rejected = fields.string("rejected");
         return p;
     }
-    if (fields.has("prompt")) {
-        if (!fields.value("prompt").is_array()) {
-            throw fields.error("prompt",
-                               "expected a list of {\"role\", \"content\"} as \"chosen\" "
-                               "is, got " +
-                                   io::json_kind(fields.value("prompt")));
+    // In a conversational pair every side is a list of messages, as "chosen" is.
+    const auto require_list = [&](const char* key) {
+        if (fields.has(key) && !fields.value(key).is_array()) {
+            throw fields.error(key,
+                               "expected a list of {\"role\", \"content\"} as \"chosen\" is, got " +
+                                   io::json_kind(fields.value(key)));
         }
+    };
+    require_list("prompt");
+    if (fields.has("prompt")) {
         read_messages(fields, "prompt", p.prompt_messages);
     }
     read_messages(fields, "chosen", p.chosen_messages);
-    if (fields.has("rejected") && !fields.value("rejected").is_array()) {
-        throw fields.error("rejected",
-                           "expected a list of {\"role\", \"content\"} as \"chosen\" "
-                           "is, got " +
-                               io::json_kind(fields.value("rejected")));
-    }
+    require_list("rejected");
     read_messages(fields, "rejected", p.rejected_messages);
     return p;
 }

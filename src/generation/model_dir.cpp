@@ -6,7 +6,6 @@
 
 #include <nlohmann/json.hpp>
 
-
 namespace r1::generation {
 
 namespace fs = std::filesystem;
@@ -19,8 +18,8 @@ ModelDir load_model_dir(const fs::path& dir, model::Precision precision) {
     out.options = out.model->options;  // as loaded (a transformers save without MTP: MTP off)
     if (fs::exists(dir / "tokenizer.json")) {
         out.tokenizer_json = util::read_file(dir / "tokenizer.json");
-        out.tokenizer = tokenizer::Tokenizer::from_json(out.tokenizer_json,
-                                                        (dir / "tokenizer.json").string());
+        out.tokenizer =
+            tokenizer::Tokenizer::from_json(out.tokenizer_json, (dir / "tokenizer.json").string());
     }
     if (auto jinja = tokenizer::load_chat_template(dir)) {
         out.chat_template = tokenizer::ModelTemplate{*jinja, tokenizer::load_special_tokens(dir)};
@@ -32,18 +31,31 @@ tokenizer::ChatTemplate chat_template_for(const ModelDir& dir,
                                           tokenizer::Template kind,
                                           const tokenizer::ChatTemplateOptions& texts,
                                           bool prefilled_think) {
-    if (kind == tokenizer::Template::model && !dir.chat_template) {
-        throw util::ConfigError(dir.path.string() +
-                                ": no chat template (chat_template.jinja, or tokenizer_config.json's "
-                                "chat_template) for template 'model'; choose r1_zero, qwen_math, "
-                                "chat or plain");
+    return chat_template_for(dir.path, dir.chat_template, kind, texts, prefilled_think);
+}
+
+tokenizer::ChatTemplate chat_template_for(const fs::path& dir,
+                                          const std::optional<tokenizer::ModelTemplate>& own,
+                                          tokenizer::Template kind,
+                                          const tokenizer::ChatTemplateOptions& texts,
+                                          bool prefilled_think) {
+    if (kind == tokenizer::Template::model && !own) {
+        throw util::ConfigError(
+            dir.string() +
+            ": no chat template (chat_template.jinja, or tokenizer_config.json's "
+            "chat_template) for template 'model'; choose r1_zero, qwen_math, "
+            "chat or plain");
     }
-    return {kind, texts, prefilled_think, dir.chat_template};
+    return {kind, texts, prefilled_think, own};
 }
 
 std::vector<int64_t> eos_token_ids(const ModelDir& dir) {
+    return eos_token_ids(dir.config_json, dir.tokenizer ? &*dir.tokenizer : nullptr);
+}
+
+std::vector<int64_t> eos_token_ids(std::string_view config_json, const tokenizer::Tokenizer* tok) {
     std::vector<int64_t> ids;
-    const auto config = nlohmann::json::parse(dir.config_json, nullptr, false);
+    const auto config = nlohmann::json::parse(config_json, nullptr, false);
     if (config.is_object() && config.contains("eos_token_id")) {
         const auto& eos = config.at("eos_token_id");
         if (eos.is_number_integer()) {
@@ -56,12 +68,15 @@ std::vector<int64_t> eos_token_ids(const ModelDir& dir) {
             }
         }
     }
-    if (!ids.empty() || !dir.tokenizer) {
+    if (!ids.empty() || tok == nullptr) {
         return ids;
     }
     for (const char* name : {"<|endoftext|>", "<|im_end|>", "<|eot_id|>",
-                             "<\xef\xbd\x9c" "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence\xef\xbd\x9c>"}) {
-        if (const auto id = dir.tokenizer->token_to_id(name)) {
+                             "<\xef\xbd\x9c"
+                             "end\xe2\x96\x81"
+                             "of\xe2\x96\x81"
+                             "sentence\xef\xbd\x9c>"}) {
+        if (const auto id = tok->token_to_id(name)) {
             ids.push_back(*id);
         }
     }
@@ -69,9 +84,21 @@ std::vector<int64_t> eos_token_ids(const ModelDir& dir) {
 }
 
 void save_model_dir(const fs::path& dir, model::CausalLm& model, const SaveDirOptions& options) {
+    write_model_dir(
+        dir,
+        [&](const fs::path& weights) {
+            model::save_pretrained(*model, weights, {.source = options.source});
+        },
+        options);
+}
+
+void write_model_dir(const fs::path& dir,
+                     const std::function<void(const fs::path&)>& save_weights,
+                     const SaveDirOptions& options) {
     util::write_dir_atomically(dir, [&](const fs::path& tmp) {
-        // save_pretrained is atomic itself: let it fill a fresh subdirectory, then lift its files
-        model::save_pretrained(*model, tmp / "model", {.source = options.source});
+        // the weights' writer is atomic itself: let it fill a fresh subdirectory, then lift its
+        // files
+        save_weights(tmp / "model");
         for (const auto& entry : fs::directory_iterator(tmp / "model")) {
             fs::rename(entry.path(), tmp / entry.path().filename());
         }

@@ -37,6 +37,22 @@ void check_request(const ScoreRequest& r, size_t index, int64_t vocab_size) {
 
 }  // namespace
 
+PaddedBatch right_padded(const std::vector<const std::vector<int64_t>*>& rows,
+                         int64_t pad,
+                         int64_t min_length) {
+    int64_t S = min_length;
+    for (const auto* row : rows) {
+        S = std::max(S, static_cast<int64_t>(row->size()));
+    }
+    const auto B = static_cast<int64_t>(rows.size());
+    std::vector<int64_t> ids(static_cast<size_t>(B * S), pad), mask(ids.size(), 0);
+    for (size_t i = 0; i < rows.size(); ++i) {
+        std::copy(rows[i]->begin(), rows[i]->end(), ids.begin() + static_cast<int64_t>(i) * S);
+        std::fill_n(mask.begin() + static_cast<int64_t>(i) * S, rows[i]->size(), 1);
+    }
+    return {at::tensor(ids, at::kLong).view({B, S}), at::tensor(mask, at::kLong).view({B, S})};
+}
+
 std::vector<std::vector<float>> score(CausalLmImpl& model,
                                       const std::vector<ScoreRequest>& requests,
                                       ScoreOptions options) {
@@ -48,19 +64,12 @@ std::vector<std::vector<float>> score(CausalLmImpl& model,
     const auto batch = static_cast<size_t>(std::max<int64_t>(options.batch_size, 1));
     for (size_t begin = 0; begin < requests.size(); begin += batch) {
         const size_t end = std::min(requests.size(), begin + batch);
-        size_t S = 2;  // a single-token sequence still makes a [B, 1] log-prob row
+        std::vector<const std::vector<int64_t>*> rows;
         for (size_t i = begin; i < end; ++i) {
-            S = std::max(S, requests[i].tokens.size());
+            rows.push_back(&requests[i].tokens);
         }
-        const auto B = static_cast<int64_t>(end - begin);
-        auto ids = at::zeros({B, static_cast<int64_t>(S)}, at::kLong);
-        auto mask = at::zeros({B, static_cast<int64_t>(S)}, at::kLong);
-        for (size_t i = begin; i < end; ++i) {
-            const auto& tokens = requests[i].tokens;
-            const auto n = static_cast<int64_t>(tokens.size());
-            ids[i - begin].slice(0, 0, n).copy_(at::tensor(tokens, at::kLong));
-            mask[i - begin].slice(0, 0, n).fill_(1);
-        }
+        // at least 2: a single-token sequence still makes a [B, 1] log-prob row
+        const auto [ids, mask] = right_padded(rows, 0, 2);
         const auto logp = token_logprobs(model, ids, mask).contiguous();  // [B, S-1]
         for (size_t i = begin; i < end; ++i) {
             const auto& r = requests[i];

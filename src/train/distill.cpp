@@ -28,17 +28,19 @@ using Clock = std::chrono::steady_clock;
 constexpr uint64_t kOnPolicyStream = 0x6f6e706f6cULL;  // "onpol"
 
 /// Distillation compares distributions token by token: both models must split text alike.
-void check_tokenizers(const tokenizer::Tokenizer& teacher, const tokenizer::Tokenizer& student,
-                      const std::string& teacher_dir, const std::string& student_dir) {
+void check_tokenizers(const tokenizer::Tokenizer& teacher,
+                      const tokenizer::Tokenizer& student,
+                      const std::string& teacher_dir,
+                      const std::string& student_dir) {
     const int64_t n = std::min(teacher.vocab_size(), student.vocab_size());
     for (int64_t id = 0; id < n; ++id) {
         const std::vector<tokenizer::TokenId> one{static_cast<tokenizer::TokenId>(id)};
         const auto t = teacher.decode(one), s = student.decode(one);
         if (t != s) {
-            throw util::ConfigError(util::str(
-                "the teacher's and the student's tokenizers differ at token ", id, ": '", t, "' in ",
-                teacher_dir, ", '", s, "' in ", student_dir,
-                "; distillation needs one tokenizer"));
+            throw util::ConfigError(
+                util::str("the teacher's and the student's tokenizers differ at token ", id, ": '",
+                          t, "' in ", teacher_dir, ", '", s, "' in ", student_dir,
+                          "; distillation needs one tokenizer"));
         }
     }
     if (teacher.vocab_size() != student.vocab_size()) {
@@ -49,38 +51,54 @@ void check_tokenizers(const tokenizer::Tokenizer& teacher, const tokenizer::Toke
 }
 
 /// The divergence per position of two logit tensors [b, n, V] -> [b, n].
-at::Tensor position_divergence(const at::Tensor& student, const at::Tensor& teacher,
-                               const DistillLossConfig& c, int64_t top_k) {
-    const DistillLossOptions options{.beta = c.beta, .temperature = c.temperature,
-                                     .reduction = DistillReduction::none};
+at::Tensor position_divergence(const at::Tensor& student,
+                               const at::Tensor& teacher,
+                               const DistillLossConfig& c,
+                               int64_t top_k) {
+    const DistillLossOptions options{
+        .beta = c.beta, .temperature = c.temperature, .reduction = DistillReduction::none};
     if (top_k <= 0) {
-        return distill_loss({.student_logits = student, .teacher_logits = teacher}, options).sum(-1);
+        return distill_loss({.student_logits = student, .teacher_logits = teacher}, options)
+            .sum(-1);
     }
     const auto logp = at::log_softmax(teacher.to(at::kFloat) / c.temperature, -1);
     const auto [values, indices] = logp.topk(std::min<int64_t>(top_k, logp.size(-1)), -1);
-    return topk_distill_loss({.student_logits = student, .teacher_logp = values,
-                              .teacher_indices = indices}, options)
+    return topk_distill_loss(
+               {.student_logits = student, .teacher_logp = values, .teacher_indices = indices},
+               options)
         .sum(-1);
 }
 
 class DistillSteps : public StageSteps {
   public:
-    DistillSteps(const DistillOptions& o, const io::RunDir& run_dir);
+    explicit DistillSteps(const DistillOptions& o);
 
     torch::nn::Module& module() override { return *student_; }
+
     torch::optim::Optimizer& optimizer() override { return *optimizer_; }
+
     std::vector<model::Moe> moe_layers() override { return student_->model->moe_layers(); }
+
     int64_t total_steps() const override { return total_steps_; }
+
     nlohmann::json step(int64_t step) override;
-    nlohmann::json resume_state() const override { return {{"loader", data::to_json(loader_->state())}}; }
+
+    nlohmann::json resume_state() const override {
+        return {{"loader", data::to_json(loader_->state())}};
+    }
+
     void restore(const nlohmann::json& state) override {
         loader_->restore(data::cursor_state_from_json(state.at("loader")));
     }
+
     void save_final(const fs::path& dir) override;
 
   private:
     void load_models();
-    LossTally run(const SftDataset& set, const std::vector<int64_t>& rows, bool grad, double nll_coef,
+    LossTally run(const SftDataset& set,
+                  const std::vector<int64_t>& rows,
+                  bool grad,
+                  double nll_coef,
                   double& divergence);
     SftDataset sample(const std::vector<int64_t>& rows, int64_t step);
     nlohmann::json evaluate();
@@ -88,9 +106,7 @@ class DistillSteps : public StageSteps {
     const DistillOptions& o_;
     generation::ModelDir teacher_;
     model::CausalLm student_{nullptr};
-    std::optional<tokenizer::Tokenizer> tok_;
-    std::string student_tokenizer_json_;  // written with the final model when it came from a config
-    std::string template_jinja_;          // the rows' template, saved with the student
+    std::string template_jinja_;  // the rows' template, saved with the student
     std::unique_ptr<torch::optim::AdamW> optimizer_;
     std::optional<generation::Engine> engine_;
     SftDatasets data_;
@@ -111,42 +127,47 @@ void DistillSteps::load_models() {
     if (!o_.student.checkpoint.empty()) {
         auto student = generation::load_model_dir(o_.student.checkpoint);
         if (!student.tokenizer) {
-            throw util::IoError(o_.student.checkpoint + ": no tokenizer.json in the student's directory");
+            throw util::IoError(o_.student.checkpoint +
+                                ": no tokenizer.json in the student's directory");
         }
-        check_tokenizers(*teacher_.tokenizer, *student.tokenizer, o_.teacher.model, o_.student.checkpoint);
+        if (student.tokenizer_json != teacher_.tokenizer_json) {  // one file: one tokenizer
+            check_tokenizers(*teacher_.tokenizer, *student.tokenizer, o_.teacher.model,
+                             o_.student.checkpoint);
+        }
         student_ = student.model;
     } else {
         student_ = model::CausalLm(model::load_model_options(o_.student.config));  // seeded init
-        student_tokenizer_json_ = teacher_.tokenizer_json;
     }
-    tok_ = teacher_.tokenizer;
     eos_ = generation::eos_token_ids(teacher_);
     if (eos_.empty()) {
         throw util::ConfigError(o_.teacher.model + ": no end-of-sequence token");
     }
 }
 
-DistillSteps::DistillSteps(const DistillOptions& o, const io::RunDir&) : o_(o) {
+DistillSteps::DistillSteps(const DistillOptions& o) : o_(o) {
     load_models();
     const auto& p = o.data.prompt;  // the teacher's template for `model`: the rows are its traces
-    const auto chat = generation::chat_template_for(teacher_, p.chat_template, p.templates,
-                                                    p.prefilled_think);
+    const auto chat =
+        generation::chat_template_for(teacher_, p.chat_template, p.templates, p.prefilled_think);
     template_jinja_ = chat.to_jinja();
     const auto renderer = make_sft_renderer(chat, o.loss.completion_only);
-    data_ = load_sft_datasets(o.data, *tok_, renderer, eos_.front(), static_cast<uint64_t>(o.seed));
+    data_ = load_sft_datasets(o.data, *teacher_.tokenizer, renderer, eos_.front(),
+                              static_cast<uint64_t>(o.seed));
     loader_.emplace(static_cast<int64_t>(data_.train.rows.size()), static_cast<uint64_t>(o.seed));
-    const auto rows = static_cast<int64_t>(data_.train.rows.size());
-    total_steps_ = o.max_steps > 0 ? o.max_steps
-                                   : o.epochs * ((rows + o.batch.batch_size - 1) / o.batch.batch_size);
+    total_steps_ = stage_total_steps(static_cast<int64_t>(data_.train.rows.size()),
+                                     o.batch.batch_size, o.epochs, o.max_steps);
     optimizer_ = make_adamw(student_->parameters(), o.optim);
-    engine_.emplace(student_, tok_);
+    engine_.emplace(student_, teacher_.tokenizer);
     student_->train();
     log::info("distill: ", data_.train.documents.size(), " documents, teacher ", o.teacher.model,
               ", student ", o.student.checkpoint.empty() ? o.student.config : o.student.checkpoint);
 }
 
-LossTally DistillSteps::run(const SftDataset& set, const std::vector<int64_t>& rows, bool grad,
-                            double nll_coef, double& divergence) {
+LossTally DistillSteps::run(const SftDataset& set,
+                            const std::vector<int64_t>& rows,
+                            bool grad,
+                            double nll_coef,
+                            double& divergence) {
     const MicroBatchOptions micro{.micro_batch_size = o_.batch.micro_batch_size,
                                   .pad_id = eos_.front(),
                                   .packed = o_.data.packing == Packing::bfd,
@@ -157,16 +178,20 @@ LossTally DistillSteps::run(const SftDataset& set, const std::vector<int64_t>& r
         at::Tensor teacher_logits;
         {
             torch::NoGradGuard no_grad;
-            teacher_logits = teacher_.model->forward(batch.input_ids, batch.attention_mask, fwd).logits;
+            teacher_logits =
+                teacher_.model->forward(batch.input_ids, batch.attention_mask, fwd).logits;
         }
         const auto logits = student_->forward(batch.input_ids, batch.attention_mask, fwd).logits;
-        const int64_t V = std::min(logits.size(-1), teacher_logits.size(-1));  // padded vocabularies
+        const int64_t V =
+            std::min(logits.size(-1), teacher_logits.size(-1));  // padded vocabularies
         const auto div = position_divergence(logits.slice(1, 0, -1).slice(2, 0, V),
                                              teacher_logits.slice(1, 0, -1).slice(2, 0, V), o_.loss,
                                              o_.teacher.top_k);  // [b, S-1]
         const auto w = weights.slice(1, 1).to(div.scalar_type());
         const auto kd = (div * w).sum();
-        auto nll = next_token_loss(logits, batch.input_ids, weights);
+        // With no NLL term its value is still reported, but no [N, V] backward runs through it.
+        auto nll =
+            next_token_loss(nll_coef == 0.0 ? logits.detach() : logits, batch.input_ids, weights);
         divergence += kd.item<double>();
         const double kd_coef = o_.loss.distill_weight;
         nll.loss = nll_coef * nll.loss + kd_coef * kd;
@@ -194,8 +219,10 @@ SftDataset DistillSteps::sample(const std::vector<int64_t>& rows, int64_t step) 
     }
     const auto seed = util::derive_seed(static_cast<uint64_t>(o_.seed),
                                         {kOnPolicyStream, static_cast<uint64_t>(step)});
-    const auto out = engine_->generate(
-        {.prompts = prompts, .sampling = o_.on_policy.sampling, .seed = seed, .eos_token_ids = eos_});
+    const auto out = engine_->generate({.prompts = prompts,
+                                        .sampling = o_.on_policy.sampling,
+                                        .seed = seed,
+                                        .eos_token_ids = eos_});
     SftDataset set;
     for (const auto& c : out) {
         SftDocument doc{.ids = prompts[static_cast<size_t>(c.prompt_index)]};
@@ -204,7 +231,8 @@ SftDataset DistillSteps::sample(const std::vector<int64_t>& rows, int64_t step) 
             doc.ids.push_back(t);
             doc.train.push_back(1);
         }
-        const auto keep = static_cast<size_t>(std::min<int64_t>(o_.data.max_length, doc.ids.size()));
+        const auto keep =
+            static_cast<size_t>(std::min<int64_t>(o_.data.max_length, doc.ids.size()));
         doc.ids.resize(keep);
         doc.train.resize(keep);
         doc.trained_tokens = std::accumulate(doc.train.begin(), doc.train.end(), int64_t{0});
@@ -217,11 +245,10 @@ SftDataset DistillSteps::sample(const std::vector<int64_t>& rows, int64_t step) 
 nlohmann::json DistillSteps::step(int64_t step) {
     const auto t0 = Clock::now();
     const auto rows = loader_->next_batch(o_.batch.batch_size);
-    const auto coin = util::make_generator(
-        util::derive_seed(static_cast<uint64_t>(o_.seed), {kOnPolicyStream, 0, static_cast<uint64_t>(step)}));
-    const bool on_policy =
-        o_.on_policy.fraction > 0 &&
-        at::rand({1}, coin, at::kDouble).item<double>() < o_.on_policy.fraction;
+    const auto coin = util::make_generator(util::derive_seed(
+        static_cast<uint64_t>(o_.seed), {kOnPolicyStream, 0, static_cast<uint64_t>(step)}));
+    const bool on_policy = o_.on_policy.fraction > 0 &&
+                           at::rand({1}, coin, at::kDouble).item<double>() < o_.on_policy.fraction;
     optimizer_->zero_grad();
     double divergence = 0;
     LossTally tally;
@@ -236,9 +263,13 @@ nlohmann::json DistillSteps::step(int64_t step) {
     const double grad_norm = clip_gradients(student_->parameters(), o_.optim.max_grad_norm);
     const double lr = scheduled_step(*optimizer_, o_.optim, step, total_steps_);
     const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    nlohmann::json m = {{"loss", tally.loss}, {"loss/divergence", divergence},
-                        {"loss/nll", tally.mean_nll()}, {"token_accuracy", tally.accuracy()},
-                        {"on_policy", on_policy}, {"lr", lr}, {"grad_norm", grad_norm},
+    nlohmann::json m = {{"loss", tally.loss},
+                        {"loss/divergence", divergence},
+                        {"loss/nll", tally.mean_nll()},
+                        {"token_accuracy", tally.accuracy()},
+                        {"on_policy", on_policy},
+                        {"lr", lr},
+                        {"grad_norm", grad_norm},
                         {"perf/train_tokens_per_s", static_cast<double>(tally.tokens) / seconds}};
     if (eval_due(step, o_.eval.every, total_steps_)) {
         m.update(evaluate());
@@ -261,9 +292,9 @@ nlohmann::json DistillSteps::evaluate() {
 
 void DistillSteps::save_final(const fs::path& dir) {
     if (!o_.student.checkpoint.empty()) {
-        generation::save_model_dir(dir, student_,
-                                   {.source = fs::path(o_.student.checkpoint),
-                                    .chat_template = template_jinja_});
+        generation::save_model_dir(
+            dir, student_,
+            {.source = fs::path(o_.student.checkpoint), .chat_template = template_jinja_});
         return;
     }
     // from a config.json: its directory's keys are the student's; the tokenizer is the teacher's
@@ -272,7 +303,7 @@ void DistillSteps::save_final(const fs::path& dir) {
         config.filename() == "config.json" ? std::optional(config.parent_path()) : std::nullopt;
     generation::save_model_dir(dir, student_,
                                {.source = source,
-                                .tokenizer_json = student_tokenizer_json_,
+                                .tokenizer_json = teacher_.tokenizer_json,
                                 .chat_template = template_jinja_});
 }
 
@@ -280,9 +311,7 @@ void DistillSteps::save_final(const fs::path& dir) {
 
 LoopResult run_distill(const DistillOptions& o, const std::string& resolved_yaml) {
     return run_stage_loop(loop_options("distill", o, o.moe.bias_update_gamma), resolved_yaml,
-                          [&o](const io::RunDir& run_dir) {
-                              return std::make_unique<DistillSteps>(o, run_dir);
-                          });
+                          [&o](const io::RunDir&) { return std::make_unique<DistillSteps>(o); });
 }
 
 }  // namespace r1::train

@@ -1,5 +1,4 @@
 #include "r1/train/distill.h"
-
 #include "r1/util/error.h"
 #include "r1/util/str.h"
 
@@ -10,7 +9,8 @@ using util::str;
 
 void visit(config::Visitor& v, TeacherOptions& o) {
     v.field("model", o.model, "the teacher's model directory").required();
-    v.field("top_k", o.top_k, "> 0: distil the teacher's k most likely tokens only (plus the rest's mass)")
+    v.field("top_k", o.top_k,
+            "> 0: distil the teacher's k most likely tokens only (plus the rest's mass)")
         .min(0);
 }
 
@@ -59,19 +59,12 @@ void visit(config::Visitor& v, DistillOptions& o) {
 }
 
 void validate(const DistillOptions& o) {
-    if (o.stage != "distill") {
-        throw ConfigError(str("key 'stage': this is a distill config, got '", o.stage, "'"));
-    }
+    check_stage(o.stage, "distill", "a distill config");
     if (o.student.checkpoint.empty() == o.student.config.empty()) {
         throw ConfigError("student: set exactly one of student.checkpoint and student.config");
     }
-    if (o.data.train.empty() && o.data.task.empty()) {
-        throw ConfigError("data: set data.train (JSONL files) or data.task (a built-in task)");
-    }
-    if (o.batch.batch_size % o.batch.micro_batch_size != 0) {
-        throw ConfigError(str("batch.micro_batch_size (", o.batch.micro_batch_size,
-                              ") must divide batch.batch_size (", o.batch.batch_size, ")"));
-    }
+    check_rows_source(!o.data.train.empty(), o.data.task);
+    check_micro_batch(o.batch.batch_size, o.batch.micro_batch_size);
     validate(o.optim);
 }
 

@@ -4,8 +4,9 @@
 
 #include "r1/data/loader.h"
 #include "r1/data/tasks/task.h"
+#include "r1/model/score.h"
+#include "r1/train/row_files.h"
 #include "r1/util/error.h"
-#include "r1/util/rng.h"
 #include "r1/util/str.h"
 
 #include <ATen/ATen.h>
@@ -14,8 +15,6 @@
 
 namespace r1::train {
 namespace {
-
-constexpr uint64_t kMixStream = 0x6d6978ULL;  // "mix", as SFT's files
 
 std::vector<int64_t> encode(const tokenizer::Tokenizer& tok,
                             const std::string& text,
@@ -41,31 +40,6 @@ std::vector<data::PreferencePair> task_pairs(const RmDataOptions& o, uint64_t se
     for (int64_t i = 0; i < n; ++i) {
         out.push_back(task->preference(seed, static_cast<uint64_t>(i)));
         out.back().where = {.source = util::str("task ", o.task, " stream ", seed, " pair ", i)};
-    }
-    return out;
-}
-
-/// The file's pairs; skipped lines (on_error: skip) are counted, and logged by the reader.
-std::vector<data::PreferencePair> read_pairs(const std::string& path,
-                                             const RmDataOptions& o,
-                                             int64_t& skipped) {
-    auto d = data::read_jsonl_dataset<data::PreferencePair>({.path = path, .on_error = o.on_error});
-    skipped += d.skipped;
-    return std::move(d.rows);
-}
-
-/// The rows of every training file, each mixed by its weight.
-std::vector<data::PreferencePair> mixed_files(const RmDataOptions& o,
-                                              uint64_t seed,
-                                              int64_t& skipped) {
-    std::vector<data::PreferencePair> out;
-    for (size_t f = 0; f < o.train.size(); ++f) {
-        const auto rows = read_pairs(o.train[f].path, o, skipped);
-        for (const int64_t i :
-             data::weighted_rows(static_cast<int64_t>(rows.size()), o.train[f].weight,
-                                 util::derive_seed(seed, {kMixStream, f}))) {
-            out.push_back(rows[static_cast<size_t>(i)]);
-        }
     }
     return out;
 }
@@ -134,23 +108,21 @@ PreferenceExample encode_pair(const data::PreferencePair& pair, const RmEncoder&
 PreferenceSets load_preference_sets(const RmDataOptions& o,
                                     const RmEncoder& encoder,
                                     uint64_t seed) {
-    int64_t skipped = 0;
-    std::vector<data::PreferencePair> train = mixed_files(o, seed, skipped), eval;
+    std::vector<data::PreferencePair> train =
+        read_weighted_files<data::PreferencePair>(o.train, o.on_error, seed);
+    std::vector<data::PreferencePair> eval;
     if (!o.task.empty()) {
         const auto pairs = task_pairs(o, static_cast<uint64_t>(o.task_seed), o.task_size);
         train.insert(train.begin(), pairs.begin(), pairs.end());
         eval = task_pairs(o, static_cast<uint64_t>(o.task_seed + 1), o.eval_size);
     }
-    for (const auto& path : o.eval) {
-        const auto rows = read_pairs(path, o, skipped);
-        eval.insert(eval.end(), rows.begin(), rows.end());
-    }
+    const auto held_out = read_files<data::PreferencePair>(o.eval, o.on_error);
+    eval.insert(eval.end(), held_out.begin(), held_out.end());
     if (o.eval_fraction > 0) {  // keyed by the whole pair: duplicates land together
         data::hold_out(train, eval, o.eval_fraction, seed,
                        [](const data::PreferencePair& p) { return data::to_json(p).dump(); });
     }
     PreferenceSets out{encode_set(train, o, encoder), encode_set(eval, o, encoder)};
-    out.train.skipped_lines = skipped;
     if (out.train.pairs.empty()) {
         throw util::ConfigError(util::str(
             "rm: no training pairs (data.train, data.task, "
@@ -163,7 +135,6 @@ PreferenceSets load_preference_sets(const RmDataOptions& o,
 PairBatch collate_pairs(const PreferenceSet& set,
                         const std::vector<int64_t>& rows,
                         int64_t pad_id) {
-    const auto m = static_cast<int64_t>(rows.size());
     std::vector<const std::vector<int64_t>*> sides;
     for (const bool chosen : {true, false}) {
         for (const int64_t r : rows) {
@@ -171,17 +142,8 @@ PairBatch collate_pairs(const PreferenceSet& set,
             sides.push_back(chosen ? &pair.chosen : &pair.rejected);
         }
     }
-    int64_t S = 1;
-    for (const auto* ids : sides) {
-        S = std::max(S, static_cast<int64_t>(ids->size()));
-    }
-    std::vector<int64_t> ids(static_cast<size_t>(2 * m * S), pad_id), mask(ids.size(), 0);
-    for (size_t i = 0; i < sides.size(); ++i) {
-        std::copy(sides[i]->begin(), sides[i]->end(), ids.begin() + static_cast<int64_t>(i) * S);
-        std::fill_n(mask.begin() + static_cast<int64_t>(i) * S, sides[i]->size(), 1);
-    }
-    PairBatch batch{.input_ids = at::tensor(ids, at::kLong).view({2 * m, S}),
-                    .attention_mask = at::tensor(mask, at::kLong).view({2 * m, S})};
+    auto [ids, mask] = model::right_padded(sides, pad_id);
+    PairBatch batch{.input_ids = std::move(ids), .attention_mask = std::move(mask)};
     if (set.margins) {
         std::vector<double> margins;
         for (const int64_t r : rows) {

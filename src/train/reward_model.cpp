@@ -94,9 +94,8 @@ RmSteps::RmSteps(const RmOptions& o, RewardModelDir rm)
       data_(load_data(o, rm_)),
       optimizer_(make_adamw(rm_.model->parameters(), o.optim)),
       loader_(static_cast<int64_t>(data_.train.pairs.size()), static_cast<uint64_t>(o.seed)) {
-    const auto pairs = static_cast<int64_t>(data_.train.pairs.size());
-    const int64_t per_epoch = (pairs + o.batch.batch_size - 1) / o.batch.batch_size;
-    total_steps_ = o.max_steps > 0 ? o.max_steps : o.epochs * per_epoch;
+    total_steps_ = stage_total_steps(static_cast<int64_t>(data_.train.pairs.size()),
+                                     o.batch.batch_size, o.epochs, o.max_steps);
     rm_.model->train();
 }
 

@@ -4,6 +4,7 @@
 #include "r1/generation/model_dir.h"
 #include "r1/io/jsonl.h"
 #include "r1/model/hf_classifier.h"
+#include "r1/model/score.h"
 #include "r1/tokenizer/jinja.h"
 #include "r1/util/error.h"
 #include "r1/util/fs.h"
@@ -24,40 +25,15 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::optional<json> read_json(const fs::path& path) {
-    if (!fs::exists(path)) {
+/// TRL's order for the pad token: the tokenizer's own (tokenizer_config.json's pad_token), else
+/// the EOS token.
+std::optional<int64_t> pad_of(const nlohmann::ordered_json& special,
+                              const tokenizer::Tokenizer& tok) {
+    if (!special.contains("pad_token")) {
         return std::nullopt;
     }
-    try {
-        return json::parse(util::read_file(path));
-    } catch (const json::parse_error& e) {
-        throw util::FormatError(util::str("invalid JSON: ", e.what()), {path.string()});
-    }
-}
-
-/// TRL's order for the pad token: the tokenizer's own (tokenizer_config.json pad_token, a string
-/// or {"content": ...}), else the EOS token.
-std::optional<int64_t> tokenizer_pad(const fs::path& dir, const tokenizer::Tokenizer& tok) {
-    const auto config = read_json(dir / "tokenizer_config.json");
-    if (!config || !config->contains("pad_token")) {
-        return std::nullopt;
-    }
-    const json& pad = config->at("pad_token");
-    const json name = pad.is_object() ? pad.value("content", json()) : pad;
-    if (!name.is_string()) {
-        return std::nullopt;
-    }
-    const auto id = tok.token_to_id(name.get<std::string>());
+    const auto id = tok.token_to_id(special.at("pad_token").get<std::string>());
     return id ? std::optional<int64_t>(*id) : std::nullopt;
-}
-
-/// generation's EOS (config.json's eos_token_id, else a known end token of the tokenizer).
-int64_t eos_of(const fs::path& dir, const tokenizer::Tokenizer& tok) {
-    generation::ModelDir probe;  // eos_token_ids() reads only its config.json and tokenizer
-    probe.config_json = util::read_file(dir / "config.json");
-    probe.tokenizer = tok;
-    const auto eos = generation::eos_token_ids(probe);
-    return eos.empty() ? -1 : eos.front();
 }
 
 }  // namespace
@@ -68,14 +44,17 @@ RewardModelDir load_reward_model_dir(const fs::path& dir) {
         throw util::IoError(tok_path.string() + ": missing; a reward model needs its tokenizer");
     }
     RewardModelDir out{.path = dir, .tokenizer = tokenizer::Tokenizer::from_file(tok_path)};
-    out.eos_id = eos_of(dir, out.tokenizer);
-    const auto pad = tokenizer_pad(dir, out.tokenizer);
+    const auto eos =
+        generation::eos_token_ids(util::read_file(dir / "config.json"), &out.tokenizer);
+    out.eos_id = eos.empty() ? -1 : eos.front();
+    const auto special = tokenizer::load_special_tokens(dir);
+    const auto pad = pad_of(special, out.tokenizer);
     out.model =
         model::load_classifier(dir, {.pad_token_id = pad               ? *pad
                                                      : out.eos_id >= 0 ? std::optional(out.eos_id)
                                                                        : std::nullopt});
     if (auto jinja = tokenizer::load_chat_template(dir)) {
-        out.own_template = tokenizer::ModelTemplate{*jinja, tokenizer::load_special_tokens(dir)};
+        out.own_template = tokenizer::ModelTemplate{*jinja, special};
     }
     out.set_prompt({.chat_template = out.own_template ? tokenizer::Template::model
                                                       : tokenizer::Template::plain});
@@ -83,31 +62,20 @@ RewardModelDir load_reward_model_dir(const fs::path& dir) {
 }
 
 void RewardModelDir::set_prompt(const data::PromptFormatOptions& format) {
-    if (format.chat_template == tokenizer::Template::model && !own_template) {
-        throw util::ConfigError(
-            path.string() +
-            ": no chat template (chat_template.jinja, or tokenizer_config.json's "
-            "chat_template) for template 'model'; choose r1_zero, qwen_math, "
-            "chat or plain");
-    }
-    chat = std::make_shared<tokenizer::ChatTemplate>(format.chat_template, format.templates,
-                                                     format.prefilled_think, own_template);
+    chat = std::make_shared<tokenizer::ChatTemplate>(generation::chat_template_for(
+        path, own_template, format.chat_template, format.templates, format.prefilled_think));
 }
 
 void save_reward_model_dir(const fs::path& dir,
                            model::SequenceClassifierImpl& model,
                            const fs::path& source,
                            const tokenizer::ChatTemplate& chat) {
-    util::write_dir_atomically(dir, [&](const fs::path& tmp) {
-        // save_classifier is atomic itself: let it fill a fresh subdirectory, then lift its files
-        model::save_classifier(model, tmp / "model", {.source = source});
-        for (const auto& entry : fs::directory_iterator(tmp / "model")) {
-            fs::rename(entry.path(), tmp / entry.path().filename());
-        }
-        fs::remove(tmp / "model");
-        // the training template, which transformers reads before tokenizer_config.json's
-        util::atomic_write_file(tmp / "chat_template.jinja", chat.to_jinja());
-    });
+    // the training template, which transformers reads before tokenizer_config.json's
+    generation::write_model_dir(dir,
+                                [&](const fs::path& weights) {
+                                    model::save_classifier(model, weights, {.source = source});
+                                },
+                                {.chat_template = chat.to_jinja()});
 }
 
 std::vector<double> score_ids(model::SequenceClassifierImpl& model,
@@ -120,19 +88,12 @@ std::vector<double> score_ids(model::SequenceClassifierImpl& model,
     std::vector<double> out;
     for (size_t b = 0; b < ids.size(); b += static_cast<size_t>(batch_size)) {
         const size_t e = std::min(ids.size(), b + static_cast<size_t>(batch_size));
-        size_t S = 1;
+        std::vector<const std::vector<int64_t>*> rows;
         for (size_t i = b; i < e; ++i) {
-            S = std::max(S, ids[i].size());
+            rows.push_back(&ids[i]);
         }
+        const auto [input, mask] = model::right_padded(rows, pad);
         const auto n = static_cast<int64_t>(e - b);
-        at::Tensor input = at::full({n, static_cast<int64_t>(S)}, pad, at::kLong);
-        at::Tensor mask = at::zeros({n, static_cast<int64_t>(S)}, at::kLong);
-        for (size_t i = b; i < e; ++i) {
-            const auto len = static_cast<int64_t>(ids[i].size());
-            const auto row = static_cast<int64_t>(i - b);
-            input[row].slice(0, 0, len).copy_(at::tensor(ids[i], at::kLong));
-            mask[row].slice(0, 0, len).fill_(1);
-        }
         const at::Tensor rewards = model.forward(input, mask).to(at::kDouble).contiguous();
         out.insert(out.end(), rewards.data_ptr<double>(), rewards.data_ptr<double>() + n);
     }

@@ -63,22 +63,13 @@ void visit(config::Visitor& v, RmOptions& o) {
 }
 
 void validate(const RmOptions& o) {
-    if (o.stage != "rm") {
-        throw ConfigError(str("key 'stage': this is an rm config, got '", o.stage, "'"));
-    }
-    if (o.data.train.empty() && o.data.task.empty()) {
-        throw ConfigError("data: set data.train (JSONL files) or data.task (a built-in task)");
-    }
-    if (!o.data.eval.empty() && o.data.eval_fraction > 0) {
-        throw ConfigError("data: data.eval and data.eval_fraction are both set; keep one");
-    }
+    check_stage(o.stage, "rm", "an rm config");
+    check_rows_source(!o.data.train.empty(), o.data.task);
+    check_held_out_source(!o.data.eval.empty(), o.data.eval_fraction);
     if (o.data.eval_size > 0 && o.data.task.empty()) {
         throw ConfigError("data.eval_size draws held-out pairs from data.task, which is not set");
     }
-    if (o.batch.batch_size % o.batch.micro_batch_size != 0) {
-        throw ConfigError(str("batch.micro_batch_size (", o.batch.micro_batch_size,
-                              ") must divide batch.batch_size (", o.batch.batch_size, ")"));
-    }
+    check_micro_batch(o.batch.batch_size, o.batch.micro_batch_size);
     validate(o.optim);
 }
 

@@ -22,27 +22,46 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr uint64_t kNoiseStream = 0x6e6f697365ULL;  // "noise"
 
+/// What the base directory gives the rows: its template and its end-of-sequence id.
+struct SftInputs {
+    tokenizer::ChatTemplate chat;
+    int64_t eos = 0;
+};
+
 class SftSteps : public StageSteps {
   public:
-    SftSteps(const SftOptions& o, generation::ModelDir base);
+    SftSteps(const SftOptions& o, const generation::ModelDir& base);
 
     torch::nn::Module& module() override { return *model_; }
+
     torch::optim::Optimizer& optimizer() override { return *optimizer_; }
+
     std::vector<model::Moe> moe_layers() override { return model_->model->moe_layers(); }
+
     nlohmann::json step(int64_t step) override;
-    nlohmann::json resume_state() const override { return {{"loader", data::to_json(loader_.state())}}; }
+
+    nlohmann::json resume_state() const override {
+        return {{"loader", data::to_json(loader_.state())}};
+    }
+
     void restore(const nlohmann::json& state) override {
         loader_.restore(data::cursor_state_from_json(state.at("loader")));
     }
+
     void save_final(const std::filesystem::path& dir) override {
         generation::save_model_dir(dir, model_,
                                    {.source = std::filesystem::path(o_.init.checkpoint),
                                     .chat_template = template_jinja_});
     }
+
     int64_t total_steps() const override { return total_steps_; }
 
   private:
-    LossTally run_rows(const SftDataset& set, const std::vector<int64_t>& rows, int64_t step, bool grad);
+    SftSteps(const SftOptions& o, const generation::ModelDir& base, const SftInputs& in);
+    LossTally run_rows(const SftDataset& set,
+                       const std::vector<int64_t>& rows,
+                       int64_t step,
+                       bool grad);
     nlohmann::json evaluate();
 
     const SftOptions& o_;
@@ -55,52 +74,58 @@ class SftSteps : public StageSteps {
     int64_t total_steps_ = 0;
 };
 
-int64_t eos_of(const generation::ModelDir& base, const std::string& dir) {
-    const auto eos = generation::eos_token_ids(base);
-    if (eos.empty()) {
-        throw util::ConfigError(dir + ": no end-of-sequence token (config.json eos_token_id, or a "
-                                      "known special token in tokenizer.json)");
-    }
-    return eos.front();
-}
-
-tokenizer::ChatTemplate template_of(const SftOptions& o, const generation::ModelDir& base) {
+// Read once, in the order their errors have always come: the template, then the tokenizer, then
+// the end-of-sequence token.
+SftInputs inputs_of(const SftOptions& o, const generation::ModelDir& base) {
     const auto& p = o.data.prompt;
-    return generation::chat_template_for(base, p.chat_template, p.templates, p.prefilled_think);
-}
-
-SftDatasets load_data(const SftOptions& o, const generation::ModelDir& base) {
+    auto chat =
+        generation::chat_template_for(base, p.chat_template, p.templates, p.prefilled_think);
     if (!base.tokenizer) {
         throw util::IoError(o.init.checkpoint + ": no tokenizer.json in the model directory");
     }
-    const auto renderer = make_sft_renderer(template_of(o, base), o.loss.completion_only);
-    auto data = load_sft_datasets(o.data, *base.tokenizer, renderer,
-                                  eos_of(base, o.init.checkpoint), static_cast<uint64_t>(o.seed));
-    log::info("sft: ", data.train.documents.size(), " training documents in ", data.train.rows.size(),
-              " rows, ", data.eval.documents.size(), " held out; ", data.train.truncated_documents,
-              " cut to ", o.data.max_length, " tokens (", data.train.truncated_tokens, " tokens lost)");
+    const auto eos = generation::eos_token_ids(base);
+    if (eos.empty()) {
+        throw util::ConfigError(o.init.checkpoint +
+                                ": no end-of-sequence token (config.json eos_token_id, or a "
+                                "known special token in tokenizer.json)");
+    }
+    return {std::move(chat), eos.front()};
+}
+
+SftDatasets load_data(const SftOptions& o, const generation::ModelDir& base, const SftInputs& in) {
+    const auto renderer = make_sft_renderer(in.chat, o.loss.completion_only);
+    auto data =
+        load_sft_datasets(o.data, *base.tokenizer, renderer, in.eos, static_cast<uint64_t>(o.seed));
+    log::info("sft: ", data.train.documents.size(), " training documents in ",
+              data.train.rows.size(), " rows, ", data.eval.documents.size(), " held out; ",
+              data.train.truncated_documents, " cut to ", o.data.max_length, " tokens (",
+              data.train.truncated_tokens, " tokens lost)");
     return data;
 }
 
-SftSteps::SftSteps(const SftOptions& o, generation::ModelDir base)
+SftSteps::SftSteps(const SftOptions& o, const generation::ModelDir& base)
+    : SftSteps(o, base, inputs_of(o, base)) {}
+
+SftSteps::SftSteps(const SftOptions& o, const generation::ModelDir& base, const SftInputs& in)
     : o_(o),
-      template_jinja_(template_of(o, base).to_jinja()),
+      template_jinja_(in.chat.to_jinja()),
       model_(base.model),
-      data_(load_data(o, base)),
+      data_(load_data(o, base, in)),
       loader_(static_cast<int64_t>(data_.train.rows.size()), static_cast<uint64_t>(o.seed)),
-      pad_id_(eos_of(base, o.init.checkpoint)) {
+      pad_id_(in.eos) {
     if (o.precision == model::Precision::fp8) {
         model::set_linear_mode(*model_, model::LinearMode::fp8_train);
     }
     optimizer_ = make_adamw(model_->parameters(), o.optim);
-    const auto rows = static_cast<int64_t>(data_.train.rows.size());
-    const int64_t per_epoch = (rows + o.batch.batch_size - 1) / o.batch.batch_size;
-    total_steps_ = o.max_steps > 0 ? o.max_steps : o.epochs * per_epoch;
+    total_steps_ = stage_total_steps(static_cast<int64_t>(data_.train.rows.size()),
+                                     o.batch.batch_size, o.epochs, o.max_steps);
     model_->train();
 }
 
-LossTally SftSteps::run_rows(const SftDataset& set, const std::vector<int64_t>& rows, int64_t step,
-                            bool grad) {
+LossTally SftSteps::run_rows(const SftDataset& set,
+                             const std::vector<int64_t>& rows,
+                             int64_t step,
+                             bool grad) {
     const MicroBatchOptions micro{.micro_batch_size = o_.batch.micro_batch_size,
                                   .pad_id = pad_id_,
                                   .packed = o_.data.packing == Packing::bfd,
@@ -164,11 +189,10 @@ nlohmann::json SftSteps::evaluate() {
 }  // namespace
 
 LoopResult run_sft(const SftOptions& o, const std::string& resolved_yaml) {
-    return run_stage_loop(loop_options("sft", o, o.moe.bias_update_gamma), resolved_yaml,
-                          [&o](const io::RunDir&) {
-                              return std::make_unique<SftSteps>(
-                                  o, generation::load_model_dir(o.init.checkpoint));
-                          });
+    return run_stage_loop(
+        loop_options("sft", o, o.moe.bias_update_gamma), resolved_yaml, [&o](const io::RunDir&) {
+            return std::make_unique<SftSteps>(o, generation::load_model_dir(o.init.checkpoint));
+        });
 }
 
 }  // namespace r1::train

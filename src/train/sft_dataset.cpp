@@ -3,9 +3,8 @@
 #include "r1/data/loader.h"
 #include "r1/data/packing.h"
 #include "r1/data/tasks/task.h"
+#include "r1/train/row_files.h"
 #include "r1/util/error.h"
-#include "r1/util/log.h"
-#include "r1/util/rng.h"
 #include "r1/util/str.h"
 
 #include <ATen/ATen.h>
@@ -14,16 +13,6 @@
 
 namespace r1::train {
 namespace {
-
-constexpr uint64_t kMixStream = 0x6d6978ULL;  // "mix"
-
-std::vector<data::SftExample> weighted(std::vector<data::SftExample> rows, double w, uint64_t seed) {
-    std::vector<data::SftExample> out;
-    for (const int64_t i : data::weighted_rows(static_cast<int64_t>(rows.size()), w, seed)) {
-        out.push_back(rows[static_cast<size_t>(i)]);
-    }
-    return out;
-}
 
 std::vector<data::SftExample> task_rows(const SftDataOptions& o) {
     const auto task = data::tasks::find_task(o.task).make(o.task_options);
@@ -38,23 +27,16 @@ std::vector<data::SftExample> task_rows(const SftDataOptions& o) {
     return rows;
 }
 
-std::vector<data::SftExample> read_rows(const std::string& path, const SftDataOptions& o,
-                                        int64_t& skipped) {
-    auto d = data::read_jsonl_dataset<data::SftExample>({.path = path, .on_error = o.on_error});
-    if (d.skipped > 0) {
-        log::warn("sft: ", path, ": skipped ", d.skipped, " malformed lines (first: ", d.first_error, ")");
-    }
-    skipped += d.skipped;
-    return std::move(d.rows);
-}
-
 /// The key a row's held-out membership hashes: its whole text, so duplicates land together.
 std::string row_key(const data::SftExample& row) {
     return data::to_json(row).dump();
 }
 
-SftDataset tokenize(const std::vector<data::SftExample>& rows, const SftDataOptions& o,
-                    const tokenizer::Tokenizer& tok, const SftRenderer& renderer, int64_t eos) {
+SftDataset tokenize(const std::vector<data::SftExample>& rows,
+                    const SftDataOptions& o,
+                    const tokenizer::Tokenizer& tok,
+                    const SftRenderer& renderer,
+                    int64_t eos) {
     SftDataset out;
     for (const auto& row : rows) {
         auto doc = tokenize_sft_row(row, render_sft_row(row, renderer), tok,
@@ -85,7 +67,8 @@ std::vector<MicroBatch> micro_batches(const SftDataset& set,
     double step_tokens = 0, step_documents = 0;
     for (const int64_t r : rows) {
         for (const int64_t d : set.rows[static_cast<size_t>(r)]) {
-            step_tokens += static_cast<double>(set.documents[static_cast<size_t>(d)].trained_tokens);
+            step_tokens +=
+                static_cast<double>(set.documents[static_cast<size_t>(d)].trained_tokens);
             step_documents += 1;
         }
     }
@@ -93,7 +76,8 @@ std::vector<MicroBatch> micro_batches(const SftDataset& set,
     for (size_t b = 0; b < rows.size(); b += static_cast<size_t>(o.micro_batch_size)) {
         std::vector<std::vector<int64_t>> part;  // each row's documents
         std::vector<int64_t> doc_tokens;         // each document's trained tokens, in order
-        for (size_t r = b; r < std::min(rows.size(), b + static_cast<size_t>(o.micro_batch_size)); ++r) {
+        for (size_t r = b; r < std::min(rows.size(), b + static_cast<size_t>(o.micro_batch_size));
+             ++r) {
             part.push_back(set.rows[static_cast<size_t>(rows[r])]);
             for (const int64_t d : part.back()) {
                 doc_tokens.push_back(set.documents[static_cast<size_t>(d)].trained_tokens);
@@ -114,39 +98,33 @@ std::vector<MicroBatch> micro_batches(const SftDataset& set,
 
 SftRenderer make_sft_renderer(tokenizer::ChatTemplate chat_template, bool completion_only) {
     auto chat = std::make_shared<tokenizer::ChatTemplate>(std::move(chat_template));
-    return {.chat = [chat](const std::vector<tokenizer::Message>& m, bool open) {
-                return chat->render(m, open);
-            },
+    return {.chat = [chat](const std::vector<tokenizer::Message>& m,
+                           bool open) { return chat->render(m, open); },
             .prompt = [chat](std::string_view p) { return chat->render(p); },
             .completion_only = completion_only};
 }
 
-SftDatasets load_sft_datasets(const SftDataOptions& o, const tokenizer::Tokenizer& tok,
-                              const SftRenderer& renderer, int64_t eos, uint64_t seed) {
-    std::vector<data::SftExample> train, eval;
-    int64_t skipped = 0;
+SftDatasets load_sft_datasets(const SftDataOptions& o,
+                              const tokenizer::Tokenizer& tok,
+                              const SftRenderer& renderer,
+                              int64_t eos,
+                              uint64_t seed) {
+    std::vector<data::SftExample> train;
     if (!o.task.empty()) {
         train = task_rows(o);
     }
-    for (size_t f = 0; f < o.train.size(); ++f) {
-        auto rows = weighted(read_rows(o.train[f].path, o, skipped), o.train[f].weight,
-                             util::derive_seed(seed, {kMixStream, f}));
-        train.insert(train.end(), std::make_move_iterator(rows.begin()),
-                     std::make_move_iterator(rows.end()));
-    }
-    for (const auto& path : o.eval) {
-        auto rows = read_rows(path, o, skipped);
-        eval.insert(eval.end(), rows.begin(), rows.end());
-    }
+    auto files = read_weighted_files<data::SftExample>(o.train, o.on_error, seed);
+    train.insert(train.end(), std::make_move_iterator(files.begin()),
+                 std::make_move_iterator(files.end()));
+    std::vector<data::SftExample> eval = read_files<data::SftExample>(o.eval, o.on_error);
     if (o.eval.empty() && o.eval_fraction > 0) {
         data::hold_out(train, eval, o.eval_fraction, seed, row_key);
     }
     if (train.empty()) {
-        throw util::ConfigError("sft: no training rows (data.train, data.task, data.eval_fraction)");
+        throw util::ConfigError(
+            "sft: no training rows (data.train, data.task, data.eval_fraction)");
     }
-    SftDatasets out{tokenize(train, o, tok, renderer, eos), tokenize(eval, o, tok, renderer, eos)};
-    out.train.skipped_lines = skipped;
-    return out;
+    return {tokenize(train, o, tok, renderer, eos), tokenize(eval, o, tok, renderer, eos)};
 }
 
 }  // namespace r1::train

@@ -1,5 +1,4 @@
 #include "r1/train/sft.h"
-
 #include "r1/util/error.h"
 #include "r1/util/str.h"
 
@@ -21,7 +20,8 @@ void visit(config::Visitor& v, SftDataOptions& o) {
     v.field("eval", o.eval, "held-out JSONL files; empty: hold out eval_fraction of the rows");
     v.field("eval_fraction", o.eval_fraction, "share of rows held out (stable hash of each row)")
         .range(0.0, 1.0);
-    v.field("task", o.task, "a built-in task's rows (prompt + worked steps) instead of or with files");
+    v.field("task", o.task,
+            "a built-in task's rows (prompt + worked steps) instead of or with files");
     v.field("task_options", o.task_options, "the task's options as key=value strings");
     v.field("task_seed", o.task_seed, "the task's stream").min(0);
     v.field("task_size", o.task_size, "rows drawn from the task").min(1);
@@ -34,7 +34,8 @@ void visit(config::Visitor& v, SftDataOptions& o) {
 }
 
 void visit(config::Visitor& v, SftBatchOptions& o) {
-    v.field("batch_size", o.batch_size, "rows per optimizer step (packed rows when packing)").min(1);
+    v.field("batch_size", o.batch_size, "rows per optimizer step (packed rows when packing)")
+        .min(1);
     v.field("micro_batch_size", o.micro_batch_size, "rows per forward/backward").min(1);
 }
 
@@ -76,19 +77,10 @@ void visit(config::Visitor& v, SftOptions& o) {
 }
 
 void validate(const SftOptions& o) {
-    if (o.stage != "sft") {
-        throw ConfigError(str("key 'stage': this is an sft config, got '", o.stage, "'"));
-    }
-    if (o.data.train.empty() && o.data.task.empty()) {
-        throw ConfigError("data: set data.train (JSONL files) or data.task (a built-in task)");
-    }
-    if (!o.data.eval.empty() && o.data.eval_fraction > 0) {
-        throw ConfigError("data: data.eval and data.eval_fraction are both set; keep one");
-    }
-    if (o.batch.batch_size % o.batch.micro_batch_size != 0) {
-        throw ConfigError(str("batch.micro_batch_size (", o.batch.micro_batch_size,
-                              ") must divide batch.batch_size (", o.batch.batch_size, ")"));
-    }
+    check_stage(o.stage, "sft", "an sft config");
+    check_rows_source(!o.data.train.empty(), o.data.task);
+    check_held_out_source(!o.data.eval.empty(), o.data.eval_fraction);
+    check_micro_batch(o.batch.batch_size, o.batch.micro_batch_size);
     validate(o.optim);
 }
 

@@ -10,6 +10,7 @@
 #include "r1/tokenizer/tokenizer.h"
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,12 @@ tokenizer::ChatTemplate chat_template_for(const ModelDir& dir,
                                           tokenizer::Template kind,
                                           const tokenizer::ChatTemplateOptions& texts,
                                           bool prefilled_think);
+/// The same for any directory `dir` whose own template (if any) is `own`.
+tokenizer::ChatTemplate chat_template_for(const std::filesystem::path& dir,
+                                          const std::optional<tokenizer::ModelTemplate>& own,
+                                          tokenizer::Template kind,
+                                          const tokenizer::ChatTemplateOptions& texts,
+                                          bool prefilled_think);
 
 /// Loads DIR/config.json, DIR/model.safetensors (every tensor must match) and DIR/tokenizer.json;
 /// the projections in `precision` (fp8: a DeepSeek FP8 file's bytes kept as they are).
@@ -43,6 +50,8 @@ ModelDir load_model_dir(const std::filesystem::path& dir,
 /// tokenizer's special tokens among <|endoftext|>, <|im_end|>, <|eot_id|> and DeepSeek's end of
 /// sentence. Empty when there are none.
 std::vector<int64_t> eos_token_ids(const ModelDir& dir);
+/// The same from a config.json's text and the directory's tokenizer (if any).
+std::vector<int64_t> eos_token_ids(std::string_view config_json, const tokenizer::Tokenizer* tok);
 
 struct SaveDirOptions {
     /// The config keys r1 does not model, the tokenizer and its files come from here.
@@ -52,6 +61,13 @@ struct SaveDirOptions {
     /// (transformers reads it before tokenizer_config.json's), so generate and later stages use it.
     std::string chat_template;
 };
+
+/// Writes a model directory atomically: `save_weights` fills a fresh subdirectory (config.json,
+/// safetensors and the source's files), whose files are lifted into `dir`, then the tokenizer and
+/// template of `options` (source is for `save_weights`). The whole directory appears at once.
+void write_model_dir(const std::filesystem::path& dir,
+                     const std::function<void(const std::filesystem::path&)>& save_weights,
+                     const SaveDirOptions& options);
 
 /// Writes `model` to `dir` in HF's layout (model::save_pretrained), replacing it atomically.
 void save_model_dir(const std::filesystem::path& dir,

@@ -17,6 +17,17 @@ at::Tensor token_logprobs(CausalLmImpl& model,
                           const at::Tensor& input_ids,
                           const at::Tensor& attention_mask = {});
 
+/// Token rows as one right-padded batch: input_ids [B, S] filled with `pad` past each row, and
+/// attention_mask [B, S] of 1/0; S is the longest row, at least `min_length`.
+struct PaddedBatch {
+    at::Tensor input_ids;
+    at::Tensor attention_mask;
+};
+
+PaddedBatch right_padded(const std::vector<const std::vector<int64_t>*>& rows,
+                         int64_t pad,
+                         int64_t min_length = 1);
+
 /// One sequence to score: tokens[first..] are scored, each given every token before it.
 struct ScoreRequest {
     std::vector<int64_t> tokens;

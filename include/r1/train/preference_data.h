@@ -48,7 +48,6 @@ PreferenceExample encode_pair(const data::PreferencePair& pair, const RmEncoder&
 struct PreferenceSet {
     std::vector<PreferenceExample> pairs;
     int64_t dropped = 0;        // pairs with a side over max_length (TRL filters them out)
-    int64_t skipped_lines = 0;  // malformed JSONL lines skipped (data.on_error: skip)
     bool margins = false;       // some row carries "margin": the loss subtracts them
 };
 

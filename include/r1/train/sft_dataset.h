@@ -17,7 +17,6 @@ struct SftDataset {
     std::vector<std::vector<int64_t>> rows;  // document indices per row: one each, or packed
     int64_t truncated_documents = 0;
     int64_t truncated_tokens = 0;
-    int64_t skipped_lines = 0;  // malformed JSONL lines skipped (data.on_error: skip)
 };
 
 struct SftDatasets {

@@ -81,6 +81,15 @@ nlohmann::json evaluate_held_out(
     int64_t size,
     const std::function<nlohmann::json(const std::vector<int64_t>&)>& fn);
 
+/// Steps of a stage over `rows` training rows: `max_steps` when set, else `epochs` passes of
+/// `batch_size` rows (the last batch of a pass may be short).
+inline int64_t stage_total_steps(int64_t rows,
+                                 int64_t batch_size,
+                                 int64_t epochs,
+                                 int64_t max_steps) {
+    return max_steps > 0 ? max_steps : epochs * ((rows + batch_size - 1) / batch_size);
+}
+
 /// The loop options of a stage's shared keys (run_dir, seed, log, checkpoint).
 template <class StageOptions>
 LoopOptions loop_options(std::string stage, const StageOptions& o, double bias_update_gamma) {
