@@ -12,10 +12,9 @@ use: \\boxed{}, $..$, \\(..\\), \\[..\\], prose ("The final answer is $X$. I hop
 
 One plain function per category returns its (gold, pred) pairs, already in their final text form; the
 shared generator and answer shapes are in math_pair_forms.py, the long worked solutions in
-math_pair_solutions.py. Each
-category mixes equal forms with near misses that must stay wrong; the label is whatever Math-Verify says,
-including where Math-Verify is wrong by the maths. Everything is drawn from one fixed-seed generator, so
-the output is identical from run to run.
+math_pair_solutions.py. Each category mixes equal forms with near misses that must stay wrong; the label
+is whatever Math-Verify says, including where Math-Verify is wrong by the maths. Everything is drawn from
+one fixed-seed generator, so the output is identical from run to run.
 """
 import json
 import sys
