@@ -307,5 +307,26 @@ TEST(RewardModelRewardTest, ClipsAndScoresTheSummaryAfterThinking) {
     EXPECT_NE(rewards::RewardRegistry::global().find("reward_model"), nullptr);
 }
 
+// prompt_from: options renders the prompt with the prompt section's template, not the model's own.
+TEST(RewardModelRewardTest, PromptFromOptionsUsesThePromptSection) {
+    util::TempDir tmp;
+    const auto dir = tiny_reward_model(tmp.path());
+    auto own = load_reward_model_dir(dir);
+    auto other = load_reward_model_dir(dir);
+    const data::PromptFormatOptions r1_zero{.chat_template = tokenizer::Template::r1_zero};
+    other.set_prompt(r1_zero);
+    const auto ids_own = encode_response("Sort: 3 1", " 1 3", own.encoder());
+    const auto ids_other = encode_response("Sort: 3 1", " 1 3", other.encoder());
+    ASSERT_NE(ids_own, ids_other);  // the two templates render the prompt differently
+    const rewards::RewardInput in{.prompt = "Sort: 3 1", .completion = " 1 3"};
+    const auto by_model = make_reward_model_reward({.path = dir.string(), .kinds = {}});
+    const auto by_options = make_reward_model_reward({.path = dir.string(),
+                                                      .kinds = {},
+                                                      .prompt_from = RmPromptFrom::options,
+                                                      .prompt = r1_zero});
+    EXPECT_NEAR(by_model(in).value.value(), score_ids(*own.model, {ids_own})[0], 1e-6);
+    EXPECT_NEAR(by_options(in).value.value(), score_ids(*other.model, {ids_other})[0], 1e-6);
+}
+
 }  // namespace
 }  // namespace r1::train

@@ -57,6 +57,23 @@ TEST(SortTaskTest, AnswersAreThePromptSortedAndPairsDifferByOneAdjacentSwap) {
     }
 }
 
+// min_count, max_count and max_value bound every list the task draws.
+TEST(SortTaskTest, CountAndValueKeysBoundTheLists) {
+    const SortTask pairs({.min_count = 2, .max_count = 2, .max_value = 1});
+    const SortTask long_lists({.min_count = 7, .max_count = 7, .max_value = 50});
+    int64_t largest = 0;
+    for (uint64_t i = 0; i < 100; ++i) {
+        const auto two = numbers_of(pairs.generate(3, i).sample.prompt.substr(6));
+        ASSERT_EQ(two.size(), 2u);
+        EXPECT_LE(*std::max_element(two.begin(), two.end()), 1);
+        const auto seven = numbers_of(long_lists.generate(3, i).sample.prompt.substr(6));
+        ASSERT_EQ(seven.size(), 7u);
+        largest = std::max(largest, *std::max_element(seven.begin(), seven.end()));
+    }
+    EXPECT_GT(largest, 9);  // beyond the default max_value
+    EXPECT_LE(largest, 50);
+}
+
 TEST(SortTaskTest, StreamsAreDeterministicAndDistinct) {
     const SortTask task({});
     std::set<std::string> a, b;
