@@ -64,6 +64,7 @@ void validate(const DistillOptions& o) {
         throw ConfigError("student: set exactly one of student.checkpoint and student.config");
     }
     check_rows_source(!o.data.train.empty(), o.data.task);
+    check_held_out_source(!o.data.eval.empty(), o.data.eval_fraction);
     check_micro_batch(o.batch.batch_size, o.batch.micro_batch_size);
     validate(o.optim);
 }

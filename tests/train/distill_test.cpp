@@ -103,6 +103,18 @@ TEST(DistillStageTest, LowersTheStudentTeacherDivergence) {
     ASSERT_TRUE(student.tokenizer.has_value());
 }
 
+// data.eval and data.eval_fraction both set would silently drop the fraction: it is an error, as
+// in sft and rm.
+TEST(DistillStageTest, HeldOutFilesAndFractionTogetherAreRejected) {
+    DistillOptions o;
+    o.student.config = "student.json";
+    o.data.task = "arithmetic";
+    o.data.eval = {"held_out.jsonl"};
+    o.data.eval_fraction = 0.1;
+    test::expect_contains(test::error_of<util::ConfigError>([&] { validate(o); }),
+                          {"data.eval and data.eval_fraction are both set"});
+}
+
 TEST(DistillStageTest, TokenizersThatDifferNameTheFirstDifferentToken) {
     util::TempDir dir;
     auto o = tiny_distill(dir.path());
