@@ -7,8 +7,8 @@
 //
 //   r1_bench_fp8 [--max-size 16384] [--min-size 1024] [--gemm-m 256] [--only gemv|gemm|decode]
 //                [--decode-batches 1,64] [--decode-tokens 32]
+#include "r1/fp8/dispatch.h"
 #include "r1/fp8/gemm.h"
-#include "r1/fp8/kernel.h"
 #include "r1/fp8/quantize.h"
 
 #include <ATen/ATen.h>

@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -29,7 +29,9 @@ struct DecodeRow {
     double tokens_per_s = 0.0;
 };
 
-inline double decode_tokens_per_s(model::CausalLm& lm, int64_t batch, int64_t new_tokens,
+inline double decode_tokens_per_s(model::CausalLm& lm,
+                                  int64_t batch,
+                                  int64_t new_tokens,
                                   int repeats) {
     std::vector<std::vector<int64_t>> prompts;
     for (int64_t b = 0; b < batch; ++b) {  // 16-token prompts, different per row, fixed per run
@@ -61,8 +63,8 @@ inline std::vector<DecodeRow> run_decode(const std::vector<int64_t>& batches,
     const auto options = model::parse_model_options(config, "bench 100m config");
     std::vector<DecodeRow> rows;
     // fp8 first, bf16 last: on CPUs without AVX-512 BF16 LibTorch's bf16 GEMM is a slow fallback
-    for (const auto precision : {model::Precision::fp8, model::Precision::float32,
-                                 model::Precision::bf16}) {
+    for (const auto precision :
+         {model::Precision::fp8, model::Precision::float32, model::Precision::bf16}) {
         torch::manual_seed(0);
         model::CausalLm lm(options);
         lm->eval();

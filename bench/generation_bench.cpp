@@ -12,19 +12,7 @@
 // The two sides alternate for `rounds` rounds; the figures are the rounds' medians. Last output
 // line: {"threads", "load_average", "<config>": {"batch_<B>": {"r1_tokens_per_s",
 // "transformers_tokens_per_s", "ratios", "ratio", "no_cache_ratio", "ops_per_step", ...,
-// "memory_floor" (batch 1)}, "kv_cache": ...}}
-//
-// Measured 2026-12-02 (`demo,tiny,100m 64 32 2 3`: 2 threads, prompt 32, 64 new tokens, three
-// alternating rounds; docs/bench.md has every run): 100m batch 1 r1 88.6 tok/s, transformers 26.9,
-// median ratio 3.08 (rounds 3.08, 3.04, 3.89; r1 at 61% of the memory floor); batch 64 792 vs 225,
-// 3.58; tiny 9.30 and 4.23; demo 12.4 and 7.77. Tokens agree 100%. KV bytes/token: demo MLA 480
-// vs MHA 1,920 (4.0x), V3 bf16 70,272 vs 4.77 MiB (71.1x).
-#include "bench_configs.h"
-#include "load_average.h"
-#include "median.h"
-#include "memory_floor.h"
-#include "op_counter.h"
-#include "python_baseline.h"
+// "memory_floor" (batch 1)}, "kv_cache": ...}}. Current figures: docs/bench.md.
 #include "r1/generation/engine.h"
 #include "r1/generation/kv_cache.h"
 #include "r1/model/causal_lm.h"
@@ -45,6 +33,13 @@
 #include <string>
 #include <vector>
 
+#include "bench_configs.h"
+#include "load_average.h"
+#include "median.h"
+#include "memory_floor.h"
+#include "op_counter.h"
+#include "python_baseline.h"
+
 namespace {
 
 using r1::generation::Engine;
@@ -60,9 +55,8 @@ double seconds_of(const std::function<void()>& fn) {
 
 GenerateRequest greedy_request(const Rows& prompts, int64_t new_tokens) {
     GenerateRequest request{.prompts = prompts};  // no eos_token_ids: every row runs to the end
-    request.sampling = {.temperature = 0.0,
-                        .max_prompt_length = 4096,
-                        .max_completion_length = new_tokens};
+    request.sampling = {
+        .temperature = 0.0, .max_prompt_length = 4096, .max_completion_length = new_tokens};
     return request;
 }
 
@@ -175,10 +169,9 @@ nlohmann::json bench_batch(Setup& setup, int64_t B, int64_t P) {
     std::vector<double> ours, theirs, ratios, agreements;
     for (int round = 0; round < setup.rounds; ++round) {
         const auto run = engine_run(engine, request);
-        const auto hf =
-            run_python_baseline("generation_bench.py", {setup.hf_dir, prompts_path,
-                                                        std::to_string(setup.new_tokens),
-                                                        std::to_string(setup.threads)});
+        const auto hf = run_python_baseline(
+            "generation_bench.py", {setup.hf_dir, prompts_path, std::to_string(setup.new_tokens),
+                                    std::to_string(setup.threads)});
         ours.push_back(run.tokens_per_s);
         theirs.push_back(hf.at("tokens_per_s").get<double>());
         ratios.push_back(ours.back() / theirs.back());
@@ -234,7 +227,8 @@ nlohmann::json kv_cache_bytes(const r1::model::ModelOptions& o, at::ScalarType d
     const int64_t mla = r1::generation::cache_bytes_per_token(o, dtype);
     const int64_t mha = o.num_attention_heads * (o.qk_head_dim() + o.v_head_dim) *
                         o.num_hidden_layers * static_cast<int64_t>(c10::elementSize(dtype));
-    return {{"mla_bytes", mla}, {"mha_bytes", mha}, {"mha_over_mla", static_cast<double>(mha) / mla}};
+    return {
+        {"mla_bytes", mla}, {"mha_bytes", mha}, {"mha_over_mla", static_cast<double>(mha) / mla}};
 }
 
 // model-spec §2.5: DeepSeek-V3 in bf16 (61 layers, 128 heads, c_kv 512 + k_pe 64): 70,272 bytes
@@ -251,8 +245,8 @@ nlohmann::json paper_kv_cache_bytes() {
     return kv_cache_bytes(v3, torch::kBFloat16);
 }
 
-nlohmann::json bench_config_run(const std::string& name, int64_t new_tokens, int64_t P, int threads,
-                                int rounds) {
+nlohmann::json bench_config_run(
+    const std::string& name, int64_t new_tokens, int64_t P, int threads, int rounds) {
     const auto config = bench_config(name);
     r1::util::TempDir dir;
     const auto options = r1::model::parse_model_options(config, name);
@@ -269,7 +263,8 @@ nlohmann::json bench_config_run(const std::string& name, int64_t new_tokens, int
     for (const auto& p : setup.lm->parameters()) {
         parameters += p.numel();
     }
-    nlohmann::json r{{"parameters", parameters}, {"kv_cache", kv_cache_bytes(options, torch::kFloat32)}};
+    nlohmann::json r{{"parameters", parameters},
+                     {"kv_cache", kv_cache_bytes(options, torch::kFloat32)}};
     for (const int64_t B : {1, 64}) {
         r["batch_" + std::to_string(B)] = bench_batch(setup, B, P);
         std::cerr << name << " batch " << B << ": " << r["batch_" + std::to_string(B)].dump()

@@ -10,11 +10,7 @@ others is reported. Last output line: {"r1_step_s":..., "trl_step_s":..., "speed
 
 Both sides stop a completion only at EOS (<|endoftext|>): TRL's transformers generation gets no
 tokenizer, so it cannot honour stop strings, and r1's "</answer>" stop is switched off to match.
-
-Measured 2026-12-01 on the 2-core AVX2 machine (2 threads, idle), ten 6-step runs of the build
-with one-batch rollouts, shared prefills, fused RoPE and the dot-product decode attention: speedups
-4.63-6.41, median 5.75 (r1 0.49-0.85 s, TRL 2.8-4.7 s a step), so issue 7's 5x goal is met;
-docs/bench.md has every run.
+Current figures: docs/bench.md.
 """
 import argparse
 import json

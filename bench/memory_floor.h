@@ -21,11 +21,10 @@ inline double active_weights_per_token(const r1::model::ModelOptions& o) {
     double weights = H * o.vocab_size;  // the head
     for (int64_t layer = 0; layer < o.num_hidden_layers; ++layer) {
         weights += attention;
-        weights += o.is_moe_layer(layer)
-                       ? 3.0 * H * o.moe_intermediate_size *
-                                 (o.num_experts_per_tok + o.n_shared_experts) +
-                             H * o.n_routed_experts
-                       : 3.0 * H * o.intermediate_size;
+        weights += o.is_moe_layer(layer) ? 3.0 * H * o.moe_intermediate_size *
+                                                   (o.num_experts_per_tok + o.n_shared_experts) +
+                                               H * o.n_routed_experts
+                                         : 3.0 * H * o.intermediate_size;
     }
     return weights;
 }

@@ -1,20 +1,12 @@
 // Forward+backward tokens/s of r1's CausalLm against transformers' eager model (same config, same
-// machine, same run; bench/reference/model_bench.py). Usage: r1_bench_model [tiny|100m] [iters] [rounds].
-// Last output line: {"config":..., "parameters":..., "r1_tokens_per_s":...,
+// machine, same run; bench/reference/model_bench.py). Usage: r1_bench_model [tiny|100m] [iters]
+// [rounds]. Last output line: {"config":..., "parameters":..., "r1_tokens_per_s":...,
 // "transformers_tokens_per_s":..., "ratios": [per round], "ratio": median, "fp32_peak_gflops",
 // "step_gflop", "r1_share_of_peak", "transformers_share_of_peak", "ceiling_ratio"}
 //
 // It also prints the ceiling: the tokens/s of a float32 implementation that ran every GEMM FLOP of
-// the step at the machine's measured GEMM rate (best 2048³ at::mm) and nothing else.
-//
-// Measured 2026-12-02 on the 2-core AVX2 EPYC, 2 threads (docs/bench.md has every run), with the
-// routed experts on r1's own grouped GEMM: tiny `r1_bench_model tiny 10 5` medians 1.63, 1.51,
-// 1.48, 1.50, 1.51, 1.57 (rounds 1.08-1.93), 100m `r1_bench_model 100m 2 3` 1.61, 1.62, 1.67;
-// ceilings 2.4-3.5x at tiny, 2.2-2.5x at 100m.
-#include "bench_configs.h"
-#include "median.h"
-#include "memory_floor.h"
-#include "python_baseline.h"
+// the step at the machine's measured GEMM rate (best 2048³ at::mm) and nothing else. Current
+// figures: docs/bench.md.
 #include "r1/model/causal_lm.h"
 #include "r1/model/options.h"
 #include "r1/util/allocator.h"
@@ -30,14 +22,18 @@
 #include <string>
 #include <vector>
 
+#include "bench_configs.h"
+#include "median.h"
+#include "memory_floor.h"
+#include "python_baseline.h"
+
 namespace {
 
 /// Forward+backward of one model, timed round after round (the same model every round).
 class R1Bench {
   public:
     R1Bench(const r1::model::ModelOptions& options, int64_t B, int64_t S)
-        : lm_(seeded(options)),
-          ids_(torch::randint(0, options.vocab_size, {B, S})) {
+        : lm_(seeded(options)), ids_(torch::randint(0, options.vocab_size, {B, S})) {
         lm_->train();
         step();  // warm-up
     }
@@ -92,8 +88,8 @@ double fp32_peak_flops() {
     for (int i = 0; i < 10; ++i) {
         const auto start = std::chrono::steady_clock::now();
         at::mm(a, b);
-        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                            start).count());
+        best = std::min(
+            best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     return 2.0 * 2048 * 2048 * 2048 / best;
 }
@@ -136,8 +132,9 @@ int main(int argc, char** argv) {
     const double peak = std::max(peak_before, fp32_peak_flops()), flops = step_flops(options, B, S);
     const double ceiling_tokens_per_s = static_cast<double>(B * S) / (flops / peak);
     std::cout << "fp32 peak " << peak / 1e9 << " GFLOP/s; " << flops / 1e9
-              << " GFLOP per step; ceiling " << ceiling_tokens_per_s << " tok/s = "
-              << ceiling_tokens_per_s / median(hf_runs) << "x transformers" << std::endl;
+              << " GFLOP per step; ceiling " << ceiling_tokens_per_s
+              << " tok/s = " << ceiling_tokens_per_s / median(hf_runs) << "x transformers"
+              << std::endl;
     std::cout << nlohmann::json{{"config", name},
                                 {"fp32_peak_gflops", peak / 1e9},
                                 {"step_gflop", flops / 1e9},

@@ -37,9 +37,8 @@ class OpCounter {
     /// The `n` most called ops, most first.
     std::vector<std::pair<std::string, int64_t>> top(size_t n) const {
         std::vector<std::pair<std::string, int64_t>> all(counts().begin(), counts().end());
-        std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
-            return a.second > b.second;
-        });
+        std::sort(all.begin(), all.end(),
+                  [](const auto& a, const auto& b) { return a.second > b.second; });
         all.resize(std::min(n, all.size()));
         return all;
     }

@@ -7,16 +7,12 @@
 //   r1_bench_speculative [model_dir=runs/r1-zero-tiny/base/final] [prompts=64] [max_new=96]
 //                        [threads=1]
 //
-// Last output line: {"acceptance_rate", "tokens_per_main_step", "speedup", "identical", ...}
-//
-// Measured 2026-12-01 (runs/r1-zero-tiny/base/final, 64 prompts, 96 tokens, 1 thread, load 3.0):
-// acceptance 99.6%, 1.93 tokens per main forward, plain 976 tok/s, speculative 1,142 tok/s:
-// speedup 1.17x, 64/64 completions identical (docs/bench.md).
-#include "load_average.h"
+// Last output line: {"acceptance_rate", "tokens_per_main_step", "speedup", "identical", ...}.
+// Current figures: docs/bench.md.
 #include "r1/data/tasks/task.h"
 #include "r1/generation/engine.h"
-#include "r1/generation/model_dir.h"
 #include "r1/generation/speculative.h"
+#include "r1/model/model_dir.h"
 #include "r1/util/allocator.h"
 
 #include <torch/torch.h>
@@ -27,6 +23,8 @@
 #include <iostream>
 #include <string>
 #include <vector>
+
+#include "load_average.h"
 
 namespace {
 
@@ -40,8 +38,9 @@ double seconds_since(Clock::time_point start) {
 // The pretraining corpus's held-out prompts (pretrain-arithmetic.yaml: corpus.held_out_seed 2,
 // the same task options), rendered with its r1_zero template.
 std::vector<Ids> held_out_prompts(const r1::tokenizer::Tokenizer& tok, int64_t n) {
-    const auto task = r1::data::tasks::find_task("arithmetic").make(
-        {"min_digits=2", "max_digits=2", "operations=[add]", "steps=compact"});
+    const auto task =
+        r1::data::tasks::find_task("arithmetic")
+            .make({"min_digits=2", "max_digits=2", "operations=[add]", "steps=compact"});
     std::vector<Ids> prompts;
     for (int64_t i = 0; i < n; ++i) {
         const auto text =
@@ -61,8 +60,8 @@ int main(int argc, char** argv) {
     const int64_t max_new = argc > 3 ? std::stoll(argv[3]) : 96;
     const int threads = argc > 4 ? std::stoi(argv[4]) : 1;
     at::set_num_threads(threads);
-    auto model_dir = r1::generation::load_model_dir(dir);
-    const auto eos = r1::generation::eos_token_ids(model_dir);
+    auto model_dir = r1::model::load_model_dir(dir);
+    const auto eos = r1::model::eos_token_ids(model_dir);
     const auto prompts = held_out_prompts(*model_dir.tokenizer, n);
     const std::string load_start = load_average();
 
@@ -92,20 +91,19 @@ int main(int argc, char** argv) {
         identical += r.tokens == plain[i] ? 1 : 0;
     }
     const double spec_s = seconds_since(start);
-    std::cout << nlohmann::json{
-                     {"model_dir", dir},
-                     {"prompts", n},
-                     {"max_new_tokens", max_new},
-                     {"threads", threads},
-                     {"load_average_start", load_start},
-                     {"load_average_end", load_average()},
-                     {"generated_tokens", tokens},
-                     {"acceptance_rate", static_cast<double>(accepted) / drafted},
-                     {"tokens_per_main_step", static_cast<double>(tokens) / (steps + n)},
-                     {"plain_tokens_per_s", static_cast<double>(tokens) / plain_s},
-                     {"speculative_tokens_per_s", static_cast<double>(tokens) / spec_s},
-                     {"speedup", plain_s / spec_s},
-                     {"identical", identical}}
+    std::cout << nlohmann::json{{"model_dir", dir},
+                                {"prompts", n},
+                                {"max_new_tokens", max_new},
+                                {"threads", threads},
+                                {"load_average_start", load_start},
+                                {"load_average_end", load_average()},
+                                {"generated_tokens", tokens},
+                                {"acceptance_rate", static_cast<double>(accepted) / drafted},
+                                {"tokens_per_main_step", static_cast<double>(tokens) / (steps + n)},
+                                {"plain_tokens_per_s", static_cast<double>(tokens) / plain_s},
+                                {"speculative_tokens_per_s", static_cast<double>(tokens) / spec_s},
+                                {"speedup", plain_s / spec_s},
+                                {"identical", identical}}
                      .dump()
               << std::endl;
 }

@@ -9,7 +9,6 @@
 #include "r1/util/str.h"
 
 #include <CLI/CLI.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include <cctype>
@@ -39,10 +38,15 @@ uint64_t parse_size(const std::string& text) {
     while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
         ++digits;
     }
-    static const std::map<std::string, uint64_t> units = {
-        {"", 1},          {"B", 1},           {"KB", 1'000},      {"MB", 1'000'000},
-        {"GB", 1'000'000'000}, {"TB", 1'000'000'000'000}, {"KIB", uint64_t{1} << 10},
-        {"MIB", uint64_t{1} << 20}, {"GIB", uint64_t{1} << 30}};
+    static const std::map<std::string, uint64_t> units = {{"", 1},
+                                                          {"B", 1},
+                                                          {"KB", 1'000},
+                                                          {"MB", 1'000'000},
+                                                          {"GB", 1'000'000'000},
+                                                          {"TB", 1'000'000'000'000},
+                                                          {"KIB", uint64_t{1} << 10},
+                                                          {"MIB", uint64_t{1} << 20},
+                                                          {"GIB", uint64_t{1} << 30}};
     std::string unit = text.substr(digits);
     for (char& c : unit) {
         c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -72,11 +76,10 @@ c10::ScalarType storage_dtype(const std::string& flag, const fs::path& input) {
 
 int run_convert(const ConvertArgs& a) {
     const uint64_t max_shard_size = parse_size(a.max_shard_size);  // flags first, then files
-    const model::SaveOptions options{
-        .layout = a.to == "r1" ? model::Layout::r1 : model::Layout::hf,
-        .dtype = storage_dtype(a.dtype, a.input),
-        .max_shard_size = max_shard_size,
-        .source = fs::path(a.input)};
+    const model::SaveOptions options{.layout = a.to == "r1" ? model::Layout::r1 : model::Layout::hf,
+                                     .dtype = storage_dtype(a.dtype, a.input),
+                                     .max_shard_size = max_shard_size,
+                                     .source = fs::path(a.input)};
     auto lm = model::load_pretrained(a.input);
     model::save_pretrained(*lm, a.output, options);
     std::string dtype;
@@ -92,15 +95,16 @@ int run_convert(const ConvertArgs& a) {
 
 void add_convert(CLI::App& root, Action& action) {
     auto a = std::make_shared<ConvertArgs>();
-    CLI::App* cmd =
-        root.add_subcommand("convert", "Convert checkpoints between r1 and HF layouts");
+    CLI::App* cmd = root.add_subcommand("convert", "Convert checkpoints between r1 and HF layouts");
     cmd->add_option("--input", a->input, "Model directory (config.json + safetensors)")->required();
     cmd->add_option("--output", a->output, "Output directory (replaced atomically)")->required();
-    cmd->add_option("--to", a->to, "Target layout: hf (transformers 5.24 + DeepSeek's MTP copies) "
-                                   "or r1 (no duplicated tensors)")
+    cmd->add_option("--to", a->to,
+                    "Target layout: hf (transformers 5.24 + DeepSeek's MTP copies) "
+                    "or r1 (no duplicated tensors)")
         ->check(CLI::IsMember({"hf", "r1"}));
-    cmd->add_option("--dtype", a->dtype, "Stored precision: auto (the source's), float32, "
-                                         "bfloat16 or float16 (FP8 is always dequantised)")
+    cmd->add_option("--dtype", a->dtype,
+                    "Stored precision: auto (the source's), float32, "
+                    "bfloat16 or float16 (FP8 is always dequantised)")
         ->check(CLI::IsMember({"auto", "float32", "bfloat16", "float16"}));
     cmd->add_option("--max-shard-size", a->max_shard_size,
                     "Shard above this size (5GB, 500MB, 1GiB; transformers' default 50GB)");

@@ -1,4 +1,7 @@
 // r1 eval --model DIR [--config F] [--task NAME] [--set key=value ...]
+#include "r1/config/load.h"
+#include "r1/train/stage.h"
+
 #include <CLI/CLI.hpp>
 
 #include <memory>
@@ -6,8 +9,6 @@
 #include <vector>
 
 #include "commands.h"
-#include "r1/config/load.h"
-#include "r1/train/stage.h"
 
 namespace r1::cli {
 namespace {
@@ -42,10 +43,13 @@ int run_eval(const EvalArgs& args) {
 void add_eval(CLI::App& root, Action& action) {
     auto args = std::make_shared<EvalArgs>();
     CLI::App* cmd = root.add_subcommand("eval", "pass@1 and maj@k of a model on a dataset or task");
-    cmd->add_option("--model", args->model, "Model directory (sugar for --set model=DIR)")->required();
-    cmd->add_option("--config", args->config, "Evaluation YAML (stage: eval)")->check(CLI::ExistingFile);
+    cmd->add_option("--model", args->model, "Model directory (sugar for --set model=DIR)")
+        ->required();
+    cmd->add_option("--config", args->config, "Evaluation YAML (stage: eval)")
+        ->check(CLI::ExistingFile);
     cmd->add_option("--task", args->task, "Built-in task (sugar for --set data.task=NAME)");
-    cmd->add_option("--num-samples", args->num_samples, "k samples per problem (sugar for num_samples)");
+    cmd->add_option("--num-samples", args->num_samples,
+                    "k samples per problem (sugar for num_samples)");
     cmd->add_option("--run-dir", args->run_dir, "Where eval.json goes (sugar for run_dir)");
     cmd->add_option("--set", args->sets, "Override a config key (repeatable)");
     cmd->callback([args, &action] { action = [args] { return run_eval(*args); }; });

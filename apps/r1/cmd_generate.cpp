@@ -1,10 +1,10 @@
 // r1 generate: completions of a model directory for one prompt (streamed to stdout) or a JSONL
 // file of {"prompt"} / {"tokens"} lines (JSONL out: completion, tokens, logprobs, finish).
 #include "r1/generation/engine.h"
-#include "r1/generation/model_dir.h"
 #include "r1/io/jsonl.h"
 #include "r1/io/safetensors.h"
 #include "r1/model/causal_lm.h"
+#include "r1/model/model_dir.h"
 #include "r1/model/options.h"
 #include "r1/model/precision.h"
 #include "r1/model/state.h"
@@ -49,7 +49,7 @@ struct GenerateArgs {
 // "model" is the directory's own template when it has one (the one it was trained with), else
 // the text as it is, like "none".
 std::vector<std::vector<int64_t>> read_prompts(const GenerateArgs& args,
-                                               const generation::ModelDir& dir) {
+                                               const model::ModelDir& dir) {
     const tokenizer::Tokenizer* tok = dir.tokenizer ? &*dir.tokenizer : nullptr;
     std::optional<tokenizer::ChatTemplate> templ;
     if (args.templ != "none" && (args.templ != "model" || dir.chat_template)) {
@@ -57,12 +57,13 @@ std::vector<std::vector<int64_t>> read_prompts(const GenerateArgs& args,
         for (const auto& [value, name] : enum_names(tokenizer::Template{})) {
             kind = args.templ == name ? value : kind;
         }
-        templ.emplace(generation::chat_template_for(dir, kind, {}, false));
+        templ.emplace(model::chat_template_for(dir, kind, {}, false));
     }
     auto encode = [&](const std::string& text) {
         if (tok == nullptr) {
-            throw util::IoError(args.model + "/tokenizer.json: missing; text prompts need the "
-                                             "model's tokenizer (give {\"tokens\": [...]} rows)");
+            throw util::IoError(args.model +
+                                "/tokenizer.json: missing; text prompts need the "
+                                "model's tokenizer (give {\"tokens\": [...]} rows)");
         }
         const auto ids = tok->encode(templ ? templ->render(text) : text);
         return std::vector<int64_t>(ids.begin(), ids.end());
@@ -112,17 +113,18 @@ int run_generate(const GenerateArgs& args) {
     for (const auto& [value, name] : enum_names(model::Precision{})) {
         precision = args.precision == name ? value : precision;
     }
-    auto loaded = generation::load_model_dir(args.model, precision);
+    auto loaded = model::load_model_dir(args.model, precision);
     const tokenizer::Tokenizer* tok = loaded.tokenizer ? &*loaded.tokenizer : nullptr;
     if (tok == nullptr && !args.stop.empty()) {
-        throw util::IoError(args.model + "/tokenizer.json: missing; --stop strings need the "
-                                         "model's tokenizer");
+        throw util::IoError(args.model +
+                            "/tokenizer.json: missing; --stop strings need the "
+                            "model's tokenizer");
     }
     generation::GenerateRequest request{.prompts = read_prompts(args, loaded),
                                         .num_samples = args.num_samples,
                                         .sampling = args.sampling,
                                         .seed = args.seed,
-                                        .eos_token_ids = generation::eos_token_ids(loaded)};
+                                        .eos_token_ids = model::eos_token_ids(loaded)};
     request.sampling.stop = args.stop;
     if (args.greedy) {
         request.sampling.temperature = 0.0;
@@ -165,8 +167,9 @@ int run_generate(const GenerateArgs& args) {
 void add_generate(CLI::App& root, Action& action) {
     auto a = std::make_shared<GenerateArgs>();
     CLI::App* cmd = root.add_subcommand("generate", "Generate completions from a model");
-    cmd->add_option("--model", a->model, "Model directory (config.json, model.safetensors, "
-                                         "tokenizer.json)")
+    cmd->add_option("--model", a->model,
+                    "Model directory (config.json, model.safetensors, "
+                    "tokenizer.json)")
         ->required();
     cmd->add_option("--prompt", a->prompt, "One prompt, streamed to the terminal");
     cmd->add_option("--input", a->input, "JSONL of {\"prompt\"} or {\"tokens\"}");

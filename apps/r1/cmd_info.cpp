@@ -1,5 +1,15 @@
-// r1 info: what a file or directory holds: a YAML config (resolved), a safetensors file, a checkpoint
-// directory, a JSONL dataset, a tokenizer.json, or a stage's key table. Bad files exit non-zero with the reader's error.
+// r1 info: what a file or directory holds: a YAML config (resolved), a safetensors file, a
+// checkpoint directory, a JSONL dataset, a tokenizer.json, or a stage's key table. Bad files exit
+// non-zero with the reader's error.
+#include "r1/config/load.h"
+#include "r1/config/schema.h"
+#include "r1/data/jsonl_dataset.h"
+#include "r1/io/safetensors_info.h"
+#include "r1/rewards/reward.h"
+#include "r1/tokenizer/tokenizer.h"
+#include "r1/train/stage.h"
+#include "r1/util/error.h"
+
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
@@ -9,14 +19,6 @@
 #include <vector>
 
 #include "commands.h"
-#include "r1/config/load.h"
-#include "r1/config/schema.h"
-#include "r1/data/jsonl_dataset.h"
-#include "r1/io/safetensors_info.h"
-#include "r1/rewards/reward.h"
-#include "r1/tokenizer/tokenizer.h"
-#include "r1/train/stage.h"
-#include "r1/util/error.h"
 
 namespace r1::cli {
 namespace {
@@ -130,20 +132,25 @@ int run_info(const InfoArgs& args) {
         std::cout << tokenizer::describe(args.path);
         return 0;
     }
-    throw util::UnsupportedError(args.path + ": r1 info reads .yaml, .safetensors, .jsonl, tokenizer .json files and "
-                                 "checkpoint directories; this kind of file is not supported");
+    throw util::UnsupportedError(
+        args.path +
+        ": r1 info reads .yaml, .safetensors, .jsonl, tokenizer .json files and "
+        "checkpoint directories; this kind of file is not supported");
 }
 
 }  // namespace
 
 void add_info(CLI::App& root, Action& action) {
     auto args = std::make_shared<InfoArgs>();
-    CLI::App* cmd = root.add_subcommand("info", "Summarise a config, checkpoint, tokenizer or dataset");
+    CLI::App* cmd =
+        root.add_subcommand("info", "Summarise a config, checkpoint, tokenizer or dataset");
     cmd->add_option("path", args->path, "File or directory to summarise");
-    cmd->add_option("--config", args->config, "Print this YAML config fully resolved")->check(CLI::ExistingFile);
+    cmd->add_option("--config", args->config, "Print this YAML config fully resolved")
+        ->check(CLI::ExistingFile);
     cmd->add_option("--set", args->sets, "Override a config key before resolving (repeatable)");
     cmd->add_option("--schema", args->schema,
-                    "Print every config key of a stage (" + train::stage_names() + ") or of each reward (rewards)");
+                    "Print every config key of a stage (" + train::stage_names() +
+                        ") or of each reward (rewards)");
     cmd->add_flag("--markdown", args->markdown, "With --schema: a Markdown table (docs/config.md)");
     cmd->callback([args, &action] { action = [args] { return run_info(*args); }; });
 }

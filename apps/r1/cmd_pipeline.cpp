@@ -1,4 +1,9 @@
 // r1 pipeline F.yaml [--set key=value ...]
+#include "r1/pipeline/pipeline.h"
+#include "r1/util/interrupt.h"
+#include "r1/util/log.h"
+#include "r1/util/str.h"
+
 #include <CLI/CLI.hpp>
 
 #include <memory>
@@ -6,10 +11,6 @@
 #include <vector>
 
 #include "commands.h"
-#include "r1/pipeline/pipeline.h"
-#include "r1/util/interrupt.h"
-#include "r1/util/log.h"
-#include "r1/util/str.h"
 
 namespace r1::cli {
 namespace {
@@ -24,12 +25,13 @@ void print_summary(const nlohmann::json& s) {
         return;
     }
     log::info("R1-Zero summary: pass@1 ", util::fixed(s["base"]["pass@1"].get<double>(), 3), " -> ",
-              util::fixed(s["final"]["pass@1"].get<double>(), 3), ", maj@", s["k"].get<int64_t>(), " ",
-              util::fixed(s["base"]["maj@k"].get<double>(), 3), " -> ",
+              util::fixed(s["final"]["pass@1"].get<double>(), 3), ", maj@", s["k"].get<int64_t>(),
+              " ", util::fixed(s["base"]["maj@k"].get<double>(), 3), " -> ",
               util::fixed(s["final"]["maj@k"].get<double>(), 3));
     if (s.contains("rl")) {
-        log::info("RL response length ", util::fixed(s["rl"]["mean_length_first_10pct"].get<double>(), 1),
-                  " -> ", util::fixed(s["rl"]["mean_length_last_10pct"].get<double>(), 1),
+        log::info("RL response length ",
+                  util::fixed(s["rl"]["mean_length_first_10pct"].get<double>(), 1), " -> ",
+                  util::fixed(s["rl"]["mean_length_last_10pct"].get<double>(), 1),
                   " tokens; report: ", s["rl"]["report"].get<std::string>());
     }
 }

@@ -1,4 +1,8 @@
-// r1 report RUN_DIR [--metric NAME ...] [--out FILE]: the run's curves as a self-contained HTML page.
+// r1 report RUN_DIR [--metric NAME ...] [--out FILE]: the run's curves as a self-contained HTML
+// page.
+#include "r1/io/report.h"
+#include "r1/util/fs.h"
+
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
@@ -8,8 +12,6 @@
 #include <vector>
 
 #include "commands.h"
-#include "r1/train/report.h"
-#include "r1/util/fs.h"
 
 namespace r1::cli {
 namespace {
@@ -21,13 +23,14 @@ struct ReportArgs {
 };
 
 int run_report(const ReportArgs& args) {
-    const train::ReportOptions options{.metrics = args.metrics};
+    const io::ReportOptions options{.metrics = args.metrics};
     std::filesystem::path written;
     if (args.out.empty()) {
-        written = train::write_report(args.run_dir, options);
+        written = io::write_report(args.run_dir, options);
     } else {
-        const auto series = train::read_metrics(std::filesystem::path(args.run_dir) / "metrics.jsonl");
-        util::atomic_write_file(args.out, train::render_report_html("r1 run: " + args.run_dir, series, options));
+        const auto series = io::read_metrics(std::filesystem::path(args.run_dir) / "metrics.jsonl");
+        util::atomic_write_file(args.out,
+                                io::render_report_html("r1 run: " + args.run_dir, series, options));
         written = args.out;
     }
     std::cout << written.string() << "\n";
@@ -38,9 +41,11 @@ int run_report(const ReportArgs& args) {
 
 void add_report(CLI::App& root, Action& action) {
     auto args = std::make_shared<ReportArgs>();
-    CLI::App* cmd = root.add_subcommand("report", "Draw a run's curves (reward, accuracy, length) as an HTML page");
+    CLI::App* cmd = root.add_subcommand(
+        "report", "Draw a run's curves (reward, accuracy, length) as an HTML page");
     cmd->add_option("run_dir", args->run_dir, "Run directory holding metrics.jsonl")->required();
-    cmd->add_option("--metric", args->metrics, "Metric to draw (repeatable); default: the standard curves found");
+    cmd->add_option("--metric", args->metrics,
+                    "Metric to draw (repeatable); default: the standard curves found");
     cmd->add_option("--out", args->out, "Output file; default RUN_DIR/report.html");
     cmd->callback([args, &action] { action = [args] { return run_report(*args); }; });
 }

@@ -68,7 +68,7 @@ class RequestReader {
             const fs::path path = model_dir_ / "tokenizer.json";
             if (!fs::exists(path)) {
                 throw util::FormatError(util::str("text needs a tokenizer, but ", path.string(),
-                                               " does not exist; give {\"tokens\"} instead"),
+                                                  " does not exist; give {\"tokens\"} instead"),
                                         where);
             }
             tokenizer_ = tokenizer::Tokenizer::from_file(path);
@@ -165,9 +165,8 @@ int run_score(const ScoreArgs& a) {
     }
     const double mean = totals.tokens ? totals.sum / static_cast<double>(totals.tokens) : 0.0;
     std::cerr << "r1 score: " << totals.sequences << " sequences, " << totals.tokens
-              << " tokens, mean log-prob " << util::fixed(mean, 4)
-              << ", perplexity " << util::fixed(model::perplexity(totals.sum, totals.tokens), 4)
-              << "\n";
+              << " tokens, mean log-prob " << util::fixed(mean, 4) << ", perplexity "
+              << util::fixed(model::perplexity(totals.sum, totals.tokens), 4) << "\n";
     return 0;
 }
 

@@ -1,20 +1,21 @@
 // The r1 CLI: parse flags, run one library call, and map r1's typed errors to exit codes:
 // 0 ok, 1 a failure during a run (or a capability that does not exist yet), 2 bad usage, config or
 // input, 130 interrupted after a clean save.
-#include <CLI/CLI.hpp>
-
-#include <ATen/Parallel.h>
-#include <c10/util/Exception.h>
-#include <torch/version.h>
-
-#include <iostream>
-
-#include "commands.h"
 #include "r1/util/allocator.h"
 #include "r1/util/error.h"
 #include "r1/util/interrupt.h"
 #include "r1/util/log.h"
 #include "r1/version.h"
+
+#include <ATen/Parallel.h>
+#include <c10/util/Exception.h>
+#include <torch/version.h>
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "commands.h"
 
 namespace {
 
@@ -24,14 +25,18 @@ int fail(int code, const std::string& message) {
 }
 
 int run(int argc, char** argv) {
-    CLI::App app{"r1: train reasoning models the DeepSeek-R1 way (DeepSeek-V3 MoE, GRPO, rule rewards)", "r1"};
-    app.set_version_flag("--version", std::string("r1 ") + r1::version() + " (LibTorch " + TORCH_VERSION + ")");
+    CLI::App app{
+        "r1: train reasoning models the DeepSeek-R1 way (DeepSeek-V3 MoE, GRPO, rule rewards)",
+        "r1"};
+    app.set_version_flag("--version",
+                         std::string("r1 ") + r1::version() + " (LibTorch " + TORCH_VERSION + ")");
     app.require_subcommand(1);
     std::string level = "info";
     int threads = 0;
     app.add_option("--log-level", level, "Console log level")
         ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
-    app.add_option("--threads", threads, "CPU threads for LibTorch (0: all cores)")->check(CLI::NonNegativeNumber);
+    app.add_option("--threads", threads, "CPU threads for LibTorch (0: all cores)")
+        ->check(CLI::NonNegativeNumber);
 
     r1::cli::Action action;
     r1::cli::add_train(app, action);
@@ -46,7 +51,8 @@ int run(int argc, char** argv) {
     r1::cli::add_score(app, action);
     r1::cli::add_convert(app, action);
 
-    // CLI11 would only say "a subcommand is required" for `r1 trian`; name the word and the choices.
+    // CLI11 would only say "a subcommand is required" for `r1 trian`; name the word and the
+    // choices.
     std::string names;
     bool known = false;
     for (const CLI::App* sub : app.get_subcommands({})) {
@@ -54,7 +60,8 @@ int run(int argc, char** argv) {
         known = known || (argc > 1 && sub->get_name() == argv[1]);
     }
     if (argc > 1 && argv[1][0] != '-' && !known) {
-        throw r1::util::UsageError(std::string("unknown subcommand '") + argv[1] + "'; expected one of " + names);
+        throw r1::util::UsageError(std::string("unknown subcommand '") + argv[1] +
+                                   "'; expected one of " + names);
     }
     try {
         app.parse(argc, argv);

@@ -2,9 +2,9 @@
 // range checker's error and `r1 info --schema` always spell a bound the same way.
 #pragma once
 
-#include <string>
-
 #include "r1/config/visitor.h"
+
+#include <string>
 
 namespace r1::config::detail {
 

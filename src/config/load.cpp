@@ -1,10 +1,10 @@
 #include "r1/config/load.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include "r1/config/schema.h"
 #include "r1/util/str.h"
+
+#include <algorithm>
+#include <cctype>
 
 namespace r1::config {
 namespace {
@@ -19,7 +19,8 @@ class YamlReader final : public Visitor {
   public:
     YamlReader(const Node& root, std::vector<std::string> all_paths)
         : all_paths_(std::move(all_paths)) {
-        frames_.push_back(Frame{root.is_map() ? &root : nullptr, "", {}, Location{.source = root.where.source}});
+        frames_.push_back(
+            Frame{root.is_map() ? &root : nullptr, "", {}, Location{.source = root.where.source}});
         if (!root.is_map() && !root.is_null()) {
             throw util::ConfigError("expected a map of options at the top level", root.where);
         }
@@ -45,11 +46,12 @@ class YamlReader final : public Visitor {
         frames_.back().known.emplace_back(key);
         const Node* n = lookup(key);
         if (n != nullptr && !n->is_map() && !n->is_null()) {
-            throw util::ConfigError("key '" + path(key) + "' is a section: expected a map of its options",
-                                    n->where);
+            throw util::ConfigError(
+                "key '" + path(key) + "' is a section: expected a map of its options", n->where);
         }
         const bool present = n != nullptr && n->is_map();
-        frames_.push_back(Frame{present ? n : nullptr, path(key), {}, present ? n->where : source_only()});
+        frames_.push_back(
+            Frame{present ? n : nullptr, path(key), {}, present ? n->where : source_only()});
         body(*this);
         check_unknown(frames_.back());
         frames_.pop_back();
@@ -87,7 +89,8 @@ class YamlReader final : public Visitor {
                        const Constraint& c) override {
         const Node* n = lookup(key);
         if (c.required && n == nullptr) {
-            throw util::ConfigError("missing required key '" + path(key) + "'", frames_.back().where);
+            throw util::ConfigError("missing required key '" + path(key) + "'",
+                                    frames_.back().where);
         }
         const std::string problem = range_violation(numbers, c);
         if (!problem.empty()) {
@@ -206,20 +209,23 @@ void apply_override(Node& root, const std::string& assignment) {
     size_t start = 0;
     while (true) {
         const size_t dot = key.find('.', start);
-        const std::string segment = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        const std::string segment =
+            key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
         if (segment.empty()) {
             throw util::ConfigError("empty key segment in '" + key + "'", where);
         }
         Node* next = nullptr;
         if (is_index(segment) && !current->is_sequence()) {
-            throw util::ConfigError("'" + walked + "' is not a list in the config, so it has no item " + segment +
-                                        "; set the whole list instead, e.g. --set " + walked + "=[...]",
-                                    where);
+            throw util::ConfigError(
+                "'" + walked + "' is not a list in the config, so it has no item " + segment +
+                    "; set the whole list instead, e.g. --set " + walked + "=[...]",
+                where);
         }
         if (current->is_sequence()) {
             const size_t i = std::stoul(segment);
             if (i >= current->items.size()) {
-                throw util::ConfigError("'" + walked + "' has " + std::to_string(current->items.size()) +
+                throw util::ConfigError("'" + walked + "' has " +
+                                            std::to_string(current->items.size()) +
                                             " items; index " + segment + " is past its end",
                                         where);
             }

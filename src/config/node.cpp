@@ -1,14 +1,14 @@
 #include "r1/config/node.h"
 
+#include "r1/util/fs.h"
+
+#include <climits>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <climits>
 #include <cstdint>
 #include <optional>
 #include <unordered_set>
-
-#include "r1/util/fs.h"
 
 namespace r1::config {
 
@@ -97,9 +97,12 @@ struct Converter {
             case YAML::NodeType::Scalar:
                 out.kind = Node::Kind::scalar;
                 out.text = in.Scalar();
-                out.quoted = in.Tag() == "!";  // yaml-cpp tags quoted scalars "!" and plain ones "?"
-                if (out.quoted && in.Mark().pos >= 0 && !closed_quote(text, static_cast<size_t>(in.Mark().pos))) {
-                    throw util::ConfigError("unterminated string: its closing quote is missing", out.where);
+                out.quoted =
+                    in.Tag() == "!";  // yaml-cpp tags quoted scalars "!" and plain ones "?"
+                if (out.quoted && in.Mark().pos >= 0 &&
+                    !closed_quote(text, static_cast<size_t>(in.Mark().pos))) {
+                    throw util::ConfigError("unterminated string: its closing quote is missing",
+                                            out.where);
                 }
                 break;
             case YAML::NodeType::Sequence:
@@ -133,7 +136,9 @@ struct Converter {
 };
 
 // On a parse error, a tab in the indentation at or above the failing line is the likelier cause.
-std::optional<Location> tab_in_indentation(std::string_view text, const std::string& source, int64_t up_to_line) {
+std::optional<Location> tab_in_indentation(std::string_view text,
+                                           const std::string& source,
+                                           int64_t up_to_line) {
     int64_t line = 1;
     size_t start = 0;
     while (start < text.size() && line <= up_to_line) {
@@ -143,7 +148,8 @@ std::optional<Location> tab_in_indentation(std::string_view text, const std::str
         }
         for (size_t i = start; i < end && (text[i] == ' ' || text[i] == '\t'); ++i) {
             if (text[i] == '\t') {
-                return Location{.source = source, .line = line, .column = static_cast<int64_t>(i - start) + 1};
+                return Location{
+                    .source = source, .line = line, .column = static_cast<int64_t>(i - start) + 1};
             }
         }
         start = end + 1;
@@ -168,7 +174,8 @@ Node parse_yaml(std::string_view text, const std::string& source) {
     } catch (const YAML::Exception& e) {
         const Location at = location(source, e.mark);
         if (auto tab = tab_in_indentation(text, source, at.line > 0 ? at.line : INT64_MAX)) {
-            throw util::ConfigError("invalid YAML: a tab in the indentation (YAML indents with spaces)", *tab);
+            throw util::ConfigError(
+                "invalid YAML: a tab in the indentation (YAML indents with spaces)", *tab);
         }
         throw util::ConfigError("invalid YAML: " + hint(e.msg), at);
     }
@@ -186,13 +193,14 @@ bool is_plain_safe(const std::string& text) {
         return false;
     }
     static const std::unordered_set<std::string> kReserved = {
-        "null", "Null", "NULL", "~", "true", "True", "TRUE", "false", "False", "FALSE",
-        "yes", "Yes", "no", "No", "on", "On", "off", "Off", "y", "n"};
+        "null", "Null", "NULL", "~",  "true", "True", "TRUE", "false", "False", "FALSE",
+        "yes",  "Yes",  "no",   "No", "on",   "On",   "off",  "Off",   "y",     "n"};
     if (kReserved.count(text) > 0) {
         return false;
     }
     const char first = text.front();
-    if (std::string_view("-?:,[]{}#&*!|>'\"%@`+. 0123456789").find(first) != std::string_view::npos) {
+    if (std::string_view("-?:,[]{}#&*!|>'\"%@`+. 0123456789").find(first) !=
+        std::string_view::npos) {
         return false;
     }
     if (text.back() == ' ' || text.back() == ':') {
@@ -207,12 +215,23 @@ std::string double_quoted(const std::string& text) {
     std::string out = "\"";
     for (const char c : text) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\t': out += "\\t"; break;
-            case '\r': out += "\\r"; break;
-            default: out += c;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            default:
+                out += c;
         }
     }
     return out + "\"";
@@ -223,7 +242,9 @@ bool is_flat(const Node& n) {
                        [](const Node& item) { return item.is_scalar() || item.is_null(); });
 }
 
-std::string flow_item(const Node& n) { return n.is_null() ? "null" : yaml_scalar(n.text, n.quoted); }
+std::string flow_item(const Node& n) {
+    return n.is_null() ? "null" : yaml_scalar(n.text, n.quoted);
+}
 
 void emit(const Node& n, int indent, std::string& out);
 
@@ -244,8 +265,12 @@ void emit_value_after_key(const Node& value, int indent, std::string& out) {
 void emit(const Node& n, int indent, std::string& out) {
     const std::string pad(static_cast<size_t>(indent), ' ');
     switch (n.kind) {
-        case Node::Kind::null: out += "null"; return;
-        case Node::Kind::scalar: out += yaml_scalar(n.text, n.quoted); return;
+        case Node::Kind::null:
+            out += "null";
+            return;
+        case Node::Kind::scalar:
+            out += yaml_scalar(n.text, n.quoted);
+            return;
         case Node::Kind::sequence:
             if (is_flat(n)) {
                 out += "[";

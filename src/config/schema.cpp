@@ -1,9 +1,10 @@
 #include "r1/config/schema.h"
 
+#include "r1/util/str.h"
+
 #include <cmath>
 #include <sstream>
 
-#include "r1/util/str.h"
 #include "bounds.h"
 
 namespace r1::config {
@@ -39,7 +40,8 @@ class SchemaWriter final : public Visitor {
     }
 
     void on_list(std::string_view key, ListRef& list, std::string_view doc) override {
-        keys.push_back(KeyInfo{.path = path(key), .type = "list of sections", .doc = std::string(doc)});
+        keys.push_back(
+            KeyInfo{.path = path(key), .type = "list of sections", .doc = std::string(doc)});
         prefix_.push_back(std::string(key) + "[]");
         list.visit_prototype(*this);
         prefix_.pop_back();
@@ -60,7 +62,8 @@ class SchemaWriter final : public Visitor {
 
   private:
     std::string path(std::string_view key) const {
-        return prefix_.empty() ? std::string(key) : util::join(prefix_, ".") + "." + std::string(key);
+        return prefix_.empty() ? std::string(key)
+                               : util::join(prefix_, ".") + "." + std::string(key);
     }
 
     std::vector<std::string> prefix_;
@@ -84,12 +87,13 @@ std::vector<KeyInfo> schema(const std::function<void(Visitor&)>& visit_fn) {
 
 std::string schema_markdown(const std::string& title, const std::vector<KeyInfo>& keys) {
     std::ostringstream out;
-    out << "## " << title << "\n\n| key | type | default | allowed | meaning |\n|---|---|---|---|---|\n";
+    out << "## " << title
+        << "\n\n| key | type | default | allowed | meaning |\n|---|---|---|---|---|\n";
     for (const KeyInfo& k : keys) {
         const bool is_section = k.type == "section" || k.type == "list of sections";
         out << "| `" << k.path << "` | " << cell(k.type) << " | "
-            << (is_section || k.default_value.empty() ? "" : "`" + cell(k.default_value) + "`") << " | "
-            << cell(k.constraint) << " | " << cell(k.doc) << " |\n";
+            << (is_section || k.default_value.empty() ? "" : "`" + cell(k.default_value) + "`")
+            << " | " << cell(k.constraint) << " | " << cell(k.doc) << " |\n";
     }
     return out.str();
 }

@@ -1,24 +1,30 @@
 #include "r1/config/visitor.h"
 
+#include "r1/util/str.h"
+
 #include <cmath>
 #include <sstream>
 
-#include "r1/util/str.h"
 #include "bounds.h"
 
 namespace r1::config {
 
 using detail::describe_bounds;
 using detail::format_bound;
+
 namespace detail {
 namespace {
 
 std::string got(const Node& n) {
     switch (n.kind) {
-        case Node::Kind::null: return "null";
-        case Node::Kind::scalar: return "'" + n.text + "'";
-        case Node::Kind::sequence: return "a list";
-        case Node::Kind::map: return "a map";
+        case Node::Kind::null:
+            return "null";
+        case Node::Kind::scalar:
+            return "'" + n.text + "'";
+        case Node::Kind::sequence:
+            return "a list";
+        case Node::Kind::map:
+            return "a map";
     }
     return "?";
 }
@@ -58,9 +64,13 @@ void decode(const Node& n, bool& out) {
     throw ValueError("expected true or false, got " + got(n));
 }
 
-void decode(const Node& n, int64_t& out) { out = parse_integer<int64_t>(n); }
+void decode(const Node& n, int64_t& out) {
+    out = parse_integer<int64_t>(n);
+}
 
-void decode(const Node& n, int& out) { out = parse_integer<int>(n); }
+void decode(const Node& n, int& out) {
+    out = parse_integer<int>(n);
+}
 
 void decode(const Node& n, double& out) {
     if (n.is_scalar() && !n.quoted) {
@@ -94,11 +104,17 @@ void decode(const Node& n, std::string& out) {
     out = n.text;
 }
 
-Node encode(bool v) { return Node::scalar(v ? "true" : "false"); }
+Node encode(bool v) {
+    return Node::scalar(v ? "true" : "false");
+}
 
-Node encode(int64_t v) { return Node::scalar(std::to_string(v)); }
+Node encode(int64_t v) {
+    return Node::scalar(std::to_string(v));
+}
 
-Node encode(int v) { return Node::scalar(std::to_string(v)); }
+Node encode(int v) {
+    return Node::scalar(std::to_string(v));
+}
 
 Node encode(double v) {
     if (std::isinf(v)) {
@@ -113,13 +129,29 @@ Node encode(double v) {
     return Node::scalar(text);
 }
 
-Node encode(const std::string& v) { return Node::scalar(v, true); }
+Node encode(const std::string& v) {
+    return Node::scalar(v, true);
+}
 
-std::string type_name(const bool*) { return "bool"; }
-std::string type_name(const int64_t*) { return "integer"; }
-std::string type_name(const int*) { return "integer"; }
-std::string type_name(const double*) { return "number"; }
-std::string type_name(const std::string*) { return "string"; }
+std::string type_name(const bool*) {
+    return "bool";
+}
+
+std::string type_name(const int64_t*) {
+    return "integer";
+}
+
+std::string type_name(const int*) {
+    return "integer";
+}
+
+std::string type_name(const double*) {
+    return "number";
+}
+
+std::string type_name(const std::string*) {
+    return "string";
+}
 
 }  // namespace detail
 
@@ -200,8 +232,8 @@ std::string range_violation(const std::vector<double>& numbers, const Constraint
     for (double x : numbers) {
         if (!(x >= c.min && x <= c.max)) {
             const bool interval = !std::isinf(c.min) && !std::isinf(c.max);
-            return format_bound(x) + " is out of range; expected a value " + (interval ? "in " : "") +
-                   describe_bounds(c);
+            return format_bound(x) + " is out of range; expected a value " +
+                   (interval ? "in " : "") + describe_bounds(c);
         }
     }
     return {};

@@ -17,7 +17,8 @@ PromptSet PromptSet::from_options(const PromptDataOptions& options, Subset subse
     PromptSet set;
     if (!options.task.empty()) {
         set.task_ = tasks::find_task(options.task).make(options.task_options);
-        set.task_seed_ = static_cast<uint64_t>(options.task_seed) + (subset == Subset::eval ? 1 : 0);
+        set.task_seed_ =
+            static_cast<uint64_t>(options.task_seed) + (subset == Subset::eval ? 1 : 0);
         if (subset == Subset::eval) {
             set.task_size_ = options.eval_size;
         } else {
@@ -55,6 +56,31 @@ Sample PromptSet::at(int64_t index) const {
         throw util::Error("PromptSet::at: the set is empty");
     }
     return rows_[static_cast<size_t>(index) % rows_.size()];
+}
+
+PromptStream::PromptStream(PromptSet set, uint64_t seed) : set_(std::move(set)) {
+    if (const auto size = set_.size()) {
+        loader_.emplace(*size, seed);
+    }
+}
+
+std::vector<Sample> PromptStream::next(int64_t count) {
+    std::vector<Sample> out;
+    for (int64_t b = 0; b < count; ++b, ++seen_) {
+        out.push_back(set_.at(loader_ ? loader_->next() : seen_));
+    }
+    return out;
+}
+
+void PromptStream::restore(int64_t seen) {
+    seen_ = seen;
+    if (loader_) {
+        const CursorState now = loader_->state();
+        loader_->restore({.seed = now.seed,
+                          .size = now.size,
+                          .epoch = seen / now.size,
+                          .position = seen % now.size});
+    }
 }
 
 }  // namespace r1::data

@@ -3,6 +3,7 @@
 #include "r1/util/str.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 namespace r1::data {
@@ -49,9 +50,80 @@ CodeTest code_test_from_json(const json& item, const io::JsonFields& row, size_t
     return test;
 }
 
+/// A text field under scoring rules: absent or null -> nullopt, a number -> its JSON text.
+std::optional<std::string> loose_text(const io::JsonFields& fields, const char* key) {
+    if (!fields.has(key)) {
+        return std::nullopt;
+    }
+    const json& v = fields.value(key);
+    if (v.is_number()) {
+        return v.dump();  // "answer": 42 is common in datasets
+    }
+    return fields.string(key);
+}
+
+/// A test under scoring rules: a bare string is an assert; an object needs "output" or "assert".
+CodeTest loose_test(const json& item, const io::JsonFields& row) {
+    if (item.is_string()) {
+        return {.assertion = item.get<std::string>()};
+    }
+    if (!item.is_object()) {
+        throw row.error("tests",
+                        "expected items {\"input\", \"output\"}, {\"assert\"} or strings, "
+                        "got " +
+                            io::json_kind(item));
+    }
+    const io::JsonFields fields(item, row.where());
+    if (!fields.has("assert") && !fields.has("output")) {
+        throw row.error("tests", "expected each test to have \"output\" or \"assert\"");
+    }
+    CodeTest test{.input = loose_text(fields, "input").value_or(""),
+                  .output = loose_text(fields, "output").value_or(""),
+                  .assertion = loose_text(fields, "assert").value_or("")};
+    if (fields.has("weight")) {
+        test.weight = fields.number("weight");
+        if (test.weight < 0) {
+            throw row.error("tests[].weight", "expected a number >= 0");
+        }
+    }
+    return test;
+}
+
+Sample scoring_row(const io::JsonFields& fields) {
+    Sample s;
+    s.prompt = loose_text(fields, "prompt").value_or("");
+    s.answer = loose_text(fields, "answer").value_or("");
+    s.kind = loose_text(fields, "kind");
+    s.language = loose_text(fields, "language");
+    if (fields.has("tests")) {
+        const json& tests = fields.value("tests");
+        if (!tests.is_array()) {
+            throw fields.error("tests", "expected a list, got " + io::json_kind(tests));
+        }
+        for (const json& t : tests) {
+            s.tests.push_back(loose_test(t, fields));
+        }
+    }
+    if (fields.has("numbers")) {
+        s.numbers = fields.integers("numbers");
+    }
+    if (fields.has("target")) {
+        const json& t = fields.value("target");
+        if (!t.is_number() || t.get<double>() != std::floor(t.get<double>())) {
+            throw fields.error("target", "expected a number with an integer value, got " +
+                                             (t.is_number() ? t.dump() : io::json_kind(t)));
+        }
+        s.target = static_cast<int64_t>(t.get<double>());
+    }
+    return s;
+}
+
 }  // namespace
 
-Sample sample_from_json(const io::JsonFields& fields) {
+Sample sample_from_json(const io::JsonFields& fields, RowRules rules) {
+    if (rules == RowRules::scoring) {
+        return scoring_row(fields);
+    }
     Sample s;
     s.prompt = fields.string("prompt");
     s.kind = fields.optional_string("kind");

@@ -1,6 +1,7 @@
 #include "r1/eval/evaluate.h"
 
 #include "r1/eval/pass_at_k.h"
+#include "r1/eval/sample_and_score.h"
 #include "r1/rewards/math_answer.h"
 #include "r1/util/str.h"
 
@@ -34,31 +35,14 @@ bool same_answer(const std::string& a, const std::string& b) {
 }
 
 nlohmann::json to_json(const TaskScore& s) {
-    return {{"problems", s.problems},       {"pass@1", s.pass_at_1},
-            {"maj@k", s.maj_at_k},          {"mean_length", s.mean_length},
+    return {{"problems", s.problems},
+            {"pass@1", s.pass_at_1},
+            {"maj@k", s.maj_at_k},
+            {"mean_length", s.mean_length},
             {"truncated_frac", s.truncated_frac}};
 }
 
 }  // namespace
-
-rewards::RewardInput reward_input(const data::Sample& sample, std::string completion, bool truncated) {
-    rewards::RewardInput in;
-    in.prompt = sample.prompt;
-    in.completion = std::move(completion);
-    in.truncated = truncated;
-    in.kind = sample.kind.value_or("");
-    in.answer = sample.answer;
-    for (const auto& t : sample.tests) {
-        in.tests.push_back(
-            {.input = t.input, .output = t.output, .assertion = t.assertion, .weight = t.weight});
-    }
-    in.numbers = sample.numbers;
-    if (sample.target) {
-        in.target = static_cast<double>(*sample.target);
-    }
-    in.language = sample.language.value_or("");
-    return in;
-}
 
 Evaluator::Evaluator(generation::Engine& engine,
                      tokenizer::Tokenizer tokenizer,
@@ -70,21 +54,10 @@ Evaluator::Evaluator(generation::Engine& engine,
       verifier_(verifier) {}
 
 EvalResult Evaluator::run(const std::vector<data::Sample>& problems, const EvalConfig& config) {
-    generation::GenerateRequest request{.num_samples = config.num_samples,
-                                        .sampling = config.sampling,
-                                        .seed = config.seed,
-                                        .eos_token_ids = config.eos_token_ids};
-    for (const auto& p : problems) {
-        const auto ids = tokenizer_.encode(template_.render(p.prompt));
-        request.prompts.emplace_back(ids.begin(), ids.end());
-    }
-    const auto completions = engine_.generate(request);
-    std::vector<rewards::RewardInput> inputs;
-    for (const auto& c : completions) {
-        inputs.push_back(reward_input(problems[c.prompt_index], tokenizer_.decode(std::vector<tokenizer::TokenId>(c.tokens.begin(), c.tokens.end())),
-                                      c.finish == generation::FinishReason::length));
-    }
-    const auto judged = verifier_.score(inputs);
+    const auto scored = sample_and_score(
+        {engine_, tokenizer_, template_, verifier_, config.eos_token_ids}, problems,
+        {.num_samples = config.num_samples, .sampling = config.sampling, .seed = config.seed});
+    const auto& judged = scored.rewards;
     const auto total = judged.total.contiguous();
     const double* values = total.data_ptr<double>();
 
@@ -100,17 +73,18 @@ EvalResult Evaluator::run(const std::vector<data::Sample>& problems, const EvalC
         for (size_t j = p * k; j < (p + 1) * k; ++j) {
             const bool ok = values[j] >= 1.0 - 1e-9;  // NaN (unscorable) is wrong
             correct.push_back(ok);
-            answers.push_back(judged.results.empty() ? std::string() : judged.results[0][j].extracted);
+            answers.push_back(judged.results.empty() ? std::string()
+                                                     : judged.results[0][j].extracted);
             c += ok ? 1 : 0;
-            const auto length = static_cast<int64_t>(completions[j].tokens.size());
-            const bool truncated = inputs[j].truncated;
+            const auto length = static_cast<int64_t>(scored.completions[j].tokens.size());
+            const bool truncated = scored.truncated[j];
             for (Tally* t : {&task, &all}) {
                 ++t->samples;
                 t->tokens += length;
                 t->truncated += truncated ? 1 : 0;
             }
             result.samples.push_back({.problem = static_cast<int64_t>(p),
-                                      .completion = inputs[j].completion,
+                                      .completion = scored.texts[j],
                                       .extracted = answers.back(),
                                       .correct = ok,
                                       .length = length});

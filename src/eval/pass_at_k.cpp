@@ -28,6 +28,7 @@ bool majority_correct(const std::vector<std::string>& answers,
         size_t first;
         int64_t size;
     };
+
     std::vector<Cluster> clusters;
     for (size_t i = 0; i < answers.size(); ++i) {
         if (answers[i].empty()) {

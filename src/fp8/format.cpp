@@ -5,7 +5,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
-#include "fp8/kernels.h"
+#include "fp8/kernel_table.h"
 
 namespace r1::fp8 {
 namespace {

@@ -5,7 +5,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
-#include "fp8/kernels.h"
+#include "fp8/kernel_table.h"
 
 namespace r1::fp8 {
 namespace {
@@ -43,8 +43,8 @@ int64_t row_chunk(int64_t M, int64_t column_items, int64_t threads) {
 /// (pytorch/pytorch#166752). K and N must be multiples of 128.
 at::Tensor scaled_mm_cuda(const at::Tensor& x, const Quantized& w, at::ScalarType out_dtype) {
     const int64_t M = x.size(0), K = x.size(1), N = w.data.size(0);
-    TORCH_CHECK(K % kBlockSize == 0 && N % kBlockSize == 0,
-                "fp8::linear on CUDA: K (", K, ") and N (", N, ") must be multiples of 128");
+    TORCH_CHECK(K % kBlockSize == 0 && N % kBlockSize == 0, "fp8::linear on CUDA: K (", K,
+                ") and N (", N, ") must be multiples of 128");
     const int64_t KB = K / kBlockSize, KB4 = (KB + 3) / 4 * 4;
     // act_quant with torch ops on the device (quantize_tiles is a CPU kernel)
     const at::Tensor tiles = x.to(at::kFloat).view({M, KB, kBlockSize});
@@ -53,8 +53,8 @@ at::Tensor scaled_mm_cuda(const at::Tensor& x, const Quantized& w, at::ScalarTyp
     const at::Tensor scale_a = a.scale.t().contiguous().t();  // [M, KB], stride [1, M]
     const at::Tensor scale_b =
         at::constant_pad_nd(w.scale.to(a.data.device()), {0, KB4 - KB}).contiguous().t();
-    return at::_scaled_mm(a.data, w.data.to(a.data.device()).t(), scale_a, scale_b,
-                          std::nullopt, std::nullopt, out_dtype);
+    return at::_scaled_mm(a.data, w.data.to(a.data.device()).t(), scale_a, scale_b, std::nullopt,
+                          std::nullopt, out_dtype);
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 // rows is widened into a 2 KiB L1 buffer rather than registers. The GEMV (M = 1) widens in
 // registers, through a shorter path that leaves NaN codes to a check.
 #include "fp8/kernel_scratch.h"
-#include "fp8/kernels.h"
+#include "fp8/kernel_table.h"
 #include <immintrin.h>
 
 namespace r1::fp8::detail {
@@ -169,7 +169,8 @@ __m256i gemv_group(
                 const __m256 a0 = _mm256_load_ps(ak), a1 = _mm256_load_ps(ak + 8),
                              a2 = _mm256_load_ps(ak + 16), a3 = _mm256_load_ps(ak + 24);
                 for (int64_t r = 0; r < kRows; ++r) {
-                    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[r] + k));
+                    const __m256i x =
+                        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[r] + k));
                     found = _mm256_or_si256(found, nan_codes(x));
                     __m256 w[4];
                     widen32_unscaled_fast(x, w);

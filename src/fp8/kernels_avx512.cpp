@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "fp8/kernel_scratch.h"
-#include "fp8/kernels.h"
+#include "fp8/kernel_table.h"
 #include <immintrin.h>
 
 namespace r1::fp8::detail {

@@ -1,7 +1,7 @@
 // The portable kernels: the reference every SIMD path is tested against. Plain loops in the exact
 // order of DeepSeek's promotion (model-spec §5.2): a float32 sum per 128-wide K block, then
 // scaled by a_scale·b_scale and added to the float32 total.
-#include "fp8/kernels.h"
+#include "fp8/kernel_table.h"
 
 namespace r1::fp8::detail {
 namespace {

@@ -29,7 +29,7 @@ struct Fp8LinearFunction : torch::autograd::Function<Fp8LinearFunction> {
                     weight.sizes());
         const int64_t K = weight.size(1);
         const at::Tensor x2 = x.reshape({-1, K}).to(at::kFloat);  // [M, K]
-        const Quantized wq = quantize_blocks(weight.detach());     // Fprop and Dgrad operand
+        const Quantized wq = quantize_blocks(weight.detach());    // Fprop and Dgrad operand
         const at::Tensor y = gemm(quantize_tiles(x2), wq);        // [M, N] float32
         const Quantized xt = quantize_tiles(x2.t());  // [K, M]: X in 128x1 tiles, for Wgrad
         ctx->save_for_backward({xt.data, xt.scale, wq.data, wq.scale});

@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "fp8/kernels.h"
+#include "fp8/kernel_table.h"
 
 namespace r1::fp8 {
 namespace {

@@ -1,6 +1,5 @@
 #include "r1/generation/engine.h"
 
-#include "generation/inference_scope.h"
 #include "r1/generation/sampling.h"
 #include "r1/generation/stop.h"
 #include "r1/model/attention.h"
@@ -15,6 +14,8 @@
 #include <numeric>
 #include <string>
 #include <utility>
+
+#include "generation/inference_scope.h"
 
 namespace r1::generation {
 namespace {
@@ -64,22 +65,26 @@ class ChunkDecoder {
         : model_(model), cache_(cache), absorb_(absorb) {}
 
     /// Runs the prompts of completions `seqs` through the model; logits() then holds [B, V].
-    void prefill(const GenerateRequest& request, const std::vector<Completion>& out,
+    void prefill(const GenerateRequest& request,
+                 const std::vector<Completion>& out,
                  std::vector<int64_t> seqs);
     /// Decodes the token sampled for each row; `keep` (ascending indices into the rows) are the
     /// live rows that go on, the others are finished.
     void step(const at::Tensor& tokens, const std::vector<int64_t>& keep);
 
     const at::Tensor& logits() const { return logits_; }
+
     const at::Tensor& seen() const { return seen_; }
+
     std::vector<at::Generator>& generators() { return generators_; }
+
     /// Completion index of each row (kDead: finished, waiting to be compacted away).
     const std::vector<int64_t>& seqs() const { return seqs_; }
 
     /// Rows still generating.
     int64_t live() const {
-        return static_cast<int64_t>(std::count_if(seqs_.begin(), seqs_.end(),
-                                                  [](int64_t s) { return s != kDead; }));
+        return static_cast<int64_t>(
+            std::count_if(seqs_.begin(), seqs_.end(), [](int64_t s) { return s != kDead; }));
     }
 
     static constexpr int64_t kDead = -1;
@@ -88,7 +93,8 @@ class ChunkDecoder {
     at::Tensor run(const at::Tensor& ids, const model::CachedStep& step);  // -> last logits [n, V]
     /// The prefill forward of ids [B, P] (left-padded) once per distinct prompt (`prompt_of`:
     /// each row's prompt index); its cache rows and logits then serve every row of that prompt.
-    void prefill_unique(const at::Tensor& ids, const at::Tensor& positions,
+    void prefill_unique(const at::Tensor& ids,
+                        const at::Tensor& positions,
                         const std::vector<int64_t>& prompt_of);
     /// The step's RoPE rows and mask, cut from the chunk's tables (no per-step rebuild).
     model::CachedStep decode_step();
@@ -96,18 +102,19 @@ class ChunkDecoder {
     model::CausalLm& model_;
     KvCache& cache_;
     bool absorb_;
-    int64_t slots_ = 0;                     // cache slots written so far
-    std::vector<int64_t> seqs_;             // completion index of each row, or kDead
-    std::vector<at::Generator> generators_; // one per active row
-    at::Tensor next_position_;              // [n] int64
-    at::Tensor attention_mask_;             // [n, P] int64 1/0 of the prompts
-    model::RopeTable rope_;                 // every position of the chunk: [P + L, d/2]
-    at::Tensor mask_;                       // [n, 1, 1, P + L] additive: padding, 0 elsewhere
-    at::Tensor seen_;                       // [n, V] bool, or undefined (no repetition penalty)
-    at::Tensor logits_;                     // [n, V] of the next token
+    int64_t slots_ = 0;                      // cache slots written so far
+    std::vector<int64_t> seqs_;              // completion index of each row, or kDead
+    std::vector<at::Generator> generators_;  // one per active row
+    at::Tensor next_position_;               // [n] int64
+    at::Tensor attention_mask_;              // [n, P] int64 1/0 of the prompts
+    model::RopeTable rope_;                  // every position of the chunk: [P + L, d/2]
+    at::Tensor mask_;                        // [n, 1, 1, P + L] additive: padding, 0 elsewhere
+    at::Tensor seen_;                        // [n, V] bool, or undefined (no repetition penalty)
+    at::Tensor logits_;                      // [n, V] of the next token
 };
 
-void ChunkDecoder::prefill(const GenerateRequest& request, const std::vector<Completion>& out,
+void ChunkDecoder::prefill(const GenerateRequest& request,
+                           const std::vector<Completion>& out,
                            std::vector<int64_t> seqs) {
     seqs_ = std::move(seqs);
     const auto B = static_cast<int64_t>(seqs_.size());
@@ -130,8 +137,8 @@ void ChunkDecoder::prefill(const GenerateRequest& request, const std::vector<Com
         lengths[b] = len;
         prompt_of[b] = i;
         const int64_t j = seqs_[b] - i * request.num_samples;
-        generators_.push_back(util::make_generator(util::derive_seed(
-            request.seed, {static_cast<uint64_t>(i), static_cast<uint64_t>(j)})));
+        generators_.push_back(util::make_generator(
+            util::derive_seed(request.seed, {static_cast<uint64_t>(i), static_cast<uint64_t>(j)})));
     }
     cache_.reserve(B, P + request.sampling.max_completion_length);
     const auto ids_t = int64_tensor(ids, {B, P});
@@ -152,7 +159,8 @@ void ChunkDecoder::prefill(const GenerateRequest& request, const std::vector<Com
     prefill_unique(ids_t, int64_tensor(positions, {B, P}), prompt_of);
 }
 
-void ChunkDecoder::prefill_unique(const at::Tensor& ids, const at::Tensor& positions,
+void ChunkDecoder::prefill_unique(const at::Tensor& ids,
+                                  const at::Tensor& positions,
                                   const std::vector<int64_t>& prompt_of) {
     // a GRPO group's G samples share one prompt: prefilling it once saves (G - 1)/G of the work
     const auto B = static_cast<int64_t>(seqs_.size());
@@ -168,17 +176,19 @@ void ChunkDecoder::prefill_unique(const at::Tensor& ids, const at::Tensor& posit
     }
     const auto U = static_cast<int64_t>(first.size());
     if (U == B) {
-        logits_ = run(ids, {.start = 0, .positions = positions, .attention_mask = attention_mask_,
+        logits_ = run(ids, {.start = 0,
+                            .positions = positions,
+                            .attention_mask = attention_mask_,
                             .absorb = absorb_});
         return;
     }
     const auto rows = int64_tensor(first, {U});
     cache_.reserve(U, cache_.max_len());
-    const auto logits = run(ids.index_select(0, rows),
-                            {.start = 0,
-                             .positions = positions.index_select(0, rows),
-                             .attention_mask = attention_mask_.index_select(0, rows),
-                             .absorb = absorb_});
+    const auto logits =
+        run(ids.index_select(0, rows), {.start = 0,
+                                        .positions = positions.index_select(0, rows),
+                                        .attention_mask = attention_mask_.index_select(0, rows),
+                                        .absorb = absorb_});
     const auto spread = int64_tensor(row_of, {B});
     cache_.gather(spread, ids.size(1));
     logits_ = logits.index_select(0, spread);
@@ -187,8 +197,7 @@ void ChunkDecoder::prefill_unique(const at::Tensor& ids, const at::Tensor& posit
 model::CachedStep ChunkDecoder::decode_step() {
     const auto n = next_position_.size(0);
     const auto rows = [&](const at::Tensor& table) {  // [P + L, d/2] -> [n, 1, 1, d/2]
-        return table.defined() ? table.index_select(0, next_position_).view({n, 1, 1, -1})
-                               : table;
+        return table.defined() ? table.index_select(0, next_position_).view({n, 1, 1, -1}) : table;
     };
     model::RopeTable rope{.layout = rope_.layout};
     if (rope_.cis.defined()) {  // interleaved: one row gather; cos and sin are its parts

@@ -13,9 +13,10 @@ namespace r1::generation {
 
 // Eval mode and inference mode (no grad, and no autograd or version-counter bookkeeping on any
 // op: a decode step dispatches hundreds of small ops) for the scope. Tensors made inside are
-// inference tensors, so nothing made here may outlive the scope in a module. Restores every module's own training flag (pre-order, so
-// a child's flag wins over its parent's recursive train()) and the MoE expert loads: rollout
-// tokens must not count in the trainer's load statistics or bias update.
+// inference tensors, so nothing made here may outlive the scope in a module. Restores every
+// module's own training flag (pre-order, so a child's flag wins over its parent's recursive
+// train()) and the MoE expert loads: rollout tokens must not count in the trainer's load statistics
+// or bias update.
 class InferenceScope {
   public:
     explicit InferenceScope(model::CausalLm& model) : model_(model) {

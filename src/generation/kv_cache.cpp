@@ -67,12 +67,11 @@ void KvCache::allocate(int64_t batch, int64_t max_len) {
         if (options_.is_deepseek()) {
             // one buffer per layer, [c_kv; k_pe] per slot: the absorbed key without a copy
             const int64_t rkv = options_.kv_lora_rank;
-            const auto joint =
-                at::zeros({batch, max_len, rkv + options_.qk_rope_head_dim}, opts);
-            buffers_.emplace_back(model::LatentSlots{.c_kv = joint.narrow(2, 0, rkv),
-                                                     .k_pe = joint.narrow(2, rkv,
-                                                                          options_.qk_rope_head_dim),
-                                                     .joint = joint});
+            const auto joint = at::zeros({batch, max_len, rkv + options_.qk_rope_head_dim}, opts);
+            buffers_.emplace_back(
+                model::LatentSlots{.c_kv = joint.narrow(2, 0, rkv),
+                                   .k_pe = joint.narrow(2, rkv, options_.qk_rope_head_dim),
+                                   .joint = joint});
         } else {
             const int64_t nkv = options_.num_key_value_heads, hd = options_.dense_head_dim();
             buffers_.emplace_back(model::KvSlots{.k = at::zeros({batch, nkv, max_len, hd}, opts),

@@ -1,13 +1,13 @@
 #include "r1/generation/sampling.h"
 
+#include "r1/kernels/greedy.h"
+
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/core/DistributionsHelper.h>
 
 #include <limits>
 #include <mutex>
-
-#include "generation/greedy.h"
 
 namespace r1::generation {
 namespace {
@@ -66,14 +66,17 @@ at::Tensor draw(const at::Tensor& probs, std::vector<at::Generator>& generators)
     const at::Tensor u = uniforms(probs.size(0), generators).to(probs.scalar_type());
     // Inverse CDF: the first token whose cumulative mass exceeds u.
     const at::Tensor cdf = probs.cumsum(-1);
-    const at::Tensor idx = at::searchsorted(cdf, u * cdf.select(-1, -1).unsqueeze(-1), /*out_int32=*/false,
-                                            /*right=*/true);
+    const at::Tensor idx =
+        at::searchsorted(cdf, u * cdf.select(-1, -1).unsqueeze(-1), /*out_int32=*/false,
+                         /*right=*/true);
     return idx.squeeze(-1).clamp_max(probs.size(-1) - 1);
 }
 
 }  // namespace
 
-at::Tensor apply_repetition_penalty(const at::Tensor& logits, const at::Tensor& seen, double penalty) {
+at::Tensor apply_repetition_penalty(const at::Tensor& logits,
+                                    const at::Tensor& seen,
+                                    double penalty) {
     if (penalty == 1.0 || !seen.defined()) {
         return logits;
     }
@@ -98,8 +101,8 @@ Sampled sample(const at::Tensor& logits,
     const at::Tensor penalised = apply_repetition_penalty(raw, seen, o.repetition_penalty);
     const double t = o.temperature > 0 ? o.temperature : 1.0;
     Sampled out;
-    if (o.temperature == 0 && penalised.is_same(raw) && detail::greedy_pick_serves(raw)) {
-        auto [tokens, logp_full] = detail::greedy_pick(raw);  // no [B, V] pass of tensor ops
+    if (o.temperature == 0 && penalised.is_same(raw) && kernels::greedy_pick_serves(raw)) {
+        auto [tokens, logp_full] = kernels::greedy_pick(raw);  // no [B, V] pass of tensor ops
         out.tokens = std::move(tokens);
         out.logp = at::zeros({raw.size(0)}, raw.options());
         out.logp_full = std::move(logp_full);

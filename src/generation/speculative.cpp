@@ -1,12 +1,13 @@
 #include "r1/generation/speculative.h"
 
-#include "generation/inference_scope.h"
 #include "r1/generation/kv_cache.h"
 #include "r1/model/attention.h"
 #include "r1/model/rope.h"
 #include "r1/util/error.h"
 
 #include <algorithm>
+
+#include "generation/inference_scope.h"
 
 namespace r1::generation {
 namespace {
@@ -22,7 +23,9 @@ struct StepOutput {
 class Speculator {
   public:
     Speculator(model::CausalLm& lm, int64_t max_len, bool absorb)
-        : lm_(lm), main_(lm->options, dtype(lm)), mtp_(one_layer(lm->options), dtype(lm)),
+        : lm_(lm),
+          main_(lm->options, dtype(lm)),
+          mtp_(one_layer(lm->options), dtype(lm)),
           absorb_(absorb) {
         main_.reserve(1, max_len);
         mtp_.reserve(1, max_len);
@@ -35,8 +38,8 @@ class Speculator {
 
     /// The main model over `ids` at slots [start, start + S).
     StepOutput verify(const std::vector<int64_t>& ids, int64_t start) {
-        const auto hidden = lm_->model->forward_cached(ids_tensor(ids), step(start, ids.size()),
-                                                       main_.layers());
+        const auto hidden =
+            lm_->model->forward_cached(ids_tensor(ids), step(start, ids.size()), main_.layers());
         return {hidden, lm_->head(hidden)};
     }
 

@@ -1,12 +1,12 @@
 #include "r1/io/checkpoint.h"
 
+#include "r1/util/error.h"
+#include "r1/util/fs.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <string>
 #include <system_error>
-
-#include "r1/util/error.h"
-#include "r1/util/fs.h"
 
 namespace r1::io {
 namespace fs = std::filesystem;
@@ -20,7 +20,8 @@ void remove_quietly(const fs::path& path) {
 
 }  // namespace
 
-Checkpointer::Checkpointer(fs::path dir, int64_t keep) : dir_(std::move(dir)), keep_(std::max<int64_t>(keep, 1)) {}
+Checkpointer::Checkpointer(fs::path dir, int64_t keep)
+    : dir_(std::move(dir)), keep_(std::max<int64_t>(keep, 1)) {}
 
 fs::path Checkpointer::name(int64_t step) {
     char buf[32];

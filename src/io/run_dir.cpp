@@ -1,9 +1,9 @@
 #include "r1/io/run_dir.h"
 
-#include <system_error>
-
 #include "r1/util/error.h"
 #include "r1/util/fs.h"
+
+#include <system_error>
 
 namespace r1::io {
 
@@ -12,7 +12,8 @@ RunDir RunDir::create(const std::filesystem::path& dir, const std::string& resol
     std::error_code ec;
     std::filesystem::create_directories(run.checkpoints(), ec);
     if (ec) {
-        throw util::IoError(run.checkpoints().string() + ": cannot create the run directory: " + ec.message());
+        throw util::IoError(run.checkpoints().string() +
+                            ": cannot create the run directory: " + ec.message());
     }
     util::atomic_write_file(run.config(), resolved_config_yaml);
     return run;

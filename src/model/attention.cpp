@@ -1,6 +1,6 @@
 #include "r1/model/attention.h"
 
-#include "r1/model/fused_attention.h"
+#include "r1/kernels/attention.h"
 
 #include <ATen/ops/scaled_dot_product_attention.h>
 
@@ -51,8 +51,8 @@ at::Tensor packed_causal_mask(const at::Tensor& position_ids,
                               const at::Tensor& attention_mask,
                               at::ScalarType dtype) {
     const int64_t S = position_ids.size(1);
-    const auto doc = document_ids(position_ids);                                     // [B, S]
-    auto allowed = doc.unsqueeze(2) == doc.unsqueeze(1);                              // [B, S, S]
+    const auto doc = document_ids(position_ids);          // [B, S]
+    auto allowed = doc.unsqueeze(2) == doc.unsqueeze(1);  // [B, S, S]
     allowed = allowed & torch::ones({S, S}, torch::kBool).tril().view({1, S, S});
     if (attention_mask.defined()) {
         allowed = allowed & attention_mask.to(torch::kBool).unsqueeze(1);
@@ -70,8 +70,8 @@ at::Tensor attention(const at::Tensor& q,
     // (padding v up to it measured slower at the bench shapes): r1's fused kernel serves them.
     // Backends with fused kernels for the shape use them.
     // The fused kernel reads grouped KV heads as they are; SDPA gets them expanded per query head.
-    if (fused_attention_serves(q, k, v, mask)) {
-        return fused_attention(q, k, v, mask, scale);
+    if (kernels::fused_attention_serves(q, k, v, mask)) {
+        return kernels::fused_attention(q, k, v, mask, scale);
     }
     const int64_t groups = q.size(1) / k.size(1);
     const auto expand = [groups](const at::Tensor& t) {
@@ -116,7 +116,7 @@ at::Tensor AttentionImpl::attend(const at::Tensor& q,
     const int64_t B = q.size(0);
     const int64_t S = q.size(2);
     const double scale = 1.0 / std::sqrt(static_cast<double>(options.dense_head_dim()));
-    const auto o = attention(q, k, v, mask, scale);  // [B, nh, S, hd]: KV heads serve groups
+    const auto o = attention(q, k, v, mask, scale);        // [B, nh, S, hd]: KV heads serve groups
     return o_proj(o.transpose(1, 2).reshape({B, S, -1}));  // [B, S, H]
 }
 
@@ -133,9 +133,8 @@ at::Tensor AttentionImpl::forward_cached(const at::Tensor& x,
                                          const KvSlots& cache,
                                          int64_t start) {
     const int64_t S = x.size(1), T = start + S;
-    TORCH_CHECK(cache.k.size(0) == x.size(0) && T <= cache.k.size(2), "KV cache ",
-                cache.k.sizes(), " cannot hold slots [", start, ", ", T, ") of ", x.size(0),
-                " rows");
+    TORCH_CHECK(cache.k.size(0) == x.size(0) && T <= cache.k.size(2), "KV cache ", cache.k.sizes(),
+                " cannot hold slots [", start, ", ", T, ") of ", x.size(0), " rows");
     const auto [q, k, v] = project(x, rope);
     cache.k.narrow(2, start, S).copy_(k);
     cache.v.narrow(2, start, S).copy_(v);

@@ -1,5 +1,6 @@
 #include "r1/model/causal_lm.h"
 
+#include "r1/kernels/decode_gemm.h"
 #include "r1/model/attention.h"
 #include "r1/model/rope.h"
 
@@ -7,8 +8,6 @@
 
 #include <cmath>
 #include <optional>
-
-#include "model/few_rows.h"
 
 namespace r1::model {
 
@@ -112,13 +111,15 @@ DecoderOutput DecoderImpl::forward(const at::Tensor& input_ids,
                 "attention_mask ", attention_mask.sizes(), " must match input_ids ",
                 input_ids.sizes());
     const auto& positions = forward_options.position_ids;
-    TORCH_CHECK(!positions.defined() || (positions.sizes() == input_ids.sizes() && !forward_options.mtp),
-                "position_ids ", positions.sizes(), " must match input_ids ", input_ids.sizes(),
-                " (and MTP takes none)");
+    TORCH_CHECK(
+        !positions.defined() || (positions.sizes() == input_ids.sizes() && !forward_options.mtp),
+        "position_ids ", positions.sizes(), " must match input_ids ", input_ids.sizes(),
+        " (and MTP takes none)");
     const auto embeds = embed(input_ids, forward_options);  // [B, S, H]
-    const auto rope = positions.defined()
-                          ? rope_table_rows(options, positions, embeds.scalar_type())
-                          : rope_table(options, torch::arange(S, torch::kInt64), embeds.scalar_type());
+    const auto rope =
+        positions.defined()
+            ? rope_table_rows(options, positions, embeds.scalar_type())
+            : rope_table(options, torch::arange(S, torch::kInt64), embeds.scalar_type());
     DecoderOutput out;
     auto h = embeds;
     const auto mask = positions.defined()
@@ -166,8 +167,8 @@ at::Tensor DecoderImpl::forward_cached(const at::Tensor& input_ids,
     auto h = embed_tokens(input_ids);  // [B, S, H]
     const bool given = step.rope.cos.defined() || step.rope.cis.defined();
     const auto rope = given ? step.rope : rope_table_rows(options, step.positions, h.scalar_type());
-    const auto mask = step.mask.defined() ? step.mask
-                                          : causal_mask(S, step.attention_mask, h.scalar_type());
+    const auto mask =
+        step.mask.defined() ? step.mask : causal_mask(S, step.attention_mask, h.scalar_type());
     for (int64_t i = 0; i < options.num_hidden_layers; ++i) {
         h = layer(i).forward_cached(h, rope, mask, cache[i], step.start, step.absorb);
     }
@@ -190,8 +191,9 @@ void CausalLmImpl::reset() {
 
 at::Tensor CausalLmImpl::head(const at::Tensor& hidden) {
     const auto& w = lm_head ? lm_head->weight : model->embed_tokens->weight;
-    if (few_rows_linear_serves(hidden, w, {})) {  // decode: the largest weight, streamed once
-        return few_rows_linear(hidden, w, {});
+    if (kernels::decode_linear_serves(hidden, w,
+                                      {})) {  // decode: the largest weight, streamed once
+        return kernels::decode_linear(hidden, w, {});
     }
     return lm_head ? lm_head(hidden) : torch::linear(hidden, w);
 }

@@ -1,6 +1,6 @@
 #include "r1/model/decoder_layer.h"
 
-#include "r1/model/checkpoint.h"
+#include "r1/model/recompute.h"
 
 namespace r1::model {
 

@@ -29,7 +29,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using util::FormatError;
 
-constexpr const char* kScaleSuffix = "_scale_inv";           // FP8: X.weight + X.weight_scale_inv
+constexpr const char* kScaleSuffix = "_scale_inv";  // FP8: X.weight + X.weight_scale_inv
 constexpr const char* kStackedGateUp = "mlp.experts.gate_up_proj";  // transformers 5 in memory
 constexpr const char* kStackedDown = "mlp.experts.down_proj";
 constexpr int64_t kBlock = 128;  // DeepSeek's weight_block_size (model-spec §5.3)
@@ -69,8 +69,8 @@ class CheckpointLoader {
             targets_.emplace(name, tensor);
         }
         const int64_t D = options_.is_deepseek() ? options_.num_nextn_predict_layers : 0;
-        const std::string head = options_.tie_word_embeddings ? "model.embed_tokens.weight"
-                                                              : "lm_head.weight";
+        const std::string head =
+            options_.tie_word_embeddings ? "model.embed_tokens.weight" : "lm_head.weight";
         for (int64_t k = 0; k < D; ++k) {
             const std::string prefix =
                 util::str("model.layers.", options_.num_hidden_layers + k, ".");
@@ -229,18 +229,18 @@ class CheckpointLoader {
         const at::Tensor t = checkpoint_.tensor(key);
         const std::string scale_key = key + kScaleSuffix;
         if (!checkpoint_.contains(scale_key)) {
-            throw FormatError(util::str("tensor '", key, "' is F8_E4M3 but '", scale_key,
-                                        "' is missing"),
-                              {file_of(key)});
+            throw FormatError(
+                util::str("tensor '", key, "' is F8_E4M3 but '", scale_key, "' is missing"),
+                {file_of(key)});
         }
         const at::Tensor scale = checkpoint_.tensor(scale_key).to(at::kFloat);
         const auto blocks = [&](int64_t dim) { return (t.size(dim) + kBlock - 1) / kBlock; };
         if (t.dim() != 2 || scale.dim() != 2 || scale.size(0) != blocks(0) ||
             scale.size(1) != blocks(1)) {
-            throw FormatError(util::str("tensor '", scale_key, "': shape ", scale.sizes(),
-                                        " does not give one scale per 128x128 block of '", key,
-                                        "' ", t.sizes()),
-                              {file_of(scale_key)});
+            throw FormatError(
+                util::str("tensor '", scale_key, "': shape ", scale.sizes(),
+                          " does not give one scale per 128x128 block of '", key, "' ", t.sizes()),
+                {file_of(scale_key)});
         }
         return {.data = t, .scale = scale};
     }
@@ -260,10 +260,10 @@ class CheckpointLoader {
                                   at::IntArrayRef found,
                                   at::IntArrayRef expected,
                                   const std::string& target) const {
-        throw FormatError(util::str("tensor '", key, "': shape ", found,
-                                    " but config.json implies ", expected,
-                                    target == key ? "" : util::str(" for '", target, "'")),
-                          {file_of(key)});
+        throw FormatError(
+            util::str("tensor '", key, "': shape ", found, " but config.json implies ", expected,
+                      target == key ? "" : util::str(" for '", target, "'")),
+            {file_of(key)});
     }
 
     void copy_into(const std::string& target, const at::Tensor& value, const std::string& key) {
@@ -410,8 +410,7 @@ void write_pretrained(const fs::path& dir,
 }
 
 CausalLm load_pretrained(const fs::path& dir, const LoadOptions& load_options) {
-    const ModelOptions options =
-        without_absent_mtp(load_model_options(dir / "config.json"), dir);
+    const ModelOptions options = without_absent_mtp(load_model_options(dir / "config.json"), dir);
     CausalLm model(options);
     if (load_options.precision == Precision::fp8) {
         set_linear_mode(*model, LinearMode::fp8);  // the loader then copies the file's FP8 bytes

@@ -3,14 +3,13 @@
 #include "r1/fp8/gemm.h"
 #include "r1/fp8/linear_fn.h"
 #include "r1/fp8/quantize.h"
+#include "r1/kernels/decode_gemm.h"
 
 #include <torch/csrc/autograd/grad_mode.h>
 #include <torch/nn/init.h>
 
 #include <cmath>
 #include <string>
-
-#include "model/few_rows.h"
 
 namespace r1::model {
 
@@ -47,8 +46,9 @@ at::Tensor LinearImpl::forward(const at::Tensor& x) {
     switch (mode_) {
         case LinearMode::dense:
             // decode: a few rows without grad stream the weight instead of packing it
-            return few_rows_linear_serves(x, weight, bias) ? few_rows_linear(x, weight, bias)
-                                                           : torch::linear(x, weight, bias);
+            return kernels::decode_linear_serves(x, weight, bias)
+                       ? kernels::decode_linear(x, weight, bias)
+                       : torch::linear(x, weight, bias);
         case LinearMode::fp8_train:
             return fp8::linear_train(x, weight, bias);
         case LinearMode::fp8:
@@ -82,7 +82,9 @@ at::Tensor LinearImpl::dense_weight() const {
 }
 
 void LinearImpl::pretty_print(std::ostream& stream) const {
-    const char* mode = mode_ == LinearMode::dense ? "" : mode_ == LinearMode::fp8 ? ", fp8" : ", fp8_train";
+    const char* mode = mode_ == LinearMode::dense ? ""
+                       : mode_ == LinearMode::fp8 ? ", fp8"
+                                                  : ", fp8_train";
     stream << "r1::model::Linear(in_features=" << options.in_features()
            << ", out_features=" << options.out_features() << ", bias=" << std::boolalpha
            << options.bias() << mode << ")";
@@ -123,6 +125,16 @@ void to_inference_precision(torch::nn::Module& module, Precision precision) {
     for (const auto& b : module.named_buffers()) {
         to_bf16(b.key(), b.value());
     }
+}
+
+bool stackable(const std::vector<const LinearImpl*>& linears) {
+    for (const auto* linear : linears) {
+        if (linear->mode() != LinearMode::dense || linear->bias.defined() ||
+            linear->weight.scalar_type() != linears.front()->weight.scalar_type()) {
+            return false;
+        }
+    }
+    return true;
 }
 
 }  // namespace r1::model

@@ -1,8 +1,8 @@
 #include "r1/model/mla.h"
 
+#include "r1/kernels/attention.h"
+#include "r1/kernels/fused.h"
 #include "r1/model/attention.h"
-#include "r1/model/fused.h"
-#include "r1/model/fused_attention.h"
 
 #include <cmath>
 
@@ -18,12 +18,12 @@ at::Tensor latent_attention(const at::Tensor& qs,
                             double scale) {
     const int64_t B = qs.size(0), nh = qs.size(1), S = qs.size(2), T = key.size(1);
     const auto k = key.unsqueeze(1), v = c_kv.unsqueeze(1);  // one KV head for all: [B, 1, T, .]
-    if (fused_attention_serves(qs, k, v, mask)) {  // reads the cache slices in place
-        return fused_attention(qs, k, v, mask, scale);
+    if (kernels::fused_attention_serves(qs, k, v, mask)) {   // reads the cache slices in place
+        return kernels::fused_attention(qs, k, v, mask, scale);
     }
     // the heads fold into the rows of one bmm per sequence: the cache is never expanded per head
-    auto scores = at::bmm(qs.view({B, nh * S, -1}), key.transpose(1, 2)).view({B, nh, S, T}) *
-                  scale;
+    auto scores =
+        at::bmm(qs.view({B, nh * S, -1}), key.transpose(1, 2)).view({B, nh, S, T}) * scale;
     if (mask.defined()) {
         scores = scores + mask;  // [B, 1, S, T] over the heads
     }
@@ -113,8 +113,10 @@ at::Tensor MlaImpl::attend_expanded(const Projected& p,
     const int64_t B = c_kv.size(0), T = c_kv.size(1), nh = options.num_attention_heads;
     const int64_t dn = options.qk_nope_head_dim, dr = options.qk_rope_head_dim,
                   dv = options.v_head_dim;
-    const auto kv = kv_b_proj(c_kv).view({B, T, nh, dn + dv}).transpose(1, 2).split_with_sizes(
-        {dn, dv}, -1);  // [B, nh, T, dn], [B, nh, T, dv]
+    const auto kv = kv_b_proj(c_kv)
+                        .view({B, T, nh, dn + dv})
+                        .transpose(1, 2)
+                        .split_with_sizes({dn, dv}, -1);  // [B, nh, T, dn], [B, nh, T, dv]
     const auto& k_nope = kv[0];
     const auto& v = kv[1];
     // the rotary key is one vector per token, broadcast to every head (the "MQA" part)
@@ -168,12 +170,12 @@ at::Tensor MlaImpl::forward_cached(const at::Tensor& x,
     const auto k_pe = cache.k_pe.narrow(1, 0, T);  // [B, T, dr]
     if (!absorb) {
         const auto o = attend_expanded(p, c_kv, k_pe.unsqueeze(1), mask);  // [B, nh, S, dv]
-        return o_proj(o.transpose(1, 2).reshape({B, S, -1}));             // [B, S, H]
+        return o_proj(o.transpose(1, 2).reshape({B, S, -1}));              // [B, S, H]
     }
     const auto key = cache.joint.defined() ? cache.joint.narrow(1, 0, T)
                                            : at::cat({c_kv, k_pe}, -1);  // [B, T, rkv + dr]
     const auto o = attend_absorbed(p, c_kv, key, mask);                  // [B, nh, S, dv]
-    return o_proj(o.transpose(1, 2).reshape({B, S, -1}));          // [B, S, H]
+    return o_proj(o.transpose(1, 2).reshape({B, S, -1}));                // [B, S, H]
 }
 
 }  // namespace r1::model

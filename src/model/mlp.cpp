@@ -1,6 +1,6 @@
 #include "r1/model/mlp.h"
 
-#include "r1/model/fused.h"
+#include "r1/kernels/fused.h"
 
 namespace r1::model {
 
@@ -12,11 +12,9 @@ void MlpImpl::reset() {
     const auto D = options.hidden_size;
     const auto F = options.intermediate_size;
     using torch::nn::LinearOptions;
-    gate_proj =
-        register_module("gate_proj", Linear(LinearOptions(D, F).bias(options.bias)));
+    gate_proj = register_module("gate_proj", Linear(LinearOptions(D, F).bias(options.bias)));
     up_proj = register_module("up_proj", Linear(LinearOptions(D, F).bias(options.bias)));
-    down_proj =
-        register_module("down_proj", Linear(LinearOptions(F, D).bias(options.bias)));
+    down_proj = register_module("down_proj", Linear(LinearOptions(F, D).bias(options.bias)));
 }
 
 at::Tensor MlpImpl::forward(const at::Tensor& x) {
@@ -25,9 +23,13 @@ at::Tensor MlpImpl::forward(const at::Tensor& x) {
         // Training: one GEMM over the stacked [gate; up] weights (a copy autograd routes back)
         // and a packed SwiGLU whose gradient needs no zero-filled halves.
         const auto gate_up = torch::linear(x, at::cat({gate_proj->weight, up_proj->weight}));
-        return down_proj(fused_swiglu_packed(gate_up));
+        return down_proj(kernels::fused_swiglu_packed(gate_up));
     }
-    return down_proj(fused_swiglu(gate_proj(x), up_proj(x)));
+    const auto gate = gate_proj(x), up = up_proj(x);
+    if (kernels::fusable(gate)) {
+        return down_proj(kernels::fused_swiglu(gate, up));  // one kernel each way (fused.h)
+    }
+    return down_proj(torch::silu(gate) * up);
 }
 
 bool MlpImpl::fuse_gate_up() const {

@@ -1,9 +1,9 @@
 #include "r1/model/moe.h"
 
+#include "r1/kernels/decode_gemm.h"
+#include "r1/kernels/moe.h"
 #include "r1/model/balance.h"
-#include "r1/model/fused.h"
 
-#include <ATen/autocast_mode.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <algorithm>
@@ -12,10 +12,6 @@
 #include <limits>
 #include <numeric>
 #include <vector>
-
-#include "model/few_rows.h"
-#include "model/grouped_linear.h"
-#include "model/token_slots.h"
 
 namespace r1::model {
 
@@ -44,14 +40,14 @@ namespace {
 // One token's selection buffers, reused from token to token: route_on_host allocates nothing per
 // token (a decode step routes 64 tokens in each MoE layer).
 struct SelectScratch {
-    std::vector<int64_t> order;  // [max(E, G)]
+    std::vector<int64_t> order;                // [max(E, G)]
     std::vector<float> choice, group, masked;  // [E], [G], [E]
-    std::vector<int64_t> kept;  // [topk_group]
+    std::vector<int64_t> kept;                 // [topk_group]
 };
 
 // The top `k` of values[0, n) by index, best first (ties to the lower index, as a stable sort).
-void top_indices(const float* values, int64_t n, int64_t k, int64_t* out,
-                 std::vector<int64_t>& order) {
+void top_indices(
+    const float* values, int64_t n, int64_t k, int64_t* out, std::vector<int64_t>& order) {
     order.resize(n);
     std::iota(order.begin(), order.end(), 0);
     std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int64_t a, int64_t b) {
@@ -140,7 +136,7 @@ Routing route_on_host(const at::Tensor& logits, const at::Tensor& bias, const Mo
 
 bool routes_on_host(const at::Tensor& logits, const ModelOptions& o) {
     return !torch::GradMode::is_enabled() && logits.device().is_cpu() &&
-           logits.scalar_type() == at::kFloat && logits.size(0) <= kFewRowsMax &&
+           logits.scalar_type() == at::kFloat && logits.size(0) <= kernels::kDecodeRowsMax &&
            (o.scoring_func == "sigmoid" || o.scoring_func == "softmax") && o.n_group >= 1 &&
            o.n_routed_experts % o.n_group == 0 && o.n_routed_experts / o.n_group >= 2;
 }
@@ -167,8 +163,9 @@ Routing GateImpl::forward(const at::Tensor& x) {
     const c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::DispatchKey::AutocastCPU);
     const auto as = [&](const at::Tensor& t) { return t.scalar_type() == dtype ? t : t.to(dtype); };
     const auto xs = as(x), ws = as(weight);  // cast once: a bf16 x would convert per use
-    const auto logits = few_rows_linear_serves(xs, ws, {}) ? few_rows_linear(xs, ws, {})
-                                                           : torch::linear(xs, ws);  // [N, E]
+    const auto logits = kernels::decode_linear_serves(xs, ws, {})
+                            ? kernels::decode_linear(xs, ws, {})
+                            : torch::linear(xs, ws);  // [N, E]
     if (routes_on_host(logits, options)) {
         return route_on_host(logits, e_score_correction_bias, options);
     }
@@ -277,38 +274,28 @@ at::Tensor MoeImpl::routed(const at::Tensor& x, const Routing& routing) {
     if (x.size(0) == 0) {
         return torch::zeros_like(x);
     }
-    // Without grad, when computing every expert on every token costs at most twice the routed
-    // FLOPs (few experts, e.g. the demo's 4 with top-2), the dense sum beats sorting tokens by
-    // expert: a third of the ops and no host sync. Training keeps the sparse path.
-    const int64_t E = options.n_routed_experts, K = routing.indices.size(1);
-    if (!torch::GradMode::is_enabled() && E <= 2 * K) {
-        return routed_dense(x, routing);
+    const auto counts = record_load(routing);  // [E] tokens per expert
+    if (const auto stacked = kernel_weights(x)) {
+        if (auto y =
+                kernels::routed_experts(x, routing.indices, routing.weights, counts, *stacked)) {
+            return *y;
+        }
     }
-    // Decode: a few tokens per expert on average. One call runs every active expert straight from
-    // the packed buffers, where the sorted path costs a dozen ops and three packed GEMMs each.
-    if (!torch::GradMode::is_enabled() && x.size(0) * K <= 16 * E && few_rows_serve(x)) {
-        record_load(routing);
-        return few_rows_experts(x, routing.indices, routing.weights, packed_gate_up_,
-                                packed_down_);
-    }
-    // Training, and prefill or scoring on r1's own kernels: two grouped GEMMs for all experts (one
-    // autograd node each) instead of three linears per active expert, and no host sync for the
-    // counts. Otherwise without grad the sorted path stays: LibTorch's CPU grouped GEMM costs ~6
-    // ops per expert, empty ones included (2,298 ops per 100m decode step against 775; measured,
-    // r1_bench_generation).
-    // (packed() walks every expert: training, the common case, skips it)
-    const bool grouped = torch::GradMode::is_enabled() ||
-                         (packed() && grouped_linear_own_kernels(x, packed_gate_up_));
-    if (grouped && groupable(x)) {
-        return routed_grouped(x, routing);
-    }
-    return routed_sorted(x, routing);
+    return routed_loop(x, routing, counts);
 }
 
-bool MoeImpl::few_rows_serve(const at::Tensor& x) const {
-    return x.device().is_cpu() && x.scalar_type() == torch::kFloat32 && packed() &&
-           packed_gate_up_.scalar_type() == torch::kFloat32 &&
-           !at::autocast::is_autocast_enabled(at::kCPU);
+std::optional<kernels::ExpertWeights> MoeImpl::kernel_weights(const at::Tensor& x) const {
+    if (!torch::GradMode::is_enabled()) {  // the packed buffers as they are, or nothing to copy
+        if (packed() && packed_gate_up_.scalar_type() == x.scalar_type()) {
+            return kernels::ExpertWeights{packed_gate_up_, packed_down_};
+        }
+        return std::nullopt;
+    }
+    if (!groupable(x)) {
+        return std::nullopt;
+    }
+    auto [gate_up, down] = stacked_expert_weights();  // views while packed(), else copies
+    return kernels::ExpertWeights{std::move(gate_up), std::move(down)};
 }
 
 bool MoeImpl::groupable(const at::Tensor& x) const {
@@ -342,14 +329,14 @@ struct PackedExperts : torch::autograd::Function<PackedExperts> {
     // The same storage under a new tensor that is no autograd view of `t` (an alias() would be
     // one of a non-differentiable input, and take no gradient).
     static at::Tensor share(const at::Tensor& t) {
-        return at::empty({0}, t.options()).set_(t.storage(), t.storage_offset(), t.sizes(),
-                                                t.strides());
+        return at::empty({0}, t.options())
+            .set_(t.storage(), t.storage_offset(), t.sizes(), t.strides());
     }
 
     static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* /*ctx*/,
                                                  torch::autograd::tensor_list grads) {
-        // one as_strided per expert weight: select and narrow cost 5 dispatches each, ~530 of
-        // the tiny training step's 3,300
+        // one as_strided per expert weight: select and narrow cost 5 dispatches each, a sixth
+        // of a small model's training step
         const auto d_gate_up = grads[0].contiguous(), d_down = grads[1].contiguous();
         const int64_t E = d_gate_up.size(0), I = d_gate_up.size(1) / 2, H = d_gate_up.size(2);
         const auto block = [](const at::Tensor& t, int64_t rows, int64_t cols, int64_t index) {
@@ -390,63 +377,31 @@ std::pair<at::Tensor, at::Tensor> MoeImpl::stacked_expert_weights() const {
     return {at::cat(gate_up).view({E, -1, H}), at::stack(down)};  // [E, 2I, H], [E, H, I]
 }
 
-at::Tensor MoeImpl::routed_grouped(const at::Tensor& x, const Routing& routing) {
-    const int64_t K = routing.indices.size(1);
-    const auto flat = routing.indices.reshape({-1});  // [N·K] expert of each slot
-    const auto order = std::get<1>(flat.sort(/*stable=*/true, 0, false));  // slots by expert
-    const auto offsets = record_load(routing).cumsum(0).to(torch::kInt32);  // [E] end of each group
-    const auto ws = routing.weights.reshape({-1}).index_select(0, order).unsqueeze(1);  // [N·K, 1]
-    const auto [gate_up, down] = stacked_expert_weights();
-    const auto experts = [&](const at::Tensor& xs) {  // [N·K, H] -> [N·K, H]
-        const auto h = grouped_linear(xs, gate_up, offsets);  // [N·K, 2I]
-        // each slot's routing weight scales its SwiGLU rows: down is linear, and the [N·K, H]
-        // product and its two backward products go (9 of the tiny training step's ~140 ms)
-        const auto act = fused_swiglu_packed(h, ws.to(x.scalar_type()));  // [N·K, I]
-        return grouped_linear(act, down, offsets);
-    };
-    if (x.device().is_cpu()) {
-        const auto slots = token_slots(order, K);
-        return combine_slots(experts(gather_slots(x, slots)), slots);  // [N, H]
+at::Tensor MoeImpl::routed_loop(const at::Tensor& x,
+                                const Routing& routing,
+                                const at::Tensor& counts) {
+    const int64_t E = options.n_routed_experts, K = routing.indices.size(1);
+    if (!torch::GradMode::is_enabled() && E <= 2 * K) {  // few experts: each on every token
+        const auto w = torch::zeros({x.size(0), E}, routing.weights.options())
+                           .scatter(1, routing.indices, routing.weights)
+                           .to(x.scalar_type());  // [N, E], zero where not routed
+        auto y = torch::zeros_like(x);            // [N, H]
+        for (int64_t e = 0; e < E; ++e) {         // ascending experts: the sorted sum's order
+            y.addcmul_(experts[e]->as<MlpImpl>()->forward(x), w.narrow(1, e, 1));
+        }
+        return y;
     }
-    const auto token = order.div(K, "floor");  // [N·K] token of each slot
-    return torch::zeros_like(x).index_add(0, token, experts(x.index_select(0, token)));
-}
-
-at::Tensor MoeImpl::routed_dense(const at::Tensor& x, const Routing& routing) {
-    record_load(routing);
-    const int64_t N = x.size(0), E = options.n_routed_experts;
-    const auto w = torch::zeros({N, E}, routing.weights.options())
-                       .scatter(1, routing.indices, routing.weights)
-                       .to(x.scalar_type());  // [N, E], zero where not routed
-    if (packed() && packed_gate_up_.scalar_type() == x.scalar_type()) {
-        // all experts at once from the packed buffers: one GEMM, one SwiGLU, one batched GEMM,
-        // where a loop over experts costs a dozen ops each (a decode step is dispatch-bound)
-        const int64_t I = options.moe_intermediate_size, H = options.hidden_size;
-        const auto h = at::linear(x, packed_gate_up_.view({E * 2 * I, H}));  // [N, E·2I]
-        const auto act = fused_swiglu_packed(h.view({N, E, 2 * I})) * w.unsqueeze(-1);  // [N, E, I]
-        return at::bmm(act.transpose(0, 1), packed_down_.transpose(1, 2)).sum(0);  // [N, H]
-    }
-    auto y = torch::zeros_like(x);            // [N, H]
-    for (int64_t e = 0; e < E; ++e) {         // ascending experts: the sorted path's sum order
-        y.addcmul_(experts[e]->as<MlpImpl>()->forward(x), w.narrow(1, e, 1));
-    }
-    return y;
-}
-
-at::Tensor MoeImpl::routed_sorted(const at::Tensor& x, const Routing& routing) {
-    const int64_t K = routing.indices.size(1);
     const auto flat = routing.indices.reshape({-1});  // [N·K] expert of each slot
     const auto order =
         std::get<1>(flat.sort(/*stable=*/true, /*dim=*/0, /*descending=*/false));  // by expert
     const auto token = order.div(K, "floor");  // [N·K] token of each slot
-    const auto counts = record_load(routing);  // [E]
     const auto xs = x.index_select(0, token);  // [N·K, H] grouped by expert
     const auto ws = routing.weights.reshape({-1}).index_select(0, order).unsqueeze(1);  // [N·K, 1]
     const auto counts_cpu = counts.cpu();
     const auto* count = counts_cpu.data_ptr<int64_t>();
     std::vector<at::Tensor> outputs;
     int64_t offset = 0;
-    for (int64_t e = 0; e < options.n_routed_experts; ++e) {  // one GEMM chain per active expert
+    for (int64_t e = 0; e < E; ++e) {  // one GEMM chain per active expert
         if (count[e] > 0) {
             outputs.push_back(
                 experts[e]->as<MlpImpl>()->forward(xs.slice(0, offset, offset + count[e])));

@@ -1,6 +1,6 @@
 #include "r1/model/rms_norm.h"
 
-#include "r1/model/fused.h"
+#include "r1/kernels/fused.h"
 
 namespace r1::model {
 
@@ -17,8 +17,8 @@ at::Tensor RmsNormImpl::forward(const at::Tensor& x) {
     // stays float64 (HF would downcast it, which only blurs gradient checks).
     // (The casts are skipped when they would not change the dtype: two dispatches per norm, four
     // norms per layer, at every decode step.)
-    if (fusable(x) && weight.scalar_type() == x.scalar_type()) {
-        return fused_rms_norm(x, weight, options.eps);  // one kernel each way (fused.h)
+    if (kernels::fusable(x) && weight.scalar_type() == x.scalar_type()) {
+        return kernels::fused_rms_norm(x, weight, options.eps);  // one kernel each way (fused.h)
     }
     const auto compute = c10::promoteTypes(x.scalar_type(), torch::kFloat32);
     const auto x32 = x.scalar_type() == compute ? x : x.to(compute);

@@ -1,6 +1,6 @@
 #include "r1/model/rope.h"
 
-#include "r1/model/fused.h"
+#include "r1/kernels/fused.h"
 
 #include <cmath>
 #include <numbers>
@@ -154,8 +154,8 @@ std::pair<at::Tensor, at::Tensor> cos_sin(const RopeTable& table) {
 at::Tensor apply_rope(const at::Tensor& x, const RopeTable& table) {
     // x: [..., T, d]; cos/sin: [T, d/2] or, per row, [B, 1, T, d/2] (broadcast over heads)
     const bool interleaved = table.layout == RopeLayout::interleaved;
-    if (const auto [c, s] = cos_sin(table); fused_rope_serves(x, c, s)) {
-        return fused_rope(x, c, s, interleaved);
+    if (const auto [c, s] = cos_sin(table); kernels::fused_rope_serves(x, c, s)) {
+        return kernels::fused_rope(x, c, s, interleaved);
     }
     if (table.cis.defined() && interleaved) {
         return apply_rope_complex(x, table.cis);

@@ -2,7 +2,7 @@
 
 #include "r1/config/dump.h"
 #include "r1/config/load.h"
-#include "r1/train/report.h"
+#include "r1/io/report.h"
 #include "r1/train/stage.h"
 #include "r1/util/error.h"
 #include "r1/util/fs.h"
@@ -57,7 +57,7 @@ void route_overrides(const std::vector<std::string>& overrides,
 }
 
 /// Mean of `key` over the first and the last `share` of the rows of a metrics.jsonl.
-std::pair<double, double> early_late_mean(const std::vector<train::Series>& series,
+std::pair<double, double> early_late_mean(const std::vector<io::Series>& series,
                                           const std::string& key,
                                           double share) {
     for (const auto& s : series) {
@@ -120,10 +120,10 @@ StageRun run_stage(const StageEntry& entry,
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!run.result.value("interrupted", false)) {
         fs::create_directories(marker.parent_path());
-        util::atomic_write_file(marker, nlohmann::json{{"config", resolved},
-                                                       {"result", run.result},
-                                                       {"seconds", run.seconds}}
-                                            .dump(2));
+        util::atomic_write_file(
+            marker,
+            nlohmann::json{{"config", resolved}, {"result", run.result}, {"seconds", run.seconds}}
+                .dump(2));
     }
     return run;
 }
@@ -134,32 +134,40 @@ nlohmann::json summarize(const PipelineOptions& p, const std::vector<StageRun>& 
     const nlohmann::json* first_eval = nullptr;
     const nlohmann::json* last_eval = nullptr;
     for (const auto& r : runs) {
-        stages.push_back({{"name", r.entry.name}, {"stage", r.entry.stage},
-                          {"wall_seconds", r.seconds}, {"skipped", r.skipped}, {"result", r.result}});
+        stages.push_back({{"name", r.entry.name},
+                          {"stage", r.entry.stage},
+                          {"wall_seconds", r.seconds},
+                          {"skipped", r.skipped},
+                          {"result", r.result}});
         if (r.entry.stage == "eval") {
             first_eval = first_eval ? first_eval : &r.result;
             last_eval = &r.result;
         }
         if (r.entry.stage == "grpo") {
-            const auto series = train::read_metrics(fs::path(p.run_dir) / r.entry.name / "metrics.jsonl");
+            const auto series =
+                io::read_metrics(fs::path(p.run_dir) / r.entry.name / "metrics.jsonl");
             const auto [len0, len1] = early_late_mean(series, "completion_len/mean", 0.1);
             const auto [acc0, acc1] = early_late_mean(series, "accuracy", 0.1);
-            summary["rl"] = {{"stage", r.entry.name},
-                             {"mean_length_first_10pct", len0},
-                             {"mean_length_last_10pct", len1},
-                             {"length_growth", len0 > 0 ? len1 / len0 - 1.0 : 0.0},
-                             {"accuracy_first_10pct", acc0},
-                             {"accuracy_last_10pct", acc1},
-                             {"report", (fs::path(p.run_dir) / r.entry.name / "report.html").string()}};
+            summary["rl"] = {
+                {"stage", r.entry.name},
+                {"mean_length_first_10pct", len0},
+                {"mean_length_last_10pct", len1},
+                {"length_growth", len0 > 0 ? len1 / len0 - 1.0 : 0.0},
+                {"accuracy_first_10pct", acc0},
+                {"accuracy_last_10pct", acc1},
+                {"report", (fs::path(p.run_dir) / r.entry.name / "report.html").string()}};
         }
     }
     summary["stages"] = stages;
     if (first_eval && last_eval) {
-        summary["base"] = {{"pass@1", (*first_eval)["pass@1"]}, {"maj@k", (*first_eval)["maj@k"]},
+        summary["base"] = {{"pass@1", (*first_eval)["pass@1"]},
+                           {"maj@k", (*first_eval)["maj@k"]},
                            {"mean_length", (*first_eval)["mean_length"]}};
-        summary["final"] = {{"pass@1", (*last_eval)["pass@1"]}, {"maj@k", (*last_eval)["maj@k"]},
+        summary["final"] = {{"pass@1", (*last_eval)["pass@1"]},
+                            {"maj@k", (*last_eval)["maj@k"]},
                             {"mean_length", (*last_eval)["mean_length"]}};
-        summary["pass@1_gain"] = (*last_eval)["pass@1"].get<double>() - (*first_eval)["pass@1"].get<double>();
+        summary["pass@1_gain"] =
+            (*last_eval)["pass@1"].get<double>() - (*first_eval)["pass@1"].get<double>();
         summary["k"] = (*last_eval)["k"];
     }
     return summary;
@@ -187,7 +195,8 @@ void validate(const PipelineOptions& o) {
     for (size_t i = 0; i < o.stages.size(); ++i) {
         const auto& s = o.stages[i];
         if (!seen.insert(s.name).second) {
-            throw util::ConfigError(util::str("key 'stages[", i, "].name': '", s.name, "' is used twice"));
+            throw util::ConfigError(
+                util::str("key 'stages[", i, "].name': '", s.name, "' is used twice"));
         }
         const auto& stage = train::find_stage(s.stage);
         if (!stage.run) {
@@ -232,7 +241,7 @@ nlohmann::json run(const fs::path& file, const RunOptions& options) {
             return {{"interrupted", true}, {"stage", entry.name}};
         }
         if (entry.stage == "grpo") {
-            train::write_report(fs::path(p.run_dir) / entry.name);
+            io::write_report(fs::path(p.run_dir) / entry.name);
         }
     }
     auto summary = summarize(p, runs);

@@ -24,9 +24,9 @@ RewardResult accuracy(const RewardInput& in, const AccuracyOptions& o) {
     if (!in.kind.empty() && std::find(o.kinds.begin(), o.kinds.end(), in.kind) == o.kinds.end()) {
         return {std::nullopt, "", "not a math row"};
     }
-    const MathVerdict v = verify_math(
-        in.answer, in.completion, o.mode,
-        {.float_rounding = o.float_rounding, .time_limit = o.time_limit});
+    const MathVerdict v =
+        verify_math(in.answer, in.completion, o.mode,
+                    {.float_rounding = o.float_rounding, .time_limit = o.time_limit});
     if (!v.correct) {
         return {std::nullopt, v.answer, v.why};  // unscorable: skipped, as TRL and open-r1 do
     }

@@ -9,7 +9,8 @@ namespace r1::rewards {
 
 void visit(config::Visitor& v, CodeOptions& o) {
     v.field("language", o.language, "fence tag of the code block (```python)");
-    v.field("score", o.score, "partial: weighted share of tests passed (tests[].weight); pass_fail: 1 iff all pass");
+    v.field("score", o.score,
+            "partial: weighted share of tests passed (tests[].weight); pass_fail: 1 iff all pass");
     v.field("max_tests", o.max_tests, "tests run per row at most; 0 runs all").min(0);
     v.section("sandbox", o.sandbox, "limits of the process that runs the code");
 }

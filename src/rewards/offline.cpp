@@ -1,5 +1,7 @@
 #include "r1/rewards/offline.h"
 
+#include "r1/data/sample.h"
+#include "r1/io/jsonl.h"
 #include "r1/util/str.h"
 
 #include <nlohmann/json.hpp>
@@ -19,16 +21,6 @@ using nlohmann::json;
     throw util::FormatError("key '" + key + "': expected " + expected, where);
 }
 
-std::string text_of(const json& v, const util::Location& where, const std::string& key) {
-    if (v.is_string()) {
-        return v.get<std::string>();
-    }
-    if (v.is_number()) {
-        return v.dump();  // "answer": 42 is common in datasets
-    }
-    bad(where, key, "a string");
-}
-
 std::vector<int64_t> integers_of(const json& v,
                                  const util::Location& where,
                                  const std::string& key) {
@@ -45,33 +37,6 @@ std::vector<int64_t> integers_of(const json& v,
     return out;
 }
 
-CodeTest test_of(const json& t, const util::Location& where) {
-    if (t.is_string()) {
-        return {.assertion = t.get<std::string>()};
-    }
-    if (!t.is_object()) {
-        bad(where, "tests", "items {\"input\", \"output\"}, {\"assert\"} or strings");
-    }
-    CodeTest out;
-    if (t.contains("assert")) {
-        out.assertion = text_of(t["assert"], where, "tests[].assert");
-    } else if (!t.contains("output")) {
-        bad(where, "tests", "each test to have \"output\" or \"assert\"");
-    } else {
-        out.output = text_of(t["output"], where, "tests[].output");
-    }
-    if (t.contains("input")) {
-        out.input = text_of(t["input"], where, "tests[].input");
-    }
-    if (t.contains("weight")) {
-        if (!t["weight"].is_number() || t["weight"].get<double>() < 0) {
-            bad(where, "tests[].weight", "a number >= 0");
-        }
-        out.weight = t["weight"].get<double>();
-    }
-    return out;
-}
-
 }  // namespace
 
 RewardInput reward_input_from_json(const json& row, const util::Location& where) {
@@ -81,40 +46,20 @@ RewardInput reward_input_from_json(const json& row, const util::Location& where)
     if (!row.contains("completion")) {
         throw util::FormatError("missing key 'completion'", where);
     }
-    RewardInput in;
-    in.completion = text_of(row["completion"], where, "completion");
-    for (const auto& [key, field] :
-         {std::pair{"prompt", &in.prompt}, std::pair{"answer", &in.answer},
-          std::pair{"language", &in.language}, std::pair{"kind", &in.kind}}) {
-        if (row.contains(key) && !row[key].is_null()) {
-            *field = text_of(row[key], where, key);
-        }
+    const io::JsonFields fields(row, where);
+    const json& completion = row["completion"];
+    if (!completion.is_string() && !completion.is_number()) {
+        bad(where, "completion", "a string");
     }
+    if (row.contains("truncated") && !row["truncated"].is_boolean()) {
+        bad(where, "truncated", "true or false");
+    }
+    RewardInput in =
+        reward_input(data::sample_from_json(fields, data::RowRules::scoring),
+                     completion.is_string() ? completion.get<std::string>() : completion.dump(),
+                     row.value("truncated", false));
     if (row.contains("completion_ids")) {
         in.completion_ids = integers_of(row["completion_ids"], where, "completion_ids");
-    }
-    if (row.contains("numbers")) {
-        in.numbers = integers_of(row["numbers"], where, "numbers");
-    }
-    if (row.contains("target")) {
-        if (!row["target"].is_number()) {
-            bad(where, "target", "a number");
-        }
-        in.target = row["target"].get<double>();
-    }
-    if (row.contains("truncated")) {
-        if (!row["truncated"].is_boolean()) {
-            bad(where, "truncated", "true or false");
-        }
-        in.truncated = row["truncated"].get<bool>();
-    }
-    if (row.contains("tests")) {
-        if (!row["tests"].is_array()) {
-            bad(where, "tests", "a list");
-        }
-        for (const json& t : row["tests"]) {
-            in.tests.push_back(test_of(t, where));
-        }
     }
     return in;
 }
@@ -152,7 +97,9 @@ OfflineSummary score_jsonl(const RewardSpec& spec,
             r = fn(in);
         } catch (const std::exception& e) {  // counted and reported, never a silent 0
             ++s.failures;
-            r = {.value = std::nullopt, .reason = std::string("failed: ") + e.what(), .failed = true};
+            r = {.value = std::nullopt,
+                 .reason = std::string("failed: ") + e.what(),
+                 .failed = true};
         }
         ++s.count;
         if (r.value) {

@@ -1,5 +1,6 @@
 #include "r1/rewards/reward.h"
 
+#include "r1/data/sample.h"
 #include "r1/rewards/accuracy.h"
 #include "r1/rewards/code.h"
 #include "r1/rewards/countdown.h"
@@ -104,6 +105,22 @@ RewardFn make_reward(const RewardSpec& spec) {
                                           spec.options.owner(), "'"));
     }
     return entry->make(spec.options);
+}
+
+RewardInput reward_input(const data::Sample& row, std::string completion, bool truncated) {
+    RewardInput in;
+    in.prompt = row.prompt;
+    in.completion = std::move(completion);
+    in.truncated = truncated;
+    in.kind = row.kind.value_or("");
+    in.answer = row.answer;
+    in.tests = row.tests;
+    in.numbers = row.numbers;
+    if (row.target) {
+        in.target = static_cast<double>(*row.target);
+    }
+    in.language = row.language.value_or("");
+    return in;
 }
 
 }  // namespace r1::rewards

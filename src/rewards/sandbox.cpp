@@ -334,11 +334,13 @@ class SlotGuard {
         s_.cv.wait(lock, [this] { return s_.free > 0; });
         --s_.free;
     }
+
     ~SlotGuard() {
         std::lock_guard lock(s_.mutex);
         ++s_.free;
         s_.cv.notify_one();
     }
+
     SlotGuard(const SlotGuard&) = delete;
     SlotGuard& operator=(const SlotGuard&) = delete;
 
@@ -357,7 +359,9 @@ std::vector<std::pair<int, rlim_t>> rlimits_of(const SandboxOptions& o) {
 }
 
 // main.py and stdin.txt in the run directory, which nobody owns when we run as root.
-void prepare_run_dir(const std::filesystem::path& dir, std::string_view program, std::string_view stdin_text) {
+void prepare_run_dir(const std::filesystem::path& dir,
+                     std::string_view program,
+                     std::string_view stdin_text) {
     write_text(dir / "main.py", program);
     write_text(dir / "stdin.txt", stdin_text);
     if (geteuid() == 0 && chown(dir.c_str(), kNobody, kNobody) != 0) {
@@ -374,8 +378,9 @@ void check_child_setup(int status_fd, pid_t pid) {
     } while (n < 0 && errno == EINTR);
     if (n == static_cast<ssize_t>(sizeof failure)) {
         waitpid(pid, nullptr, 0);
-        throw SandboxError(util::str("sandbox: ", step_name(static_cast<Step>(failure[0])), " failed: ",
-                                     std::strerror(failure[1]), "; refusing to run untrusted code"));
+        throw SandboxError(util::str("sandbox: ", step_name(static_cast<Step>(failure[0])),
+                                     " failed: ", std::strerror(failure[1]),
+                                     "; refusing to run untrusted code"));
     }
 }
 

@@ -2,10 +2,11 @@
 
 #include "r1/data/loader.h"
 #include "r1/generation/engine.h"
-#include "r1/generation/model_dir.h"
 #include "r1/model/causal_lm.h"
+#include "r1/model/model_dir.h"
 #include "r1/model/options.h"
 #include "r1/train/optimizer.h"
+#include "r1/train/schedule.h"
 #include "r1/train/sft_dataset.h"
 #include "r1/train/step_loop.h"
 #include "r1/train/token_loss.h"
@@ -103,8 +104,8 @@ class DistillSteps : public StageSteps {
     SftDataset sample(const std::vector<int64_t>& rows, int64_t step);
     nlohmann::json evaluate();
 
-    const DistillOptions& o_;
-    generation::ModelDir teacher_;
+    const DistillOptions& options_;
+    model::ModelDir teacher_;
     model::CausalLm student_{nullptr};
     std::string template_jinja_;  // the rows' template, saved with the student
     std::unique_ptr<torch::optim::AdamW> optimizer_;
@@ -116,39 +117,41 @@ class DistillSteps : public StageSteps {
 };
 
 void DistillSteps::load_models() {
-    teacher_ = generation::load_model_dir(o_.teacher.model);
+    teacher_ = model::load_model_dir(options_.teacher.model);
     teacher_.model->eval();
     for (auto& p : teacher_.model->parameters()) {
         p.set_requires_grad(false);
     }
     if (!teacher_.tokenizer) {
-        throw util::IoError(o_.teacher.model + ": no tokenizer.json in the teacher's directory");
+        throw util::IoError(options_.teacher.model +
+                            ": no tokenizer.json in the teacher's directory");
     }
-    if (!o_.student.checkpoint.empty()) {
-        auto student = generation::load_model_dir(o_.student.checkpoint);
+    if (!options_.student.checkpoint.empty()) {
+        auto student = model::load_model_dir(options_.student.checkpoint);
         if (!student.tokenizer) {
-            throw util::IoError(o_.student.checkpoint +
+            throw util::IoError(options_.student.checkpoint +
                                 ": no tokenizer.json in the student's directory");
         }
         if (student.tokenizer_json != teacher_.tokenizer_json) {  // one file: one tokenizer
-            check_tokenizers(*teacher_.tokenizer, *student.tokenizer, o_.teacher.model,
-                             o_.student.checkpoint);
+            check_tokenizers(*teacher_.tokenizer, *student.tokenizer, options_.teacher.model,
+                             options_.student.checkpoint);
         }
         student_ = student.model;
     } else {
-        student_ = model::CausalLm(model::load_model_options(o_.student.config));  // seeded init
+        student_ =
+            model::CausalLm(model::load_model_options(options_.student.config));  // seeded init
     }
-    eos_ = generation::eos_token_ids(teacher_);
+    eos_ = model::eos_token_ids(teacher_);
     if (eos_.empty()) {
-        throw util::ConfigError(o_.teacher.model + ": no end-of-sequence token");
+        throw util::ConfigError(options_.teacher.model + ": no end-of-sequence token");
     }
 }
 
-DistillSteps::DistillSteps(const DistillOptions& o) : o_(o) {
+DistillSteps::DistillSteps(const DistillOptions& o) : options_(o) {
     load_models();
     const auto& p = o.data.prompt;  // the teacher's template for `model`: the rows are its traces
     const auto chat =
-        generation::chat_template_for(teacher_, p.chat_template, p.templates, p.prefilled_think);
+        model::chat_template_for(teacher_, p.chat_template, p.templates, p.prefilled_think);
     template_jinja_ = chat.to_jinja();
     const auto renderer = make_sft_renderer(chat, o.loss.completion_only);
     data_ = load_sft_datasets(o.data, *teacher_.tokenizer, renderer, eos_.front(),
@@ -168,10 +171,10 @@ LossTally DistillSteps::run(const SftDataset& set,
                             bool grad,
                             double nll_coef,
                             double& divergence) {
-    const MicroBatchOptions micro{.micro_batch_size = o_.batch.micro_batch_size,
+    const MicroBatchOptions micro{.micro_batch_size = options_.batch.micro_batch_size,
                                   .pad_id = eos_.front(),
-                                  .packed = o_.data.packing == Packing::bfd,
-                                  .normalize = o_.loss.normalize};
+                                  .packed = options_.data.packing == Packing::bfd,
+                                  .normalize = options_.loss.normalize};
     LossTally tally;
     for (const auto& [batch, weights] : micro_batches(set, rows, micro)) {
         const model::ForwardOptions fwd{.position_ids = batch.position_ids};
@@ -184,16 +187,17 @@ LossTally DistillSteps::run(const SftDataset& set,
         const auto logits = student_->forward(batch.input_ids, batch.attention_mask, fwd).logits;
         const int64_t V =
             std::min(logits.size(-1), teacher_logits.size(-1));  // padded vocabularies
-        const auto div = position_divergence(logits.slice(1, 0, -1).slice(2, 0, V),
-                                             teacher_logits.slice(1, 0, -1).slice(2, 0, V), o_.loss,
-                                             o_.teacher.top_k);  // [b, S-1]
+        const auto div =
+            position_divergence(logits.slice(1, 0, -1).slice(2, 0, V),
+                                teacher_logits.slice(1, 0, -1).slice(2, 0, V), options_.loss,
+                                options_.teacher.top_k);  // [b, S-1]
         const auto w = weights.slice(1, 1).to(div.scalar_type());
         const auto kd = (div * w).sum();
         // With no NLL term its value is still reported, but no [N, V] backward runs through it.
         auto nll =
             next_token_loss(nll_coef == 0.0 ? logits.detach() : logits, batch.input_ids, weights);
         divergence += kd.item<double>();
-        const double kd_coef = o_.loss.distill_weight;
+        const double kd_coef = options_.loss.distill_weight;
         nll.loss = nll_coef * nll.loss + kd_coef * kd;
         if (grad) {
             nll.loss.backward();
@@ -217,10 +221,10 @@ SftDataset DistillSteps::sample(const std::vector<int64_t>& rows, int64_t step) 
             prompts.emplace_back(doc.ids.begin(), doc.ids.begin() + static_cast<int64_t>(first));
         }
     }
-    const auto seed = util::derive_seed(static_cast<uint64_t>(o_.seed),
+    const auto seed = util::derive_seed(static_cast<uint64_t>(options_.seed),
                                         {kOnPolicyStream, static_cast<uint64_t>(step)});
     const auto out = engine_->generate({.prompts = prompts,
-                                        .sampling = o_.on_policy.sampling,
+                                        .sampling = options_.on_policy.sampling,
                                         .seed = seed,
                                         .eos_token_ids = eos_});
     SftDataset set;
@@ -232,7 +236,7 @@ SftDataset DistillSteps::sample(const std::vector<int64_t>& rows, int64_t step) 
             doc.train.push_back(1);
         }
         const auto keep =
-            static_cast<size_t>(std::min<int64_t>(o_.data.max_length, doc.ids.size()));
+            static_cast<size_t>(std::min<int64_t>(options_.data.max_length, doc.ids.size()));
         doc.ids.resize(keep);
         doc.train.resize(keep);
         doc.trained_tokens = std::accumulate(doc.train.begin(), doc.train.end(), int64_t{0});
@@ -244,11 +248,12 @@ SftDataset DistillSteps::sample(const std::vector<int64_t>& rows, int64_t step) 
 
 nlohmann::json DistillSteps::step(int64_t step) {
     const auto t0 = Clock::now();
-    const auto rows = loader_->next_batch(o_.batch.batch_size);
+    const auto rows = loader_->next_batch(options_.batch.batch_size);
     const auto coin = util::make_generator(util::derive_seed(
-        static_cast<uint64_t>(o_.seed), {kOnPolicyStream, 0, static_cast<uint64_t>(step)}));
-    const bool on_policy = o_.on_policy.fraction > 0 &&
-                           at::rand({1}, coin, at::kDouble).item<double>() < o_.on_policy.fraction;
+        static_cast<uint64_t>(options_.seed), {kOnPolicyStream, 0, static_cast<uint64_t>(step)}));
+    const bool on_policy =
+        options_.on_policy.fraction > 0 &&
+        at::rand({1}, coin, at::kDouble).item<double>() < options_.on_policy.fraction;
     optimizer_->zero_grad();
     double divergence = 0;
     LossTally tally;
@@ -258,10 +263,12 @@ nlohmann::json DistillSteps::step(int64_t step) {
         std::iota(all.begin(), all.end(), 0);
         tally = run(set, all, true, 0.0, divergence);
     } else {
-        tally = run(data_.train, rows, true, 1.0 - o_.loss.distill_weight, divergence);
+        tally = run(data_.train, rows, true, 1.0 - options_.loss.distill_weight, divergence);
     }
-    const double grad_norm = clip_gradients(student_->parameters(), o_.optim.max_grad_norm);
-    const double lr = scheduled_step(*optimizer_, o_.optim, step, total_steps_);
+    const double grad_norm = clip_gradients(student_->parameters(), options_.optim.max_grad_norm);
+    const double lr = learning_rate(options_.optim, step, total_steps_);
+    set_learning_rate(*optimizer_, lr);
+    optimizer_->step();
     const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     nlohmann::json m = {{"loss", tally.loss},
                         {"loss/divergence", divergence},
@@ -271,7 +278,7 @@ nlohmann::json DistillSteps::step(int64_t step) {
                         {"lr", lr},
                         {"grad_norm", grad_norm},
                         {"perf/train_tokens_per_s", static_cast<double>(tally.tokens) / seconds}};
-    if (eval_due(step, o_.eval.every, total_steps_)) {
+    if (eval_due(step, options_.eval.every, total_steps_)) {
         m.update(evaluate());
     }
     return m;
@@ -291,20 +298,20 @@ nlohmann::json DistillSteps::evaluate() {
 }
 
 void DistillSteps::save_final(const fs::path& dir) {
-    if (!o_.student.checkpoint.empty()) {
-        generation::save_model_dir(
+    if (!options_.student.checkpoint.empty()) {
+        model::save_model_dir(
             dir, student_,
-            {.source = fs::path(o_.student.checkpoint), .chat_template = template_jinja_});
+            {.source = fs::path(options_.student.checkpoint), .chat_template = template_jinja_});
         return;
     }
     // from a config.json: its directory's keys are the student's; the tokenizer is the teacher's
-    const fs::path config(o_.student.config);
+    const fs::path config(options_.student.config);
     const auto source =
         config.filename() == "config.json" ? std::optional(config.parent_path()) : std::nullopt;
-    generation::save_model_dir(dir, student_,
-                               {.source = source,
-                                .tokenizer_json = teacher_.tokenizer_json,
-                                .chat_template = template_jinja_});
+    model::save_model_dir(dir, student_,
+                          {.source = source,
+                           .tokenizer_json = teacher_.tokenizer_json,
+                           .chat_template = template_jinja_});
 }
 
 }  // namespace

@@ -29,14 +29,4 @@ double clip_gradients(const std::vector<at::Tensor>& parameters, double max_norm
     return torch::nn::utils::clip_grad_norm_(parameters, std::numeric_limits<double>::infinity());
 }
 
-double scheduled_step(torch::optim::Optimizer& optimizer,
-                      const OptimOptions& options,
-                      int64_t step,
-                      int64_t total) {
-    const double lr = learning_rate(options, step, total);
-    set_learning_rate(optimizer, lr);
-    optimizer.step();
-    return lr;
-}
-
 }  // namespace r1::train

@@ -1,10 +1,11 @@
 #include "r1/train/pretrain.h"
 
-#include "r1/generation/model_dir.h"
 #include "r1/model/causal_lm.h"
+#include "r1/model/model_dir.h"
 #include "r1/model/mtp.h"
 #include "r1/tokenizer/tokenizer.h"
 #include "r1/train/optimizer.h"
+#include "r1/train/schedule.h"
 #include "r1/train/step_loop.h"
 #include "r1/util/error.h"
 #include "r1/util/log.h"
@@ -25,7 +26,7 @@ struct Batch {
 };
 
 /// Documents [first, first + B) of the corpus, each followed by EOS, cut to max_length.
-Batch make_batch(const Corpus& corpus,
+Batch make_batch(const data::Corpus& corpus,
                  const tokenizer::Tokenizer& tok,
                  int64_t eos,
                  int64_t first,
@@ -64,13 +65,14 @@ at::Tensor lm_loss(const at::Tensor& logits, const Batch& batch) {
 }  // namespace
 
 void visit(config::Visitor& v, PretrainModelOptions& o) {
-    v.field("config", o.config, "config.json of the architecture (weights start random)").required();
+    v.field("config", o.config, "config.json of the architecture (weights start random)")
+        .required();
     v.field("special_tokens", o.special_tokens,
             "special tokens of the byte-level tokenizer; the first ends documents (EOS)");
-    v.field("mtp_lambda", o.mtp_lambda, "weight of the multi-token-prediction loss").range(0.0, 10.0);
+    v.field("mtp_lambda", o.mtp_lambda, "weight of the multi-token-prediction loss")
+        .range(0.0, 10.0);
     v.field("balance_alpha", o.balance_alpha, "sequence-wise balance loss weight").range(0.0, 1.0);
-    v.field("bias_update_gamma", o.bias_update_gamma,
-            "aux-loss-free bias update speed; 0 is off")
+    v.field("bias_update_gamma", o.bias_update_gamma, "aux-loss-free bias update speed; 0 is off")
         .range(0.0, 1.0);
 }
 
@@ -81,8 +83,9 @@ void visit(config::Visitor& v, PretrainOptions& o) {
     v.field("max_steps", o.max_steps, "optimizer steps").min(1);
     v.field("batch_size", o.batch_size, "documents per optimizer step").min(1);
     v.field("max_length", o.max_length, "tokens per document at most").min(2);
-    v.field("precision", o.precision,
-            "GEMM precision: float32, bf16 (autocast) or fp8 (FP8 Fprop/Dgrad/Wgrad, float32 masters)");
+    v.field(
+        "precision", o.precision,
+        "GEMM precision: float32, bf16 (autocast) or fp8 (FP8 Fprop/Dgrad/Wgrad, float32 masters)");
     v.section("model", o.model, "the architecture and its training losses");
     v.section("corpus", o.corpus, "the built-in synthetic corpus");
     v.section("prompt", o.prompt, "how each document's prompt is rendered");
@@ -93,7 +96,8 @@ void visit(config::Visitor& v, PretrainOptions& o) {
 
 void validate(const PretrainOptions& o) {
     if (o.stage != "pretrain") {
-        throw util::ConfigError(util::str("key 'stage': this is a pretrain config, got '", o.stage, "'"));
+        throw util::ConfigError(
+            util::str("key 'stage': this is a pretrain config, got '", o.stage, "'"));
     }
     if (o.prompt.chat_template == tokenizer::Template::model) {
         throw util::ConfigError(
@@ -101,7 +105,8 @@ void validate(const PretrainOptions& o) {
             "from; choose r1_zero, qwen_math, chat or plain");
     }
     if (o.model.special_tokens.empty()) {
-        throw util::ConfigError("key 'model.special_tokens': at least one (the EOS token) is needed");
+        throw util::ConfigError(
+            "key 'model.special_tokens': at least one (the EOS token) is needed");
     }
     validate(o.optim);
 }
@@ -113,38 +118,42 @@ namespace {
 class PretrainSteps : public StageSteps {
   public:
     explicit PretrainSteps(const PretrainOptions& o)
-        : o_(o),
-          options_(model::load_model_options(o.model.config)),
+        : options_(o),
+          model_options_(model::load_model_options(o.model.config)),
           tok_(tokenizer::Tokenizer::bytes(o.model.special_tokens)),
           corpus_(o.corpus, o.prompt.make(), static_cast<uint64_t>(o.seed)) {
-        if (options_.vocab_size < tok_.vocab_size()) {
-            throw util::ConfigError(util::str(o.model.config, ": vocab_size (", options_.vocab_size,
-                                              ") is smaller than the byte tokenizer's ",
-                                              tok_.vocab_size()));
+        if (model_options_.vocab_size < tok_.vocab_size()) {
+            throw util::ConfigError(
+                util::str(o.model.config, ": vocab_size (", model_options_.vocab_size,
+                          ") is smaller than the byte tokenizer's ", tok_.vocab_size()));
         }
         eos_ = *tok_.token_to_id(o.model.special_tokens.front());
-        lm_ = model::CausalLm(options_);  // random weights from the seeded global generator
+        lm_ = model::CausalLm(model_options_);  // random weights from the seeded global generator
         lm_->set_balance_loss_alpha(o.model.balance_alpha);
         if (o.precision == model::Precision::fp8) {
             const int64_t n = model::set_linear_mode(*lm_, model::LinearMode::fp8_train);
             log::info("pretrain: ", n, " linear layers train with FP8 GEMMs (docs/fp8.md)");
         }
         optimizer_ = make_adamw(lm_->parameters(), o.optim);
-        mtp_ = o.model.mtp_lambda > 0 && options_.is_deepseek() &&
-               options_.num_nextn_predict_layers > 0;
+        mtp_ = o.model.mtp_lambda > 0 && model_options_.is_deepseek() &&
+               model_options_.num_nextn_predict_layers > 0;
         lm_->train();
     }
 
     torch::nn::Module& module() override { return *lm_; }
+
     torch::optim::Optimizer& optimizer() override { return *optimizer_; }
+
     std::vector<model::Moe> moe_layers() override { return lm_->model->moe_layers(); }
-    int64_t total_steps() const override { return o_.max_steps; }
+
+    int64_t total_steps() const override { return options_.max_steps; }
 
     nlohmann::json step(int64_t step) override {
         const auto t0 = Clock::now();
-        const Batch batch = make_batch(corpus_, tok_, eos_, step * o_.batch_size, o_);
-        auto out = lm_->forward(batch.ids, batch.mask,
-                                {.mtp = mtp_, .autocast = o_.precision == model::Precision::bf16});
+        const Batch batch = make_batch(corpus_, tok_, eos_, step * options_.batch_size, options_);
+        auto out =
+            lm_->forward(batch.ids, batch.mask,
+                         {.mtp = mtp_, .autocast = options_.precision == model::Precision::bf16});
         out.logits = out.logits.to(at::kFloat);  // bf16 logits under autocast: the loss in float32
         for (auto& logits : out.mtp_logits) {
             logits = logits.to(at::kFloat);
@@ -153,7 +162,8 @@ class PretrainSteps : public StageSteps {
         auto total = loss;
         at::Tensor mtp_loss;
         if (mtp_) {
-            mtp_loss = model::mtp_loss(out.mtp_logits, batch.ids, batch.mask, o_.model.mtp_lambda);
+            mtp_loss =
+                model::mtp_loss(out.mtp_logits, batch.ids, batch.mask, options_.model.mtp_lambda);
             total = total + mtp_loss;
         }
         if (out.aux_loss.defined()) {
@@ -161,11 +171,16 @@ class PretrainSteps : public StageSteps {
         }
         optimizer_->zero_grad();
         total.backward();
-        const double grad_norm = clip_gradients(lm_->parameters(), o_.optim.max_grad_norm);
-        const double lr = scheduled_step(*optimizer_, o_.optim, step, o_.max_steps);
+        const double grad_norm = clip_gradients(lm_->parameters(), options_.optim.max_grad_norm);
+        const double lr = learning_rate(options_.optim, step, options_.max_steps);
+        set_learning_rate(*optimizer_, lr);
+        optimizer_->step();
         const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-        nlohmann::json row = {{"loss", loss.item<double>()}, {"lr", lr}, {"grad_norm", grad_norm},
-                              {"perf/train_tokens_per_s", batch.mask.sum().item<double>() / seconds}};
+        nlohmann::json row = {
+            {"loss", loss.item<double>()},
+            {"lr", lr},
+            {"grad_norm", grad_norm},
+            {"perf/train_tokens_per_s", batch.mask.sum().item<double>() / seconds}};
         if (mtp_) {
             row["loss/mtp"] = mtp_loss.item<double>();
         }
@@ -174,22 +189,23 @@ class PretrainSteps : public StageSteps {
 
     void save_final(const std::filesystem::path& dir) override {
         // a config.json's directory is a source: its keys r1 does not model (eos_token_id) are kept
-        const std::filesystem::path config_path(o_.model.config);
+        const std::filesystem::path config_path(options_.model.config);
         const auto source = config_path.filename() == "config.json"
                                 ? std::optional(config_path.parent_path())
                                 : std::nullopt;
-        generation::save_model_dir(
+        model::save_model_dir(
             dir, lm_,
             {.source = source,
-             .tokenizer_json = tokenizer::Tokenizer::bytes_json(o_.model.special_tokens),
-             .chat_template = o_.prompt.make().to_jinja()});  // documents open with this prompt
+             .tokenizer_json = tokenizer::Tokenizer::bytes_json(options_.model.special_tokens),
+             .chat_template =
+                 options_.prompt.make().to_jinja()});  // documents open with this prompt
     }
 
   private:
-    const PretrainOptions& o_;
-    model::ModelOptions options_;
+    const PretrainOptions& options_;
+    model::ModelOptions model_options_;
     tokenizer::Tokenizer tok_;
-    Corpus corpus_;
+    data::Corpus corpus_;
     int64_t eos_ = 0;
     model::CausalLm lm_{nullptr};
     std::unique_ptr<torch::optim::AdamW> optimizer_;
@@ -204,7 +220,9 @@ PretrainResult run_pretrain(const PretrainOptions& o, const std::string& resolve
         return std::make_unique<PretrainSteps>(o);
     });
     const double loss = r.last_metrics.value("loss", 0.0);
-    return {.steps = r.steps, .interrupted = r.interrupted, .final_model = r.final_model,
+    return {.steps = r.steps,
+            .interrupted = r.interrupted,
+            .final_model = r.final_model,
             .final_loss = loss};
 }
 

@@ -7,6 +7,7 @@
 #include "r1/train/pairwise_loss.h"
 #include "r1/train/preference_data.h"
 #include "r1/train/reward_model_dir.h"
+#include "r1/train/schedule.h"
 #include "r1/train/step_loop.h"
 #include "r1/util/log.h"
 #include "r1/util/str.h"
@@ -59,7 +60,7 @@ class RmSteps : public StageSteps {
     }
 
     void save_final(const std::filesystem::path& dir) override {
-        save_reward_model_dir(dir, *rm_.model, o_.init.checkpoint, *rm_.chat);
+        save_reward_model_dir(dir, *rm_.model, options_.init.checkpoint, *rm_.chat);
     }
 
     std::string status(const nlohmann::json& m) const override {
@@ -71,7 +72,7 @@ class RmSteps : public StageSteps {
     PairTally run_pairs(const PreferenceSet& set, const std::vector<int64_t>& rows, bool grad);
     nlohmann::json evaluate();
 
-    const RmOptions& o_;
+    const RmOptions& options_;
     RewardModelDir rm_;
     PreferenceSets data_;
     std::unique_ptr<torch::optim::AdamW> optimizer_;
@@ -89,7 +90,7 @@ PreferenceSets load_data(const RmOptions& o, const RewardModelDir& rm) {
 }
 
 RmSteps::RmSteps(const RmOptions& o, RewardModelDir rm)
-    : o_(o),
+    : options_(o),
       rm_(std::move(rm)),
       data_(load_data(o, rm_)),
       optimizer_(make_adamw(rm_.model->parameters(), o.optim)),
@@ -102,7 +103,7 @@ RmSteps::RmSteps(const RmOptions& o, RewardModelDir rm)
 PairTally RmSteps::run_pairs(const PreferenceSet& set,
                              const std::vector<int64_t>& rows,
                              bool grad) {
-    const auto micro = static_cast<size_t>(o_.batch.micro_batch_size);
+    const auto micro = static_cast<size_t>(options_.batch.micro_batch_size);
     const int64_t pad = std::max<int64_t>(rm_.model->pad_token_id, 0);  // masked anyway
     PairTally tally;
     for (size_t b = 0; b < rows.size(); b += micro) {
@@ -115,7 +116,7 @@ PairTally RmSteps::run_pairs(const PreferenceSet& set,
         const auto halves = rewards.chunk(2);
         const PairwiseLoss l =
             pairwise_loss({.chosen = halves[0], .rejected = halves[1], .margin = batch.margin},
-                          {.center_rewards_coefficient = o_.loss.center_rewards_coefficient});
+                          {.center_rewards_coefficient = options_.loss.center_rewards_coefficient});
         // every term of the loss is a mean over pairs: weighting by m / pairs gives the step's mean
         const double weight = static_cast<double>(part.size()) / static_cast<double>(rows.size());
         if (grad) {
@@ -127,11 +128,13 @@ PairTally RmSteps::run_pairs(const PreferenceSet& set,
 }
 
 nlohmann::json RmSteps::step(int64_t step) {
-    const auto rows = loader_.next_batch(o_.batch.batch_size);
+    const auto rows = loader_.next_batch(options_.batch.batch_size);
     optimizer_->zero_grad();
     const PairTally t = run_pairs(data_.train, rows, true);
-    const double grad_norm = clip_gradients(rm_.model->parameters(), o_.optim.max_grad_norm);
-    const double lr = scheduled_step(*optimizer_, o_.optim, step, total_steps_);
+    const double grad_norm = clip_gradients(rm_.model->parameters(), options_.optim.max_grad_norm);
+    const double lr = learning_rate(options_.optim, step, total_steps_);
+    set_learning_rate(*optimizer_, lr);
+    optimizer_->step();
     const auto pairs = static_cast<double>(data_.train.pairs.size());
     nlohmann::json m = {{"loss", t.loss},
                         {"accuracy", t.accuracy},
@@ -144,7 +147,7 @@ nlohmann::json RmSteps::step(int64_t step) {
                         {"data/dropped_pairs", data_.train.dropped},
                         {"epoch", static_cast<double>(loader_.state().epoch) +
                                       static_cast<double>(loader_.state().position) / pairs}};
-    if (eval_due(step, o_.eval.every, total_steps_)) {
+    if (eval_due(step, options_.eval.every, total_steps_)) {
         m.update(evaluate());
     }
     return m;
@@ -166,11 +169,12 @@ nlohmann::json RmSteps::evaluate() {
 }  // namespace
 
 LoopResult run_reward_model(const RmOptions& o, const std::string& resolved_yaml) {
-    return run_stage_loop(loop_options("rm", o, o.moe.bias_update_gamma), resolved_yaml, [&o](const io::RunDir&) {
-        auto rm = load_reward_model_dir(o.init.checkpoint);
-        rm.set_prompt(o.data.prompt);  // the stage's template, saved with the model at the end
-        return std::make_unique<RmSteps>(o, std::move(rm));
-    });
+    return run_stage_loop(
+        loop_options("rm", o, o.moe.bias_update_gamma), resolved_yaml, [&o](const io::RunDir&) {
+            auto rm = load_reward_model_dir(o.init.checkpoint);
+            rm.set_prompt(o.data.prompt);  // the stage's template, saved with the model at the end
+            return std::make_unique<RmSteps>(o, std::move(rm));
+        });
 }
 
 }  // namespace r1::train

@@ -1,9 +1,9 @@
 // Reward-model directories with their tokenizer and template, and scoring (reward_model_dir.h).
 #include "r1/train/reward_model_dir.h"
 
-#include "r1/generation/model_dir.h"
 #include "r1/io/jsonl.h"
 #include "r1/model/hf_classifier.h"
+#include "r1/model/model_dir.h"
 #include "r1/model/score.h"
 #include "r1/tokenizer/jinja.h"
 #include "r1/util/error.h"
@@ -44,8 +44,7 @@ RewardModelDir load_reward_model_dir(const fs::path& dir) {
         throw util::IoError(tok_path.string() + ": missing; a reward model needs its tokenizer");
     }
     RewardModelDir out{.path = dir, .tokenizer = tokenizer::Tokenizer::from_file(tok_path)};
-    const auto eos =
-        generation::eos_token_ids(util::read_file(dir / "config.json"), &out.tokenizer);
+    const auto eos = model::eos_token_ids(util::read_file(dir / "config.json"), &out.tokenizer);
     out.eos_id = eos.empty() ? -1 : eos.front();
     const auto special = tokenizer::load_special_tokens(dir);
     const auto pad = pad_of(special, out.tokenizer);
@@ -62,7 +61,7 @@ RewardModelDir load_reward_model_dir(const fs::path& dir) {
 }
 
 void RewardModelDir::set_prompt(const data::PromptFormatOptions& format) {
-    chat = std::make_shared<tokenizer::ChatTemplate>(generation::chat_template_for(
+    chat = std::make_shared<tokenizer::ChatTemplate>(model::chat_template_for(
         path, own_template, format.chat_template, format.templates, format.prefilled_think));
 }
 
@@ -71,11 +70,11 @@ void save_reward_model_dir(const fs::path& dir,
                            const fs::path& source,
                            const tokenizer::ChatTemplate& chat) {
     // the training template, which transformers reads before tokenizer_config.json's
-    generation::write_model_dir(dir,
-                                [&](const fs::path& weights) {
-                                    model::save_classifier(model, weights, {.source = source});
-                                },
-                                {.chat_template = chat.to_jinja()});
+    model::write_model_dir(dir,
+                           [&](const fs::path& weights) {
+                               model::save_classifier(model, weights, {.source = source});
+                           },
+                           {.chat_template = chat.to_jinja()});
 }
 
 std::vector<double> score_ids(model::SequenceClassifierImpl& model,

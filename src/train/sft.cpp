@@ -1,9 +1,10 @@
 #include "r1/train/sft.h"
 
 #include "r1/data/loader.h"
-#include "r1/generation/model_dir.h"
 #include "r1/model/causal_lm.h"
+#include "r1/model/model_dir.h"
 #include "r1/train/optimizer.h"
+#include "r1/train/schedule.h"
 #include "r1/train/sft_dataset.h"
 #include "r1/train/step_loop.h"
 #include "r1/train/token_loss.h"
@@ -30,7 +31,7 @@ struct SftInputs {
 
 class SftSteps : public StageSteps {
   public:
-    SftSteps(const SftOptions& o, const generation::ModelDir& base);
+    SftSteps(const SftOptions& o, const model::ModelDir& base);
 
     torch::nn::Module& module() override { return *model_; }
 
@@ -49,22 +50,22 @@ class SftSteps : public StageSteps {
     }
 
     void save_final(const std::filesystem::path& dir) override {
-        generation::save_model_dir(dir, model_,
-                                   {.source = std::filesystem::path(o_.init.checkpoint),
-                                    .chat_template = template_jinja_});
+        model::save_model_dir(dir, model_,
+                              {.source = std::filesystem::path(options_.init.checkpoint),
+                               .chat_template = template_jinja_});
     }
 
     int64_t total_steps() const override { return total_steps_; }
 
   private:
-    SftSteps(const SftOptions& o, const generation::ModelDir& base, const SftInputs& in);
+    SftSteps(const SftOptions& o, const model::ModelDir& base, const SftInputs& in);
     LossTally run_rows(const SftDataset& set,
                        const std::vector<int64_t>& rows,
                        int64_t step,
                        bool grad);
     nlohmann::json evaluate();
 
-    const SftOptions& o_;
+    const SftOptions& options_;
     std::string template_jinja_;  // what the rows were rendered with, saved with the model
     model::CausalLm model_{nullptr};
     std::unique_ptr<torch::optim::AdamW> optimizer_;
@@ -76,14 +77,13 @@ class SftSteps : public StageSteps {
 
 // Read once, in the order their errors have always come: the template, then the tokenizer, then
 // the end-of-sequence token.
-SftInputs inputs_of(const SftOptions& o, const generation::ModelDir& base) {
+SftInputs inputs_of(const SftOptions& o, const model::ModelDir& base) {
     const auto& p = o.data.prompt;
-    auto chat =
-        generation::chat_template_for(base, p.chat_template, p.templates, p.prefilled_think);
+    auto chat = model::chat_template_for(base, p.chat_template, p.templates, p.prefilled_think);
     if (!base.tokenizer) {
         throw util::IoError(o.init.checkpoint + ": no tokenizer.json in the model directory");
     }
-    const auto eos = generation::eos_token_ids(base);
+    const auto eos = model::eos_token_ids(base);
     if (eos.empty()) {
         throw util::ConfigError(o.init.checkpoint +
                                 ": no end-of-sequence token (config.json eos_token_id, or a "
@@ -92,7 +92,7 @@ SftInputs inputs_of(const SftOptions& o, const generation::ModelDir& base) {
     return {std::move(chat), eos.front()};
 }
 
-SftDatasets load_data(const SftOptions& o, const generation::ModelDir& base, const SftInputs& in) {
+SftDatasets load_data(const SftOptions& o, const model::ModelDir& base, const SftInputs& in) {
     const auto renderer = make_sft_renderer(in.chat, o.loss.completion_only);
     auto data =
         load_sft_datasets(o.data, *base.tokenizer, renderer, in.eos, static_cast<uint64_t>(o.seed));
@@ -103,11 +103,11 @@ SftDatasets load_data(const SftOptions& o, const generation::ModelDir& base, con
     return data;
 }
 
-SftSteps::SftSteps(const SftOptions& o, const generation::ModelDir& base)
+SftSteps::SftSteps(const SftOptions& o, const model::ModelDir& base)
     : SftSteps(o, base, inputs_of(o, base)) {}
 
-SftSteps::SftSteps(const SftOptions& o, const generation::ModelDir& base, const SftInputs& in)
-    : o_(o),
+SftSteps::SftSteps(const SftOptions& o, const model::ModelDir& base, const SftInputs& in)
+    : options_(o),
       template_jinja_(in.chat.to_jinja()),
       model_(base.model),
       data_(load_data(o, base, in)),
@@ -126,19 +126,20 @@ LossTally SftSteps::run_rows(const SftDataset& set,
                              const std::vector<int64_t>& rows,
                              int64_t step,
                              bool grad) {
-    const MicroBatchOptions micro{.micro_batch_size = o_.batch.micro_batch_size,
+    const MicroBatchOptions micro{.micro_batch_size = options_.batch.micro_batch_size,
                                   .pad_id = pad_id_,
-                                  .packed = o_.data.packing == Packing::bfd,
-                                  .normalize = o_.loss.normalize};
+                                  .packed = options_.data.packing == Packing::bfd,
+                                  .normalize = options_.loss.normalize};
     LossTally sums;
     uint64_t index = 0;
     for (const auto& [batch, weights] : micro_batches(set, rows, micro)) {
-        const auto noise = util::make_generator(util::derive_seed(
-            static_cast<uint64_t>(o_.seed), {kNoiseStream, static_cast<uint64_t>(step), index++}));
+        const auto noise = util::make_generator(
+            util::derive_seed(static_cast<uint64_t>(options_.seed),
+                              {kNoiseStream, static_cast<uint64_t>(step), index++}));
         auto out = model_->forward(batch.input_ids, batch.attention_mask,
-                                   {.autocast = o_.precision == model::Precision::bf16,
+                                   {.autocast = options_.precision == model::Precision::bf16,
                                     .position_ids = batch.position_ids,
-                                    .neftune_alpha = grad ? o_.loss.neftune_alpha : 0.0,
+                                    .neftune_alpha = grad ? options_.loss.neftune_alpha : 0.0,
                                     .noise = noise});
         const auto loss = next_token_loss(out.logits, batch.input_ids, weights);
         if (grad) {
@@ -151,11 +152,13 @@ LossTally SftSteps::run_rows(const SftDataset& set,
 
 nlohmann::json SftSteps::step(int64_t step) {
     const auto t0 = Clock::now();
-    const auto rows = loader_.next_batch(o_.batch.batch_size);
+    const auto rows = loader_.next_batch(options_.batch.batch_size);
     optimizer_->zero_grad();
     const LossTally sums = run_rows(data_.train, rows, step, true);
-    const double grad_norm = clip_gradients(model_->parameters(), o_.optim.max_grad_norm);
-    const double lr = scheduled_step(*optimizer_, o_.optim, step, total_steps_);
+    const double grad_norm = clip_gradients(model_->parameters(), options_.optim.max_grad_norm);
+    const double lr = learning_rate(options_.optim, step, total_steps_);
+    set_learning_rate(*optimizer_, lr);
+    optimizer_->step();
     const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     nlohmann::json m = {{"loss", sums.loss},
                         {"token_accuracy", sums.accuracy()},
@@ -170,7 +173,7 @@ nlohmann::json SftSteps::step(int64_t step) {
         m["data/truncated_documents"] = data_.train.truncated_documents;
         m["data/truncated_tokens"] = data_.train.truncated_tokens;
     }
-    if (eval_due(step, o_.eval.every, total_steps_)) {
+    if (eval_due(step, options_.eval.every, total_steps_)) {
         m.update(evaluate());
     }
     return m;
@@ -191,7 +194,7 @@ nlohmann::json SftSteps::evaluate() {
 LoopResult run_sft(const SftOptions& o, const std::string& resolved_yaml) {
     return run_stage_loop(
         loop_options("sft", o, o.moe.bias_update_gamma), resolved_yaml, [&o](const io::RunDir&) {
-            return std::make_unique<SftSteps>(o, generation::load_model_dir(o.init.checkpoint));
+            return std::make_unique<SftSteps>(o, model::load_model_dir(o.init.checkpoint));
         });
 }
 

@@ -19,7 +19,8 @@ std::vector<tokenizer::Message> to_chat(const std::vector<data::Message>& messag
 }
 
 util::FormatError row_error(const data::SftExample& row, const std::string& message) {
-    return util::FormatError(util::str(row.where.str(), row.where.str().empty() ? "" : ": ", message));
+    return util::FormatError(
+        util::str(row.where.str(), row.where.str().empty() ? "" : ": ", message));
 }
 
 /// Each trained assistant turn is what rendering it adds to the conversation before it with the
@@ -85,9 +86,10 @@ SftDocument tokenize_sft_row(const data::SftExample& row,
             doc.train.push_back(segment.train ? 1 : 0);
         }
     }
-    const bool string_completion = row.shape == Shape::text ||
-                                   (row.shape == Shape::prompt_completion && row.messages.empty());
-    if (string_completion && options.eos_id >= 0) {  // the model learns to stop (as TRL appends EOS)
+    const bool string_completion =
+        row.shape == Shape::text || (row.shape == Shape::prompt_completion && row.messages.empty());
+    if (string_completion &&
+        options.eos_id >= 0) {  // the model learns to stop (as TRL appends EOS)
         doc.ids.push_back(options.eos_id);
         doc.train.push_back(1);
     }

@@ -29,16 +29,20 @@ std::vector<config::KeyInfo> schema_of() {
 nlohmann::json run_pretrain_stage(const config::Node& document) {
     const auto options = config::read<PretrainOptions>(document);
     const auto result = run_pretrain(options, config::dump(options));
-    return {{"model", result.final_model}, {"interrupted", result.interrupted},
-            {"steps", result.steps}, {"final_loss", result.final_loss},
+    return {{"model", result.final_model},
+            {"interrupted", result.interrupted},
+            {"steps", result.steps},
+            {"final_loss", result.final_loss},
             {"run_dir", options.run_dir}};
 }
 
 nlohmann::json run_grpo_stage(const config::Node& document) {
     const auto options = config::read<grpo::GrpoOptions>(document);
     const auto result = grpo::run_grpo(options, config::dump(options));
-    return {{"model", result.final_model}, {"interrupted", result.interrupted},
-            {"steps", result.steps}, {"run_dir", options.run_dir}};
+    return {{"model", result.final_model},
+            {"interrupted", result.interrupted},
+            {"steps", result.steps},
+            {"run_dir", options.run_dir}};
 }
 
 nlohmann::json run_sft_stage(const config::Node& document) {
@@ -127,7 +131,8 @@ const Stage& find_stage(std::string_view name) {
             return s;
         }
     }
-    throw util::ConfigError(util::str("unknown stage '", name, "'; expected one of ", stage_names(", ")));
+    throw util::ConfigError(
+        util::str("unknown stage '", name, "'; expected one of ", stage_names(", ")));
 }
 
 std::string stage_of(const config::Node& document) {

@@ -131,8 +131,10 @@ std::string StageSteps::status(const nlohmann::json& metrics) const {
 }
 
 nlohmann::json to_json(const LoopResult& r) {
-    nlohmann::json out = {{"model", r.final_model}, {"interrupted", r.interrupted},
-                          {"steps", r.steps}, {"run_dir", r.run_dir}};
+    nlohmann::json out = {{"model", r.final_model},
+                          {"interrupted", r.interrupted},
+                          {"steps", r.steps},
+                          {"run_dir", r.run_dir}};
     if (const auto loss = r.last_metrics.find("loss");
         loss != r.last_metrics.end() && loss->is_number()) {
         out["final_loss"] = *loss;

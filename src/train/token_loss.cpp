@@ -4,7 +4,9 @@
 
 namespace r1::train {
 
-TokenLoss next_token_loss(const at::Tensor& logits, const at::Tensor& ids, const at::Tensor& weights) {
+TokenLoss next_token_loss(const at::Tensor& logits,
+                          const at::Tensor& ids,
+                          const at::Tensor& weights) {
     TORCH_CHECK(logits.dim() == 3 && ids.sizes() == weights.sizes() &&
                     logits.size(0) == ids.size(0) && logits.size(1) == ids.size(1),
                 "next_token_loss: logits ", logits.sizes(), ", ids ", ids.sizes(), " and weights ",

@@ -1,7 +1,6 @@
 #include "r1/util/fs.h"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include "r1/util/error.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -10,7 +9,8 @@
 #include <sstream>
 #include <system_error>
 
-#include "r1/util/error.h"
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace r1::util {
 namespace fs = std::filesystem;
@@ -42,7 +42,8 @@ void atomic_write_file(const fs::path& path, std::string_view content) {
     if (ec) {
         throw IoError(dir.string() + ": cannot create directory: " + ec.message());
     }
-    const fs::path tmp = dir / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()));
+    const fs::path tmp =
+        dir / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()));
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         throw_errno(tmp, "cannot create");

@@ -22,8 +22,12 @@ void install_interrupt_handler() {
     std::signal(SIGTERM, on_signal);
 }
 
-bool interrupted() { return g_interrupted.load(std::memory_order_relaxed); }
+bool interrupted() {
+    return g_interrupted.load(std::memory_order_relaxed);
+}
 
-void clear_interrupt() { g_interrupted.store(false); }
+void clear_interrupt() {
+    g_interrupted.store(false);
+}
 
 }  // namespace r1::util

@@ -1,6 +1,9 @@
 // The one translation unit that sees spdlog (and Debian's fmt under it). It builds in the OBJECT
-// library r1_log, which does not link Torch, so LibTorch's bundled fmt headers are never on its path.
+// library r1_log, which does not link Torch, so LibTorch's bundled fmt headers are never on its
+// path.
 #include "r1/util/log.h"
+
+#include "r1/util/error.h"
 
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -8,8 +11,6 @@
 
 #include <memory>
 #include <mutex>
-
-#include "r1/util/error.h"
 
 namespace r1::log {
 namespace {
@@ -28,11 +29,16 @@ State& state() {
 
 spdlog::level::level_enum to_spdlog(Level level) {
     switch (level) {
-        case Level::debug: return spdlog::level::debug;
-        case Level::info: return spdlog::level::info;
-        case Level::warn: return spdlog::level::warn;
-        case Level::error: return spdlog::level::err;
-        case Level::off: return spdlog::level::off;
+        case Level::debug:
+            return spdlog::level::debug;
+        case Level::info:
+            return spdlog::level::info;
+        case Level::warn:
+            return spdlog::level::warn;
+        case Level::error:
+            return spdlog::level::err;
+        case Level::off:
+            return spdlog::level::off;
     }
     return spdlog::level::info;
 }
@@ -93,7 +99,9 @@ void open_file(const std::string& path) {
     init({.level = level, .file = path, .console = true});
 }
 
-bool enabled(Level level) { return level != Level::off && level >= state().floor; }
+bool enabled(Level level) {
+    return level != Level::off && level >= state().floor;
+}
 
 void write(Level level, const std::string& message) {
     State& s = state();
@@ -110,7 +118,8 @@ Level parse_level(const std::string& name) {
             return level;
         }
     }
-    throw util::ConfigError("unknown log level '" + name + "'; expected one of debug, info, warn, error, off");
+    throw util::ConfigError("unknown log level '" + name +
+                            "'; expected one of debug, info, warn, error, off");
 }
 
 }  // namespace r1::log

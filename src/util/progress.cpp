@@ -1,12 +1,12 @@
 #include "r1/util/progress.h"
 
-#include <unistd.h>
+#include "r1/util/log.h"
+#include "r1/util/str.h"
 
 #include <algorithm>
 #include <cstdio>
 
-#include "r1/util/log.h"
-#include "r1/util/str.h"
+#include <unistd.h>
 
 namespace r1::util {
 
@@ -63,7 +63,8 @@ void ProgressBar::update(int64_t done, std::string_view status) {
         if (since_draw < 0.1) {
             return;  // redraw at most 10 times a second
         }
-        std::fprintf(stderr, "\r\033[2K%s", format_progress(options_, done, elapsed_s(), status).c_str());
+        std::fprintf(stderr, "\r\033[2K%s",
+                     format_progress(options_, done, elapsed_s(), status).c_str());
         std::fflush(stderr);
     } else {
         if (since_draw < options_.log_every_s) {

@@ -22,6 +22,8 @@ uint64_t derive_seed(uint64_t seed, std::initializer_list<uint64_t> path) {
     return state;
 }
 
-at::Generator make_generator(uint64_t seed) { return at::make_generator<at::CPUGeneratorImpl>(seed); }
+at::Generator make_generator(uint64_t seed) {
+    return at::make_generator<at::CPUGeneratorImpl>(seed);
+}
 
 }  // namespace r1::util

@@ -2,6 +2,8 @@
 
 namespace r1 {
 
-const char* version() { return R1_VERSION_STRING; }
+const char* version() {
+    return R1_VERSION_STRING;
+}
 
 }  // namespace r1

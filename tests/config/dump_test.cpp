@@ -1,9 +1,10 @@
 #include "r1/config/dump.h"
 
+#include "r1/config/load.h"
+
 #include <gtest/gtest.h>
 
 #include "config/test_options.h"
-#include "r1/config/load.h"
 
 namespace r1::config {
 namespace {
@@ -16,7 +17,8 @@ TEST(DumpTest, WritesEveryKeyInVisitOrder) {
     o.inner.limit = 4;
     EXPECT_EQ(dump(o),
               "name: demo\ncount: 3\nenabled: true\ncolor: red\ntags: [x, \"true\"]\n"
-              "inner:\n  rate: 0.5\n  limit: 4\n  betas: [0.9, 0.99]\nitems:\n  - name: a\n    weight: 1.0\n");
+              "inner:\n  rate: 0.5\n  limit: 4\n  betas: [0.9, 0.99]\nitems:\n  - name: a\n    "
+              "weight: 1.0\n");
 }
 
 TEST(DumpTest, RoundTripsThroughTheReader) {

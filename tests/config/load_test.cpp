@@ -1,9 +1,10 @@
 #include "r1/config/load.h"
 
+#include "r1/util/fs.h"
+
 #include <gtest/gtest.h>
 
 #include "config/test_options.h"
-#include "r1/util/fs.h"
 #include "support/expect.h"
 
 namespace r1::config {
@@ -15,7 +16,9 @@ using test::Color;
 using test::Options;
 using util::ConfigError;
 
-Options read_text(const std::string& text) { return read<Options>(parse_yaml(text, "cfg.yaml")); }
+Options read_text(const std::string& text) {
+    return read<Options>(parse_yaml(text, "cfg.yaml"));
+}
 
 std::string error_for(const std::string& text) {
     return error_of<ConfigError>([&] { read_text(text); });
@@ -70,16 +73,21 @@ TEST(LoadTest, UnknownKeyFarFromAllListsValidKeys) {
 }
 
 TEST(LoadTest, UnknownKeyInsideListItem) {
-    expect_contains(error_for("items:\n  - name: a\n    wieght: 2\n"),
-                    {"cfg.yaml:3:5", "unknown key 'items[0].wieght'", "did you mean 'items[0].weight'?"});
+    expect_contains(
+        error_for("items:\n  - name: a\n    wieght: 2\n"),
+        {"cfg.yaml:3:5", "unknown key 'items[0].wieght'", "did you mean 'items[0].weight'?"});
 }
 
 TEST(LoadTest, WrongTypesSayWhatWasExpected) {
-    expect_contains(error_for("count: three\n"), {"cfg.yaml:1:8", "key 'count'", "expected an integer", "'three'"});
+    expect_contains(error_for("count: three\n"),
+                    {"cfg.yaml:1:8", "key 'count'", "expected an integer", "'three'"});
     expect_contains(error_for("count: 2.5\n"), {"expected an integer"});
-    expect_contains(error_for("enabled: yes please\n"), {"key 'enabled'", "expected true or false"});
-    expect_contains(error_for("color: blue\n"), {"key 'color'", "expected one of red|green|dark-blue", "'blue'"});
-    expect_contains(error_for("inner:\n  rate: [1]\n"), {"cfg.yaml:2:9", "expected a number", "a list"});
+    expect_contains(error_for("enabled: yes please\n"),
+                    {"key 'enabled'", "expected true or false"});
+    expect_contains(error_for("color: blue\n"),
+                    {"key 'color'", "expected one of red|green|dark-blue", "'blue'"});
+    expect_contains(error_for("inner:\n  rate: [1]\n"),
+                    {"cfg.yaml:2:9", "expected a number", "a list"});
     expect_contains(error_for("tags: x\n"), {"key 'tags'", "expected a list of string"});
     expect_contains(error_for("inner: 3\n"), {"key 'inner' is a section"});
     expect_contains(error_for("inner:\n  betas: [0.5, x]\n"), {"item 1", "expected a number"});
@@ -93,17 +101,22 @@ TEST(LoadTest, QuotedNumbersAreStringsNotNumbers) {
 }
 
 TEST(LoadTest, RangesAreChecked) {
-    expect_contains(error_for("count: 11\n"), {"cfg.yaml:1:8", "key 'count'", "11 is out of range", "[1, 10]"});
-    expect_contains(error_for("inner:\n  betas: [0.5, 1.5]\n"), {"key 'inner.betas'", "1.5 is out of range"});
-    expect_contains(error_for("inner:\n  limit: 0\n"), {"key 'inner.limit'", "expected a value >= 1"});
+    expect_contains(error_for("count: 11\n"),
+                    {"cfg.yaml:1:8", "key 'count'", "11 is out of range", "[1, 10]"});
+    expect_contains(error_for("inner:\n  betas: [0.5, 1.5]\n"),
+                    {"key 'inner.betas'", "1.5 is out of range"});
+    expect_contains(error_for("inner:\n  limit: 0\n"),
+                    {"key 'inner.limit'", "expected a value >= 1"});
 }
 
 TEST(LoadTest, RequiredKeysMustBePresent) {
-    expect_contains(error_for("items:\n  - weight: 2\n"), {"cfg.yaml:2:5", "missing required key 'items[0].name'"});
+    expect_contains(error_for("items:\n  - weight: 2\n"),
+                    {"cfg.yaml:2:5", "missing required key 'items[0].name'"});
 }
 
 TEST(LoadTest, ValidateErrorsNameTheFile) {
-    expect_contains(error_for("count: 5\ninner:\n  limit: 2\n"), {"cfg.yaml: ", "inner.limit must be at least count"});
+    expect_contains(error_for("count: 5\ninner:\n  limit: 2\n"),
+                    {"cfg.yaml: ", "inner.limit must be at least count"});
 }
 
 TEST(LoadTest, TopLevelMustBeAMap) {
@@ -121,7 +134,8 @@ TEST(LoadTest, LoadReadsFilesAndNamesMissingOnes) {
 TEST(LoadTest, CheckRangesOnCodeBuiltOptions) {
     Options o;
     o.inner.rate = 2.0;
-    expect_contains(error_of<ConfigError>([&] { check(o); }), {"key 'inner.rate'", "2 is out of range"});
+    expect_contains(error_of<ConfigError>([&] { check(o); }),
+                    {"key 'inner.rate'", "2 is out of range"});
     o.inner.rate = 0.25;
     EXPECT_NO_THROW(check(o));
 }

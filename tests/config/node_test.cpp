@@ -37,7 +37,8 @@ TEST(NodeTest, TabIndentationNamesTheTab) {
 }
 
 TEST(NodeTest, BadIndentationGivesLine) {
-    const auto message = error_of<ConfigError>([] { parse_yaml("a:\n  b: 1\n   c: 2\n", "cfg.yaml"); });
+    const auto message =
+        error_of<ConfigError>([] { parse_yaml("a:\n  b: 1\n   c: 2\n", "cfg.yaml"); });
     expect_contains(message, {"cfg.yaml:3:", "invalid YAML", "indentation"});
 }
 
@@ -50,13 +51,15 @@ TEST(NodeTest, UnterminatedStringsAreErrors) {
 }
 
 TEST(NodeTest, UnclosedFlowAndDuplicateKeysAreErrors) {
-    expect_contains(error_of<ConfigError>([] { parse_yaml("a: [1, 2\n", "f.yaml"); }), {"f.yaml:2:", "sequence"});
+    expect_contains(error_of<ConfigError>([] { parse_yaml("a: [1, 2\n", "f.yaml"); }),
+                    {"f.yaml:2:", "sequence"});
     expect_contains(error_of<ConfigError>([] { parse_yaml("a: 1\na: 2\n", "f.yaml"); }),
                     {"f.yaml:2:1", "duplicate key 'a'"});
 }
 
 TEST(NodeTest, EmitReadsBackTheSameTree) {
-    const char* text = "a: 1\nb:\n  c: [x, \"null\", \"\"]\n  d: null\ne:\n  - k: v\n    w: 2\n  - k: u\n";
+    const char* text =
+        "a: 1\nb:\n  c: [x, \"null\", \"\"]\n  d: null\ne:\n  - k: v\n    w: 2\n  - k: u\n";
     const Node n = parse_yaml(text, "f");
     const std::string emitted = emit_yaml(n);
     EXPECT_EQ(emitted, text);

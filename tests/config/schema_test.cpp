@@ -13,9 +13,9 @@ TEST(SchemaTest, ListsEveryKeyWithTypeDefaultAndConstraint) {
     for (const auto& k : keys) {
         paths.push_back(k.path);
     }
-    EXPECT_EQ(paths, (std::vector<std::string>{"name", "count", "enabled", "color", "tags", "inner", "inner.rate",
-                                               "inner.limit", "inner.betas", "items", "items[].name",
-                                               "items[].weight"}));
+    EXPECT_EQ(paths, (std::vector<std::string>{"name", "count", "enabled", "color", "tags", "inner",
+                                               "inner.rate", "inner.limit", "inner.betas", "items",
+                                               "items[].name", "items[].weight"}));
     EXPECT_EQ(keys[1].type, "integer");
     EXPECT_EQ(keys[1].default_value, "3");
     EXPECT_EQ(keys[1].constraint, "[1, 10]");
@@ -27,7 +27,8 @@ TEST(SchemaTest, ListsEveryKeyWithTypeDefaultAndConstraint) {
 
 TEST(SchemaTest, MarkdownEscapesPipes) {
     const std::string md = schema_markdown("demo", schema<test::Options>());
-    EXPECT_NE(md.find("| `color` | one of red\\|green\\|dark-blue | `red` |"), std::string::npos) << md;
+    EXPECT_NE(md.find("| `color` | one of red\\|green\\|dark-blue | `red` |"), std::string::npos)
+        << md;
 }
 
 }  // namespace

@@ -1,14 +1,14 @@
 // A small options tree that uses every kind of field the config system supports.
 #pragma once
 
+#include "r1/config/visitor.h"
+#include "r1/util/error.h"
+
 #include <array>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "r1/config/visitor.h"
-#include "r1/util/error.h"
 
 namespace r1::config::test {
 

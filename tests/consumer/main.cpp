@@ -1,8 +1,8 @@
 // A research program built against the installed r1: loads a GRPO config, changes a key in code,
 // checks it and prints what it read.
-#include <r1/r1.h>
-
 #include <iostream>
+
+#include <r1/r1.h>
 
 int main(int argc, char** argv) {
     if (argc != 2) {
@@ -14,9 +14,11 @@ int main(int argc, char** argv) {
         options.clip.eps_high = 0.3;
         r1::config::check(options);
         r1::log::info("consumer loaded ", argv[1]);
-        std::cout << "consumer: r1 " << r1::version() << ", grpo num_generations " << options.batch.num_generations
-                  << ", " << options.batch.prompts_per_step << " x " << options.batch.num_generations << " = "
-                  << options.batch.prompts_per_step * options.batch.num_generations << " completions per rollout\n";
+        std::cout << "consumer: r1 " << r1::version() << ", grpo num_generations "
+                  << options.batch.num_generations << ", " << options.batch.prompts_per_step
+                  << " x " << options.batch.num_generations << " = "
+                  << options.batch.prompts_per_step * options.batch.num_generations
+                  << " completions per rollout\n";
     } catch (const r1::util::Error& e) {
         std::cerr << "consumer: " << e.what() << "\n";
         return 1;

@@ -1,7 +1,9 @@
 // Loader order: seeded, a permutation per epoch, resumable from its CursorState at any point;
-// splits: disjoint, covering, stable under appends and reorders.
+// splits: disjoint, covering, stable under appends and reorders; PromptStream: a prompt set in the
+// Loader's order, resumable from its count of rows seen.
 #include "r1/data/loader.h"
 
+#include "r1/data/prompt_set.h"
 #include "r1/util/error.h"
 
 #include <gtest/gtest.h>
@@ -125,6 +127,41 @@ TEST(SplitTest, StableUnderAppendsAndReorders) {
     EXPECT_EQ(eval_before, eval_after);
     EXPECT_TRUE(split_rows(keys, 0.0, 1).eval.empty());
     EXPECT_TRUE(split_rows(keys, 1.0, 1).train.empty());
+}
+
+// A finite set in the Loader's order (epoch_order(seen / size)[seen % size], as GRPO walked it
+// before PromptStream), and a task's stream in its own order; restore(n) continues exactly.
+TEST(PromptStreamTest, LoaderOrderForSetsStreamOrderForTasksAndExactResume) {
+    const PromptDataOptions data{.task = "arithmetic", .task_seed = 3, .eval_size = 7};
+    const auto held_out = PromptSet::from_options(data, Subset::eval);
+    ASSERT_EQ(held_out.size(), 7);
+    PromptStream finite(held_out, 11);
+    std::vector<Sample> rows = finite.next(3);
+    for (const auto& row : finite.next(15)) {
+        rows.push_back(row);
+    }
+    ASSERT_EQ(finite.seen(), 18);
+    const Loader order(7, 11);
+    for (int64_t seen = 0; seen < 18; ++seen) {
+        const auto expected =
+            held_out.at(order.epoch_order(seen / 7)[static_cast<size_t>(seen % 7)]);
+        EXPECT_EQ(rows[static_cast<size_t>(seen)].prompt, expected.prompt) << seen;
+    }
+    PromptStream resumed(held_out, 11);
+    resumed.restore(10);
+    const auto rest = resumed.next(8);
+    for (size_t i = 0; i < rest.size(); ++i) {
+        EXPECT_EQ(rest[i].prompt, rows[10 + i].prompt) << i;
+    }
+
+    const auto stream = PromptSet::from_options(data, Subset::train);
+    ASSERT_FALSE(stream.size().has_value());
+    PromptStream unbounded(stream, 11);
+    unbounded.restore(5);
+    const auto next = unbounded.next(3);
+    for (int64_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(next[static_cast<size_t>(i)].prompt, stream.at(5 + i).prompt) << i;
+    }
 }
 
 }  // namespace

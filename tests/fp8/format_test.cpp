@@ -2,7 +2,7 @@
 // brute-force float64 nearest-value search for the overflow modes torch does not offer.
 #include "r1/fp8/format.h"
 
-#include "r1/fp8/kernel.h"
+#include "r1/fp8/dispatch.h"
 
 #include <ATen/ATen.h>
 
@@ -13,7 +13,7 @@
 #include <random>
 #include <vector>
 
-#include "fp8/kernels.h"
+#include "fp8/kernel_table.h"
 
 namespace r1::fp8 {
 namespace {

@@ -28,7 +28,9 @@ at::Tensor tiles64(const at::Tensor& x) {
 
 /// Elementwise bound on |A·Bᵀ - A'·B'ᵀ| from the operands' rounding: E4M3 keeps 3 mantissa bits
 /// (relative error ≤ 2^-4 for normals) and spaces subnormals 2^-9 apart (absolute error ≤ 2^-10·s).
-at::Tensor product_bound(const at::Tensor& a, const at::Tensor& ea, const at::Tensor& b,
+at::Tensor product_bound(const at::Tensor& a,
+                         const at::Tensor& ea,
+                         const at::Tensor& b,
                          const at::Tensor& eb) {
     return at::matmul(ea, b.abs().t()) + at::matmul(a.abs(), eb.t()) + at::matmul(ea, eb.t());
 }
@@ -50,8 +52,11 @@ at::Tensor block_error_bound(const at::Tensor& w) {
 }
 
 /// |actual - expected| ≤ rtol · scale elementwise, reporting the worst ratio.
-void expect_within(const at::Tensor& actual, const at::Tensor& expected, const at::Tensor& scale,
-                   double rtol, const char* what) {
+void expect_within(const at::Tensor& actual,
+                   const at::Tensor& expected,
+                   const at::Tensor& scale,
+                   double rtol,
+                   const char* what) {
     const at::Tensor ratio = (f64(actual) - expected).abs() / (rtol * scale + 1e-300);
     EXPECT_LE(ratio.max().item<double>(), 1.0) << what << ": worst |error| / bound";
 }
@@ -63,8 +68,8 @@ struct Case {
 // M = 2·150 tokens, K = 300, N = 200: partial tiles and blocks along every dim.
 Case make_case() {
     at::manual_seed(0);
-    return {at::randn({2, 150, 300}) * at::exp(at::randn({2, 150, 1})), at::randn({200, 300}) * 0.05,
-            at::randn({200}), at::randn({2, 150, 200}) * 1e-3};
+    return {at::randn({2, 150, 300}) * at::exp(at::randn({2, 150, 1})),
+            at::randn({200, 300}) * 0.05, at::randn({200}), at::randn({2, 150, 200}) * 1e-3};
 }
 
 struct Grads {
@@ -88,10 +93,10 @@ TEST(Fp8LinearTrainTest, EachGemmEqualsFloat64OfItsDequantisedOperands) {
     const at::Tensor wq = f64(dequantize_blocks(quantize_blocks(c.w)));
     // Fprop: X_q·W_qᵀ + b; float64 autograd of the dequantised operands, with the quantised
     // output gradient as grad_output, gives the reference Dgrad and Wgrad too
-    const at::Tensor xq = tiles64(x2).requires_grad_(true);        // along K
+    const at::Tensor xq = tiles64(x2).requires_grad_(true);  // along K
     const at::Tensor w_for_x = wq.clone().requires_grad_(true);
     const at::Tensor y = at::matmul(xq, w_for_x.t()) + f64(c.b);
-    const at::Tensor dyq = tiles64(dy2);                             // along N
+    const at::Tensor dyq = tiles64(dy2);  // along N
     const auto dx = torch::autograd::grad({y}, {xq}, {dyq})[0];
     const at::Tensor xm = f64(dequantize_tiles(quantize_tiles(x2.t()))).t();  // along M
     const at::Tensor w_for_w = f64(c.w).requires_grad_(true);
@@ -117,9 +122,9 @@ TEST(Fp8LinearTrainTest, GradientsAreWithinTheE4m3BoundOfExactFloat64Gradients) 
     // exact: y = x·wᵀ + b, dX = dY·W, dW = dYᵀ·X in float64 on the unquantised tensors
     const at::Tensor wt = f64(c.w).t().contiguous();
     const at::Tensor ex = tile_error_bound(x2), ew = block_error_bound(c.w);
-    const at::Tensor edy_n = tile_error_bound(dy2);                    // dY along N (Dgrad)
-    const at::Tensor edy_m = tile_error_bound(dy2.t()).t();            // dY along M (Wgrad)
-    const at::Tensor ex_m = tile_error_bound(x2.t()).t();              // X along M (Wgrad)
+    const at::Tensor edy_n = tile_error_bound(dy2);          // dY along N (Dgrad)
+    const at::Tensor edy_m = tile_error_bound(dy2.t()).t();  // dY along M (Wgrad)
+    const at::Tensor ex_m = tile_error_bound(x2.t()).t();    // X along M (Wgrad)
     const double slack = 1.0 + 1e-4;  // float32 accumulation on top of the rounding bound
     expect_within(g.y.reshape({-1, N}), at::matmul(f64(x2), wt) + f64(c.b),
                   product_bound(f64(x2), ex, f64(c.w), ew), slack, "Fprop vs exact");

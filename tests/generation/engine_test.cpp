@@ -59,9 +59,9 @@ std::vector<at::Tensor> check_cached_decode(model::CausalLm& lm, bool absorb, do
         positions[b].narrow(0, P - len, len).copy_(torch::arange(len));
     }
     std::vector<at::Tensor> all;
-    auto logits = lm->forward_cached(ids, {.start = 0, .positions = positions,
-                                           .attention_mask = mask, .absorb = absorb},
-                                     cache.layers());  // [B, P, V]
+    auto logits = lm->forward_cached(
+        ids, {.start = 0, .positions = positions, .attention_mask = mask, .absorb = absorb},
+        cache.layers());  // [B, P, V]
     all.push_back(logits);
     auto seqs = kPrompts;
     for (int64_t b = 0; b < B; ++b) {
@@ -76,11 +76,12 @@ std::vector<at::Tensor> check_cached_decode(model::CausalLm& lm, bool absorb, do
             seqs[b].push_back(next.back());
         }
         mask = torch::cat({mask, torch::ones({B, 1}, torch::kInt64)}, 1);
-        logits = lm->forward_cached(
-            torch::tensor(next).view({B, 1}),
-            {.start = P + t, .positions = torch::tensor(pos).view({B, 1}),
-             .attention_mask = mask, .absorb = absorb},
-            cache.layers());  // [B, 1, V]
+        logits = lm->forward_cached(torch::tensor(next).view({B, 1}),
+                                    {.start = P + t,
+                                     .positions = torch::tensor(pos).view({B, 1}),
+                                     .attention_mask = mask,
+                                     .absorb = absorb},
+                                    cache.layers());  // [B, 1, V]
         all.push_back(logits);
         for (int64_t b = 0; b < B; ++b) {
             SCOPED_TRACE("decode step " + std::to_string(t) + ", row " + std::to_string(b));

@@ -1,5 +1,7 @@
 #include "r1/generation/sampling.h"
 
+#include "r1/util/rng.h"
+
 #include <ATen/ATen.h>
 
 #include <gtest/gtest.h>
@@ -8,7 +10,6 @@
 #include <cmath>
 #include <numeric>
 
-#include "r1/util/rng.h"
 #include "support/expect.h"
 
 namespace r1::generation {
@@ -20,31 +21,41 @@ const std::vector<double> kLogits = {2.0, 1.5, 1.0, 0.2, -0.5, -3.0};
 std::vector<double> expected_probs(const SamplingOptions& o) {
     const size_t V = kLogits.size();
     std::vector<double> z(V);
-    for (size_t i = 0; i < V; ++i) z[i] = kLogits[i] / o.temperature;
+    for (size_t i = 0; i < V; ++i)
+        z[i] = kLogits[i] / o.temperature;
     std::vector<size_t> order(V);
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return z[a] > z[b]; });
     auto softmax = [&](const std::vector<bool>& keep) {
         std::vector<double> p(V, 0.0);
         double total = 0;
-        for (size_t i = 0; i < V; ++i) if (keep[i]) total += std::exp(z[i]);
-        for (size_t i = 0; i < V; ++i) if (keep[i]) p[i] = std::exp(z[i]) / total;
+        for (size_t i = 0; i < V; ++i)
+            if (keep[i])
+                total += std::exp(z[i]);
+        for (size_t i = 0; i < V; ++i)
+            if (keep[i])
+                p[i] = std::exp(z[i]) / total;
         return p;
     };
     std::vector<bool> keep(V, true);
-    if (o.top_k > 0) for (size_t r = o.top_k; r < V; ++r) keep[order[r]] = false;
+    if (o.top_k > 0)
+        for (size_t r = o.top_k; r < V; ++r)
+            keep[order[r]] = false;
     if (o.top_p < 1) {
         const auto p = softmax(keep);
         double before = 0;
         for (size_t r = 0; r < V; ++r) {
-            if (before >= o.top_p) keep[order[r]] = false;
+            if (before >= o.top_p)
+                keep[order[r]] = false;
             before += p[order[r]];
         }
     }
     if (o.min_p > 0) {
         const auto p = softmax(keep);
         const double top = *std::max_element(p.begin(), p.end());
-        for (size_t i = 0; i < V; ++i) if (p[i] < o.min_p * top) keep[i] = false;
+        for (size_t i = 0; i < V; ++i)
+            if (p[i] < o.min_p * top)
+                keep[i] = false;
     }
     return softmax(keep);
 }
@@ -52,13 +63,17 @@ std::vector<double> expected_probs(const SamplingOptions& o) {
 // Chi-square goodness of fit of n draws against the expected distribution.
 TEST(SamplingTest, EveryModeDrawsFromItsDistribution) {
     const std::vector<SamplingOptions> modes = {
-        {.temperature = 1.0}, {.temperature = 0.7}, {.temperature = 1.0, .top_k = 3},
-        {.temperature = 1.0, .top_p = 0.8}, {.temperature = 1.3, .min_p = 0.2},
+        {.temperature = 1.0},
+        {.temperature = 0.7},
+        {.temperature = 1.0, .top_k = 3},
+        {.temperature = 1.0, .top_p = 0.8},
+        {.temperature = 1.3, .min_p = 0.2},
         {.temperature = 0.9, .top_p = 0.9, .top_k = 4, .min_p = 0.05}};
     const int64_t n = 20000;
     for (size_t m = 0; m < modes.size(); ++m) {
         const auto expected = expected_probs(modes[m]);
-        const at::Tensor logits = at::tensor(kLogits, at::kFloat).unsqueeze(0).expand({n, 6}).contiguous();
+        const at::Tensor logits =
+            at::tensor(kLogits, at::kFloat).unsqueeze(0).expand({n, 6}).contiguous();
         std::vector<at::Generator> gen{util::make_generator(util::derive_seed(99, {m}))};
         const Sampled s = sample(logits, modes[m], gen);
         const at::Tensor counts = at::bincount(s.tokens, {}, 6).to(at::kDouble);
@@ -81,13 +96,17 @@ TEST(SamplingTest, EveryModeDrawsFromItsDistribution) {
         const int64_t tok = s.tokens[0].item<int64_t>();
         EXPECT_NEAR(s.logp[0].item<double>(), std::log(expected[tok]), 1e-5);
         EXPECT_NEAR(s.logp_full[0].item<double>(),
-                    at::log_softmax(at::tensor(kLogits, at::kDouble) / modes[m].temperature, 0)[tok].item<double>(), 1e-5);
+                    at::log_softmax(at::tensor(kLogits, at::kDouble) / modes[m].temperature, 0)[tok]
+                        .item<double>(),
+                    1e-5);
     }
 }
 
 TEST(SamplingTest, TruncationKeepsTheRightSets) {
     const at::Tensor z = at::tensor(kLogits, at::kFloat).unsqueeze(0);
-    auto kept = [&](const SamplingOptions& o) { return (process_logits(z, o) > -1e30).to(at::kLong).squeeze(0); };
+    auto kept = [&](const SamplingOptions& o) {
+        return (process_logits(z, o) > -1e30).to(at::kLong).squeeze(0);
+    };
     EXPECT_TRUE(at::equal(kept({.top_k = 2}), at::tensor({1, 1, 0, 0, 0, 0}, at::kLong)));
     // probs ~ [.438 .266 .161 .072 .036 .002]: mass before token 3 is .865 >= .8, so 3 tokens stay.
     EXPECT_TRUE(at::equal(kept({.top_p = 0.8}), at::tensor({1, 1, 1, 0, 0, 0}, at::kLong)));
@@ -99,8 +118,8 @@ TEST(SamplingTest, TruncationKeepsTheRightSets) {
 TEST(SamplingTest, RepetitionPenaltyFollowsCtrl) {
     const at::Tensor z = at::tensor({2.0, -1.0, 0.5}, at::kFloat).unsqueeze(0);
     const at::Tensor seen = at::tensor({1, 1, 0}, at::kLong).to(at::kBool).unsqueeze(0);
-    R1_EXPECT_CLOSE(apply_repetition_penalty(z, seen, 2.0), at::tensor({1.0, -2.0, 0.5}, at::kFloat).unsqueeze(0),
-                    0, 0);
+    R1_EXPECT_CLOSE(apply_repetition_penalty(z, seen, 2.0),
+                    at::tensor({1.0, -2.0, 0.5}, at::kFloat).unsqueeze(0), 0, 0);
 }
 
 TEST(SamplingTest, GreedyTakesTheArgmaxAfterThePenalty) {
@@ -108,10 +127,13 @@ TEST(SamplingTest, GreedyTakesTheArgmaxAfterThePenalty) {
     std::vector<at::Generator> gen{util::make_generator(1)};
     EXPECT_EQ(sample(z, {.temperature = 0}, gen).tokens[0].item<int64_t>(), 0);
     const at::Tensor seen = at::tensor({1, 0, 0}, at::kLong).to(at::kBool).unsqueeze(0);
-    EXPECT_EQ(sample(z, {.temperature = 0, .repetition_penalty = 1.2}, gen, seen).tokens[0].item<int64_t>(), 1);
+    EXPECT_EQ(sample(z, {.temperature = 0, .repetition_penalty = 1.2}, gen, seen)
+                  .tokens[0]
+                  .item<int64_t>(),
+              1);
 }
 
-// Greedy rows take the host pass (generation/greedy.cpp): its picks against at::argmax, its
+// Greedy rows take the host pass (kernels/greedy.cpp): its picks against at::argmax, its
 // log-probabilities against log_softmax in float64, on every lane tail, ties, -inf and NaN rows.
 TEST(SamplingTest, GreedyRowsEqualArgmaxAndLogSoftmax) {
     torch::manual_seed(5);
@@ -146,7 +168,8 @@ TEST(SamplingTest, PerRowGeneratorsMakeRowsIndependentOfTheirNeighbours) {
     const at::Tensor z = at::randn({4, 50});
     auto gens = [](std::vector<uint64_t> seeds) {
         std::vector<at::Generator> g;
-        for (auto s : seeds) g.push_back(util::make_generator(s));
+        for (auto s : seeds)
+            g.push_back(util::make_generator(s));
         return g;
     };
     auto a = gens({1, 2, 3, 4});
@@ -173,7 +196,8 @@ TEST(SamplingTest, DrawsAreUniformOfEachRowsGeneratorThenInverseCdf) {
         const auto probs = z.log_softmax(-1).exp();
         for (int64_t b = 0; b < 5; ++b) {
             const auto cdf = probs[b].cumsum(0);
-            const auto u = at::empty({1}).uniform_(0.0, 1.0, ref[b]) * cdf[-1];  // float, as sample()
+            const auto u =
+                at::empty({1}).uniform_(0.0, 1.0, ref[b]) * cdf[-1];    // float, as sample()
             const int64_t expected = (cdf <= u).sum().item<int64_t>();  // the first cdf > u
             EXPECT_EQ(tokens[b].item<int64_t>(), expected) << "step " << step << ", row " << b;
         }

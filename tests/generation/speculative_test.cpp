@@ -16,9 +16,9 @@ const std::vector<test::Ids> kPrompts = {{5, 7, 9}, {1, 2, 3, 4, 5, 6}, {11}, {3
 TEST(SpeculativeTest, GreedyOutputIsPlainGreedy) {
     for (const char* q_lora : {"24", "null"}) {
         SCOPED_TRACE(std::string("q_lora_rank ") + q_lora);
-        auto lm = test::make_model(
-            test::tiny_deepseek(std::string(R"({"q_lora_rank": )") + q_lora + "}"),
-            torch::kFloat32);
+        auto lm =
+            test::make_model(test::tiny_deepseek(std::string(R"({"q_lora_rank": )") + q_lora + "}"),
+                             torch::kFloat32);
         int64_t drafted = 0, accepted = 0;
         for (const auto& prompt : kPrompts) {
             for (const bool absorb : {true, false}) {

@@ -188,12 +188,14 @@ TEST(ScoreTest, TokenLogprobsMatchTransformers) {
 
 TEST(ScoreTest, RejectsBadRequests) {
     auto model = load_pretrained(hf_dir("qwen2"));
-    test::expect_contains(
-        test::error_of<util::UsageError>([&] { score(*model, {{.tokens = {1, 2}, .first = 0}}); }),
-        {"sequence 0", "first scored position 0"});
-    test::expect_contains(
-        test::error_of<util::UsageError>([&] { score(*model, {{.tokens = {1, 9999}}}); }),
-        {"token id 9999", "[0, 320)"});
+    test::expect_contains(test::error_of<util::UsageError>([&] {
+                              score(*model, {{.tokens = {1, 2}, .first = 0}});
+                          }),
+                          {"sequence 0", "first scored position 0"});
+    test::expect_contains(test::error_of<util::UsageError>([&] {
+                              score(*model, {{.tokens = {1, 9999}}});
+                          }),
+                          {"token id 9999", "[0, 320)"});
     EXPECT_NEAR(perplexity(-2.0 * std::log(4.0), 2), 4.0, 1e-12);
 }
 
@@ -251,16 +253,15 @@ TEST(HfLoadTest, ErrorsNameTheFileAndTensor) {
     test::expect_contains(load_error(missing),
                           {missing.file.string(), "missing tensor 'model.norm.weight'"});
     const EditedCheckpoint shape("qwen2", [](auto& t) { t["model.norm.weight"] = at::ones({3}); });
-    test::expect_contains(load_error(shape),
-                          {shape.file.string(), "tensor 'model.norm.weight': shape [3]",
-                           "config.json implies [64]"});
-    const EditedCheckpoint unknown("qwen2", [](auto& t) {
-        t["model.layers.0.mlp.gate_prj.weight"] = at::ones({3});
-    });
-    test::expect_contains(load_error(unknown),
-                          {unknown.file.string(),
-                           "unexpected tensor 'model.layers.0.mlp.gate_prj.weight'",
-                           "nearest is 'model.layers.0.mlp.gate_proj.weight'"});
+    test::expect_contains(
+        load_error(shape),
+        {shape.file.string(), "tensor 'model.norm.weight': shape [3]", "config.json implies [64]"});
+    const EditedCheckpoint unknown(
+        "qwen2", [](auto& t) { t["model.layers.0.mlp.gate_prj.weight"] = at::ones({3}); });
+    test::expect_contains(
+        load_error(unknown),
+        {unknown.file.string(), "unexpected tensor 'model.layers.0.mlp.gate_prj.weight'",
+         "nearest is 'model.layers.0.mlp.gate_proj.weight'"});
 }
 
 TEST(HfLoadTest, Fp8AndMtpErrorsNameTheTensor) {
@@ -279,13 +280,11 @@ TEST(HfLoadTest, Fp8AndMtpErrorsNameTheTensor) {
             [&] { load_pretrained(c->dir, {.precision = Precision::fp8}); });
         test::expect_contains(fp8_error, {weight + "_scale_inv"});
     }
-    const EditedCheckpoint copy("deepseek_groups", [](auto& t) {
-        t["model.layers.2.embed_tokens.weight"].add_(1.0);
-    });
-    test::expect_contains(load_error(copy),
-                          {copy.file.string(),
-                           "'model.layers.2.embed_tokens.weight' differs from "
-                           "'model.embed_tokens.weight'"});
+    const EditedCheckpoint copy("deepseek_groups",
+                                [](auto& t) { t["model.layers.2.embed_tokens.weight"].add_(1.0); });
+    test::expect_contains(load_error(copy), {copy.file.string(),
+                                             "'model.layers.2.embed_tokens.weight' differs from "
+                                             "'model.embed_tokens.weight'"});
 }
 
 }  // namespace

@@ -97,9 +97,8 @@ TEST(LinearTest, CloneKeepsTheFp8BytesAndTheModeCannotGoBack) {
     EXPECT_TRUE(at::equal(copy->weight.view(at::kByte), layer->weight.view(at::kByte)));
     EXPECT_TRUE(at::equal(copy->weight_scale_inv, layer->weight_scale_inv));
     EXPECT_NE(copy->weight.data_ptr(), layer->weight.data_ptr());
-    test::expect_contains(
-        test::error_of<c10::Error>([&] { layer->set_mode(LinearMode::dense); }),
-        {"fp8 layer has no float weight"});
+    test::expect_contains(test::error_of<c10::Error>([&] { layer->set_mode(LinearMode::dense); }),
+                          {"fp8 layer has no float weight"});
 }
 
 // Spec §1.4's FP8 test size: every GEMM's K a multiple of 128 (hidden 256, latents 128).
@@ -132,8 +131,7 @@ TEST(LinearTest, ModelInFp8KeepsItsLogitsClose) {
     std::cout << "fp8 logits relative rms error " << rel << "\n";
     EXPECT_LT(rel, 0.15);
     EXPECT_GT(rel, 1e-4);  // the FP8 path really ran
-    const double agree =
-        (got.argmax(-1) == ref.argmax(-1)).to(at::kDouble).mean().item<double>();
+    const double agree = (got.argmax(-1) == ref.argmax(-1)).to(at::kDouble).mean().item<double>();
     // random weights give flat logits (the top two of 128 differ by ~0.4 of their rms), so an 11%
     // error flips some argmaxes: measured 83%
     std::cout << "fp8 argmax agreement " << agree << "\n";

@@ -170,9 +170,9 @@ TEST(MoeTest, GroupedTrainingPathMatchesSortedPathAndGradients) {
             << item.key();
         idle += item.key().find("experts.") == 0 && expected.abs().max().item<double>() == 0.0;
     }
-    EXPECT_GT(idle, 0);  // the case above really had an expert without tokens
-    EXPECT_TRUE(grouped->packed());   // a fresh Moe trains from its packed buffers
-    EXPECT_FALSE(sorted->packed());   // the float64 clone holds its own tensors
+    EXPECT_GT(idle, 0);              // the case above really had an expert without tokens
+    EXPECT_TRUE(grouped->packed());  // a fresh Moe trains from its packed buffers
+    EXPECT_FALSE(sorted->packed());  // the float64 clone holds its own tensors
 }
 
 TEST(MoeTest, PackedAndCopiedStacksGiveTheSameGradients) {
@@ -235,7 +235,7 @@ TEST(MoeTest, PackedDenseInferencePathEqualsPerExpertLoop) {
 }
 
 TEST(MoeTest, FewTokensInferencePathEqualsPerExpertLoop) {
-    // more experts than twice the top-k: without grad, a few tokens take few_rows_experts (the
+    // more experts than twice the top-k: without grad, a few tokens take decode_experts (the
     // packed buffers, streamed); the float64 clone (unpacked) takes the sorted per-expert path
     torch::manual_seed(0);
     Moe packed(test::tiny_deepseek(R"({"n_routed_experts": 8, "num_experts_per_tok": 2})"));

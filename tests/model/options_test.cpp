@@ -42,7 +42,8 @@ TEST(ModelOptionsTest, RopeParametersEqualsRopeScaling) {
             .rope_scaling);
 }
 
-// Every field r1 reads survives to_config_json -> parse_model_options (what save_pretrained writes).
+// Every field r1 reads survives to_config_json -> parse_model_options (what save_pretrained
+// writes).
 void expect_round_trip(const ModelOptions& o) {
     const auto back = parse_model_options(to_config_json(o), "written");
     EXPECT_EQ(to_config_json(back).dump(), to_config_json(o).dump());

@@ -44,7 +44,7 @@ void expect_parity(const std::string& name) {
     for (int64_t k = 1; k <= D; ++k) {
         SCOPED_TRACE("MTP depth " + std::to_string(k));
         test::expect_logits_match(out.mtp_logits[k - 1], f.io.at("mtp_logits_" + std::to_string(k)),
-                            mask.slice(1, k));
+                                  mask.slice(1, k));
     }
 }
 

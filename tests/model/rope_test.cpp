@@ -60,8 +60,8 @@ TEST(RopeTest, ComplexTableEqualsRealRotation) {
     // with_cis(): the decode loops' one-multiply rotation; per-row tables as the engine cuts them
     torch::manual_seed(0);
     const auto x = torch::randn({2, 3, 8, 24}, torch::kFloat64).slice(-1, 16);  // strided, as q_pe
-    const auto table = rope_table_rows(test::tiny_deepseek(),
-                                       torch::arange(8).repeat({2, 1}) + 3, torch::kFloat64);
+    const auto table = rope_table_rows(test::tiny_deepseek(), torch::arange(8).repeat({2, 1}) + 3,
+                                       torch::kFloat64);
     R1_EXPECT_CLOSE(apply_rope(x, with_cis(table)), apply_rope(x, table), 1e-14, 1e-14);
 }
 

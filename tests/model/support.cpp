@@ -1,13 +1,14 @@
 #include "model/support.h"
 
 #include "r1/util/fs.h"
-#include "support/expect.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+
+#include "support/expect.h"
 
 namespace r1::test {
 
@@ -69,7 +70,9 @@ std::string fixture_dir(const std::string& name) {
     return dir.string();
 }
 
-void expect_logits_match(const at::Tensor& actual, const at::Tensor& expected, const at::Tensor& valid) {
+void expect_logits_match(const at::Tensor& actual,
+                         const at::Tensor& expected,
+                         const at::Tensor& valid) {
     const auto keep = valid.to(torch::kBool);
     const auto a = actual.index({keep});
     const auto e = expected.index({keep});

@@ -4,7 +4,6 @@
 
 #include "r1/model/options.h"
 #include "r1/model/state.h"
-#include "support/tensor_dict.h"
 
 #include <ATen/core/Tensor.h>
 #include <torch/nn/module.h>
@@ -12,6 +11,8 @@
 #include <functional>
 #include <string>
 #include <vector>
+
+#include "support/tensor_dict.h"
 
 namespace r1::test {
 
@@ -28,7 +29,9 @@ std::string fixture_dir(const std::string& name);
 
 /// Logits at the valid (attention_mask 1) positions agree within 1e-4 relative to the logits'
 /// scale; prints the largest difference.
-void expect_logits_match(const at::Tensor& actual, const at::Tensor& expected, const at::Tensor& valid);
+void expect_logits_match(const at::Tensor& actual,
+                         const at::Tensor& expected,
+                         const at::Tensor& valid);
 
 /// Compares the directional derivative of the scalar `loss()` along random directions of `leaves`
 /// (inputs and parameters, float64) with central finite differences; returns the worst relative

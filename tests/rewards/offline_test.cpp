@@ -47,7 +47,7 @@ TEST(OfflineTest, BadRowsNameFileLineAndKey) {
     };
     expect_contains(err(R"({"answer": "1"})"), {"f.jsonl:7", "missing key 'completion'"});
     expect_contains(err(R"({"completion": "c", "numbers": [1.5]})"),
-                    {"f.jsonl:7", "'numbers'", "integers"});
+                    {"f.jsonl:7", "'numbers[0]'", "an integer"});
     expect_contains(err(R"({"completion": "c", "target": "8"})"), {"'target'", "a number"});
     expect_contains(err(R"({"completion": "c", "tests": [{"input": "1"}]})"),
                     {"'tests'", "\"output\" or \"assert\""});

@@ -1,10 +1,10 @@
 #include "support/tensor_dict.h"
 
+#include "r1/util/fs.h"
+
 #include <torch/serialize.h>
 
 #include <gtest/gtest.h>
-
-#include "r1/util/fs.h"
 
 namespace r1::test {
 
@@ -20,7 +20,8 @@ std::vector<std::pair<std::string, at::Tensor>> load_tensor_dict(const std::stri
     return result;
 }
 
-at::Tensor find_tensor(const std::vector<std::pair<std::string, at::Tensor>>& tensors, const std::string& name) {
+at::Tensor find_tensor(const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+                       const std::string& name) {
     for (const auto& [key, tensor] : tensors) {
         if (key == name) {
             return tensor;

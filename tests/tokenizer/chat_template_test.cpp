@@ -73,7 +73,9 @@ TEST(ChatTemplateTest, RenderedControlTokensEncodeAsSpecials) {
 namespace r1::tokenizer {
 namespace {
 
-std::string render_jinja(const std::string& source, const std::vector<Message>& messages, bool open) {
+std::string render_jinja(const std::string& source,
+                         const std::vector<Message>& messages,
+                         bool open) {
     ChatInput input{.add_generation_prompt = open};
     for (const auto& m : messages) {
         input.messages.push_back({{"role", m.role}, {"content", m.content}});
@@ -81,13 +83,13 @@ std::string render_jinja(const std::string& source, const std::vector<Message>& 
     return JinjaTemplate(source, "to_jinja").render(chat_context(input));
 }
 
-// A model trained with a built-in template carries it as chat_template.jinja: written as Jinja, each
-// renders what the built-in renders (quotes, backslashes and newlines in the texts included).
+// A model trained with a built-in template carries it as chat_template.jinja: written as Jinja,
+// each renders what the built-in renders (quotes, backslashes and newlines in the texts included).
 TEST(ChatTemplateTest, BuiltinsWrittenAsJinjaRenderTheSame) {
     const ChatTemplateOptions texts{.r1_zero = "User: {prompt}\nAssistant: 'it''s' \\ {x}",
                                     .chat_system = "Be brief.\t"};
-    const std::vector<Message> chat = {{"user", "héllo {prompt}"}, {"assistant", "a\\b"},
-                                       {"user", "it's\nme"}};
+    const std::vector<Message> chat = {
+        {"user", "héllo {prompt}"}, {"assistant", "a\\b"}, {"user", "it's\nme"}};
     for (const Template kind : {Template::r1_zero, Template::qwen_math, Template::plain}) {
         for (const bool think : {false, true}) {
             const ChatTemplate t(kind, texts, think);
@@ -102,7 +104,8 @@ TEST(ChatTemplateTest, BuiltinsWrittenAsJinjaRenderTheSame) {
             options.chat_system = system;
             const ChatTemplate t(Template::chat, options, think);
             for (const bool open : {false, true}) {
-                EXPECT_EQ(render_jinja(t.to_jinja(), chat, open), t.render(chat, open)) << t.to_jinja();
+                EXPECT_EQ(render_jinja(t.to_jinja(), chat, open), t.render(chat, open))
+                    << t.to_jinja();
             }
         }
     }
@@ -118,8 +121,9 @@ TEST(ChatTemplateTest, ModelTemplateRendersTheDirectorysJinja) {
     EXPECT_EQ(t.render("hi"), "<s>[user]hi[assistant]");
     EXPECT_EQ(t.render({{"user", "a"}, {"assistant", "b"}}, false), "<s>[user]a[assistant]b");
     EXPECT_EQ(t.to_jinja(), jinja.source());
-    test::expect_contains(test::error_of<util::ConfigError>([] { ChatTemplate(Template::model, {}); }),
-                    {"template 'model'", "no chat template"});
+    test::expect_contains(
+        test::error_of<util::ConfigError>([] { ChatTemplate(Template::model, {}); }),
+        {"template 'model'", "no chat template"});
 }
 
 }  // namespace

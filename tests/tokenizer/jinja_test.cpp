@@ -7,7 +7,6 @@
 #include "r1/util/fs.h"
 
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>

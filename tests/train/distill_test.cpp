@@ -1,7 +1,7 @@
 #include "r1/train/distill.h"
 
-#include "r1/generation/model_dir.h"
 #include "r1/model/causal_lm.h"
+#include "r1/model/model_dir.h"
 #include "r1/util/error.h"
 #include "r1/util/fs.h"
 
@@ -19,11 +19,13 @@ namespace {
 namespace fs = std::filesystem;
 
 /// A random tiny model with the byte tokenizer (its extra special token named `eos`).
-fs::path model_dir(const fs::path& dir, const model::ModelOptions& options, uint64_t seed,
+fs::path model_dir(const fs::path& dir,
+                   const model::ModelOptions& options,
+                   uint64_t seed,
                    const std::string& eos = "<|endoftext|>") {
     torch::manual_seed(seed);
     model::CausalLm lm(options);
-    generation::save_model_dir(dir, lm, {.tokenizer_json = tokenizer::Tokenizer::bytes_json({eos})});
+    model::save_model_dir(dir, lm, {.tokenizer_json = tokenizer::Tokenizer::bytes_json({eos})});
     return dir;
 }
 
@@ -89,7 +91,8 @@ TEST(DistillStageTest, LowersTheStudentTeacherDivergence) {
     ASSERT_EQ(rows.size(), 40u);
     const double first = rows.front().at("eval/divergence").get<double>();
     const double last = rows.back().at("eval/divergence").get<double>();
-    std::cout << "held-out divergence after step 1: " << first << ", after step 40: " << last << "\n";
+    std::cout << "held-out divergence after step 1: " << first << ", after step 40: " << last
+              << "\n";
     EXPECT_LT(last, 0.5 * first);  // the stated margin: at least halved
     int on_policy = 0;
     for (const auto& row : rows) {
@@ -98,7 +101,7 @@ TEST(DistillStageTest, LowersTheStudentTeacherDivergence) {
     EXPECT_GT(on_policy, 0);  // a quarter of 40 steps in expectation
     EXPECT_LT(on_policy, 40);
     // the student trained from a config.json is a model directory with the teacher's tokenizer
-    const auto student = generation::load_model_dir(r.final_model);
+    const auto student = model::load_model_dir(r.final_model);
     EXPECT_EQ(student.options.hidden_size, 32);
     ASSERT_TRUE(student.tokenizer.has_value());
 }

@@ -1,10 +1,10 @@
+#include "r1/config/dump.h"
+#include "r1/config/load.h"
 #include "r1/train/grpo/options.h"
+#include "r1/train/stage.h"
 
 #include <gtest/gtest.h>
 
-#include "r1/config/dump.h"
-#include "r1/config/load.h"
-#include "r1/train/stage.h"
 #include "support/expect.h"
 
 namespace r1::train::grpo {
@@ -43,7 +43,8 @@ TEST(GrpoOptionsTest, MiniBatchMustFitGroupsAndRollout) {
         with({"batch.prompts_per_step=4", "batch.num_generations=4", "batch.mini_batch_size=6",
               "batch.micro_batch_size=1"});
     });
-    expect_contains(message, {"batch.mini_batch_size (6)", "batch.num_generations (4)", "valid values: 4, 8, 16"});
+    expect_contains(message, {"batch.mini_batch_size (6)", "batch.num_generations (4)",
+                              "valid values: 4, 8, 16"});
 }
 
 TEST(GrpoOptionsTest, GroupOfOneIsRejected) {
@@ -53,8 +54,8 @@ TEST(GrpoOptionsTest, GroupOfOneIsRejected) {
 
 TEST(GrpoOptionsTest, MicroBatchMustDivideMiniBatch) {
     expect_contains(error_of<ConfigError>([] {
-                        with({"batch.prompts_per_step=2", "batch.num_generations=4", "batch.mini_batch_size=8",
-                              "batch.micro_batch_size=3"});
+                        with({"batch.prompts_per_step=2", "batch.num_generations=4",
+                              "batch.mini_batch_size=8", "batch.micro_batch_size=3"});
                     }),
                     {"batch.micro_batch_size (3) must divide batch.mini_batch_size (8)"});
 }
@@ -70,7 +71,8 @@ TEST(GrpoOptionsTest, MissingRequiredKeysAreNamed) {
 }
 
 TEST(GrpoOptionsTest, BetasNeedTwoValues) {
-    expect_contains(error_of<ConfigError>([] { with({"optim.betas=[0.9]"}); }), {"optim.betas", "two values"});
+    expect_contains(error_of<ConfigError>([] { with({"optim.betas=[0.9]"}); }),
+                    {"optim.betas", "two values"});
 }
 
 TEST(StageTest, RegistryKnowsEveryStageName) {
@@ -79,13 +81,15 @@ TEST(StageTest, RegistryKnowsEveryStageName) {
         EXPECT_TRUE(find_stage(built).resolve && find_stage(built).run) << built;
     }
     EXPECT_FALSE(find_stage("rs").run);
-    expect_contains(error_of<ConfigError>([] { find_stage("ppo"); }), {"unknown stage 'ppo'", "grpo"});
+    expect_contains(error_of<ConfigError>([] { find_stage("ppo"); }),
+                    {"unknown stage 'ppo'", "grpo"});
 }
 
 TEST(StageTest, StageOfReadsTheKey) {
     EXPECT_EQ(stage_of(config::parse_yaml("stage: sft\n", "f")), "sft");
-    expect_contains(error_of<ConfigError>([] { stage_of(config::parse_yaml("seed: 1\n", "f.yaml")); }),
-                    {"f.yaml", "missing key 'stage'"});
+    expect_contains(
+        error_of<ConfigError>([] { stage_of(config::parse_yaml("seed: 1\n", "f.yaml")); }),
+        {"f.yaml", "missing key 'stage'"});
 }
 
 }  // namespace

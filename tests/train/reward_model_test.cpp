@@ -5,8 +5,8 @@
 #include "r1/train/reward_model.h"
 
 #include "r1/data/tasks/sort.h"
-#include "r1/generation/model_dir.h"
 #include "r1/model/causal_lm.h"
+#include "r1/model/model_dir.h"
 #include "r1/rewards/combine.h"
 #include "r1/train/preference_data.h"
 #include "r1/train/reward_model_dir.h"
@@ -38,8 +38,8 @@ fs::path tiny_base(const fs::path& root) {
         "intermediate_size": 128, "num_attention_heads": 4, "num_key_value_heads": 4,
         "initializer_range": 0.05})"));
     const auto dir = root / "base";
-    generation::save_model_dir(
-        dir, lm, {.tokenizer_json = tokenizer::Tokenizer::bytes_json({"<|endoftext|>"})});
+    model::save_model_dir(dir, lm,
+                          {.tokenizer_json = tokenizer::Tokenizer::bytes_json({"<|endoftext|>"})});
     return dir;
 }
 

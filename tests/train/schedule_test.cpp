@@ -16,7 +16,8 @@ TEST(ScheduleTest, WarmupRisesLinearlyToLr) {
 }
 
 TEST(ScheduleTest, CosineDecaysToTheFloorAtTheLastStep) {
-    const OptimOptions o{.lr = 2.0, .schedule = Schedule::cosine, .warmup_steps = 1, .min_lr_ratio = 0.1};
+    const OptimOptions o{
+        .lr = 2.0, .schedule = Schedule::cosine, .warmup_steps = 1, .min_lr_ratio = 0.1};
     const OptimOptions even{.lr = 2.0, .schedule = Schedule::cosine, .min_lr_ratio = 0.1};
     // Steps 0..4 of 5: step 2 is halfway, where the cosine term is 0.5 -> 0.1 + 0.9 * 0.5 = 0.55.
     EXPECT_NEAR(learning_rate(even, 2, 5), 2.0 * 0.55, 1e-15);
@@ -25,7 +26,8 @@ TEST(ScheduleTest, CosineDecaysToTheFloorAtTheLastStep) {
     EXPECT_NEAR(learning_rate(o, 10, total), 0.2, 1e-15);
     // Decay runs over steps 1..10: progress (step - 1) / 9.
     const double p = 3.0 / 9.0;
-    EXPECT_NEAR(learning_rate(o, 4, total), 2.0 * (0.1 + 0.9 * 0.5 * (1 + std::cos(std::numbers::pi * p))), 1e-15);
+    EXPECT_NEAR(learning_rate(o, 4, total),
+                2.0 * (0.1 + 0.9 * 0.5 * (1 + std::cos(std::numbers::pi * p))), 1e-15);
 }
 
 TEST(ScheduleTest, LinearDecayIsAStraightLine) {

@@ -2,10 +2,10 @@
 
 #include "r1/data/jsonl_dataset.h"
 #include "r1/data/packing.h"
-#include "r1/io/safetensors.h"
 #include "r1/generation/engine.h"
-#include "r1/generation/model_dir.h"
+#include "r1/io/safetensors.h"
 #include "r1/model/causal_lm.h"
+#include "r1/model/model_dir.h"
 #include "r1/train/sft_data.h"
 #include "r1/train/sft_dataset.h"
 #include "r1/train/token_loss.h"
@@ -32,7 +32,8 @@ using data::SftExample;
 using Shape = SftExample::Shape;
 
 /// The plain best fit: for each document, longest first, the row with the least room that fits.
-std::vector<std::vector<int64_t>> brute_force_bfd(const std::vector<int64_t>& lengths, int64_t cap) {
+std::vector<std::vector<int64_t>> brute_force_bfd(const std::vector<int64_t>& lengths,
+                                                  int64_t cap) {
     std::vector<int64_t> order(lengths.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(),
@@ -93,16 +94,24 @@ std::vector<std::pair<std::string, bool>> flat(const std::vector<TextSegment>& s
 
 TEST(SftDataTest, RendersTrlsThreeShapesWithTheirTrainedParts) {
     using V = std::vector<std::pair<std::string, bool>>;
-    EXPECT_EQ(flat(render_sft_row({.shape = Shape::text, .text = "abc"}, chatml())), (V{{"abc", true}}));
-    EXPECT_EQ(flat(render_sft_row(
-                  {.shape = Shape::prompt_completion, .prompt = "1+1?", .completion = " 2"}, chatml())),
-              (V{{"Q: 1+1?\nA:", false}, {" 2", true}}));
+    EXPECT_EQ(flat(render_sft_row({.shape = Shape::text, .text = "abc"}, chatml())),
+              (V{{"abc", true}}));
+    EXPECT_EQ(
+        flat(render_sft_row(
+            {.shape = Shape::prompt_completion, .prompt = "1+1?", .completion = " 2"}, chatml())),
+        (V{{"Q: 1+1?\nA:", false}, {" 2", true}}));
     const SftExample chat{.shape = Shape::conversation,
-                          .messages = {{"system", "s"}, {"user", "u1"}, {"assistant", "a1"},
-                                       {"user", "u2"}, {"assistant", "a2"}}};
+                          .messages = {{"system", "s"},
+                                       {"user", "u1"},
+                                       {"assistant", "a1"},
+                                       {"user", "u2"},
+                                       {"assistant", "a2"}}};
     EXPECT_EQ(flat(render_sft_row(chat, chatml())),
-              (V{{"<system>s</><user>u1</><assistant>", false}, {"a1</>", true},
-                 {"<user>u2</><assistant>", false}, {"a2</>", true}, {"", false}}));
+              (V{{"<system>s</><user>u1</><assistant>", false},
+                 {"a1</>", true},
+                 {"<user>u2</><assistant>", false},
+                 {"a2</>", true},
+                 {"", false}}));
     EXPECT_EQ(flat(render_sft_row(chat, chatml(false))),
               (V{{"<system>s</><user>u1</><assistant>a1</><user>u2</><assistant>a2</>", true}}));
     SftExample conversational_pc = chat;  // prompt = the first three messages
@@ -110,7 +119,8 @@ TEST(SftDataTest, RendersTrlsThreeShapesWithTheirTrainedParts) {
     conversational_pc.completion_from = 3;
     EXPECT_EQ(flat(render_sft_row(conversational_pc, chatml())),
               (V{{"<system>s</><user>u1</><assistant>a1</><user>u2</><assistant>", false},
-                 {"a2</>", true}, {"", false}}));
+                 {"a2</>", true},
+                 {"", false}}));
 }
 
 TEST(SftDataTest, TemplateThatRewritesEarlierTurnsIsAnErrorNamingTheRow) {
@@ -123,17 +133,19 @@ TEST(SftDataTest, TemplateThatRewritesEarlierTurnsIsAnErrorNamingTheRow) {
         }
         return open ? out + "<assistant>" : out;
     };
-    const SftExample row{.shape = Shape::conversation,
-                         .messages = {{"user", "u"}, {"assistant", "a"}, {"user", "v"}, {"assistant", "b"}},
-                         .where = {.source = "rows.jsonl", .line = 7}};
-    test::expect_contains(
-        test::error_of<util::FormatError>([&] { render_sft_row(row, renderer); }),
-        {"rows.jsonl:7", "earlier turns"});
+    const SftExample row{
+        .shape = Shape::conversation,
+        .messages = {{"user", "u"}, {"assistant", "a"}, {"user", "v"}, {"assistant", "b"}},
+        .where = {.source = "rows.jsonl", .line = 7}};
+    test::expect_contains(test::error_of<util::FormatError>([&] { render_sft_row(row, renderer); }),
+                          {"rows.jsonl:7", "earlier turns"});
 }
 
 TEST(SftDataTest, TruncationIsCountedAndAnEmptyMaskNamesItsLine) {
     const auto tok = tokenizer::Tokenizer::bytes({"<|endoftext|>"});
-    const SftExample row{.shape = Shape::prompt_completion, .prompt = "abcdef", .completion = "xy",
+    const SftExample row{.shape = Shape::prompt_completion,
+                         .prompt = "abcdef",
+                         .completion = "xy",
                          .where = {.source = "d.jsonl", .line = 3}};
     const auto segments = render_sft_row(row, chatml());  // "Q: abcdef\nA:" is 12 bytes
     const auto full = tokenize_sft_row(row, segments, tok, {.eos_id = 256, .max_length = 100});
@@ -143,10 +155,10 @@ TEST(SftDataTest, TruncationIsCountedAndAnEmptyMaskNamesItsLine) {
     const auto cut = tokenize_sft_row(row, segments, tok, {.eos_id = 256, .max_length = 13});
     EXPECT_EQ(cut.truncated_tokens, 2);
     EXPECT_EQ(cut.trained_tokens, 1);
-    test::expect_contains(test::error_of<util::FormatError>([&] {
-                              tokenize_sft_row(row, segments, tok, {.eos_id = 256, .max_length = 12});
-                          }),
-                          {"d.jsonl:3", "no token left to train", "data.max_length"});
+    test::expect_contains(
+        test::error_of<util::FormatError>(
+            [&] { tokenize_sft_row(row, segments, tok, {.eos_id = 256, .max_length = 12}); }),
+        {"d.jsonl:3", "no token left to train", "data.max_length"});
 }
 
 /// Random documents of the given lengths, each trained after its first two tokens.
@@ -177,8 +189,8 @@ at::Tensor summed_loss(model::CausalLm& lm, const std::vector<SftDocument>& docs
         }
     }
     const auto batch = collate(docs, rows, 0, packed);
-    const auto out = lm->forward(batch.input_ids, batch.attention_mask,
-                                 {.position_ids = batch.position_ids});
+    const auto out =
+        lm->forward(batch.input_ids, batch.attention_mask, {.position_ids = batch.position_ids});
     return next_token_loss(out.logits, batch.input_ids, batch.train.to(torch::kFloat64)).loss;
 }
 
@@ -220,14 +232,16 @@ fs::path sft_fixture() {
     return dir;
 }
 
-double loss_of(model::CausalLm& lm, const SftDataset& set, const std::vector<int64_t>& rows,
+double loss_of(model::CausalLm& lm,
+               const SftDataset& set,
+               const std::vector<int64_t>& rows,
                bool packed) {
     double total = 0;
     for (const auto& [batch, weights] :
          micro_batches(set, rows, {.micro_batch_size = 8, .packed = packed})) {
-        const auto logits = lm->forward(batch.input_ids, batch.attention_mask,
-                                        {.position_ids = batch.position_ids})
-                                .logits;
+        const auto logits =
+            lm->forward(batch.input_ids, batch.attention_mask, {.position_ids = batch.position_ids})
+                .logits;
         total += next_token_loss(logits, batch.input_ids, weights).loss.item<double>();
     }
     return total;
@@ -237,7 +251,7 @@ double loss_of(model::CausalLm& lm, const SftDataset& set, const std::vector<int
 // tokenises itself (tests/reference/sft_loss_reference.py).
 TEST(SftParityTest, LossEqualsTrlsAndPackedRowEqualsTransformers) {
     const auto dir = sft_fixture();
-    auto base = generation::load_model_dir(dir / "model");
+    auto base = model::load_model_dir(dir / "model");
     const io::SafetensorsFile ref(dir / "sft_trl.safetensors");
     const auto rows = data::read_jsonl_dataset<SftExample>({.path = (dir / "rows.jsonl").string()});
     SftRenderer renderer{.prompt = [](std::string_view p) { return std::string(p); }};
@@ -245,14 +259,13 @@ TEST(SftParityTest, LossEqualsTrlsAndPackedRowEqualsTransformers) {
     for (size_t i = 0; i < rows.rows.size(); ++i) {
         const auto& row = rows.rows[i];
         auto doc = tokenize_sft_row(row, render_sft_row(row, renderer), *base.tokenizer,
-                                    {.eos_id = generation::eos_token_ids(base).front()});
+                                    {.eos_id = model::eos_token_ids(base).front()});
         const auto ids = ref.tensor(util::str("input_ids_", i));
         EXPECT_TRUE(at::equal(at::tensor(doc.ids, at::kLong), ids)) << "row " << i;
         auto mask = ref.tensor(util::str("completion_mask_", i)).clone();
         mask[0] = 0;  // nothing predicts a first token
-        EXPECT_TRUE(at::equal(at::tensor(std::vector<int64_t>(doc.train.begin(), doc.train.end()),
-                                         at::kLong),
-                              mask))
+        EXPECT_TRUE(at::equal(
+            at::tensor(std::vector<int64_t>(doc.train.begin(), doc.train.end()), at::kLong), mask))
             << "row " << i;
         set.rows.push_back({static_cast<int64_t>(i)});
         set.documents.push_back(std::move(doc));
@@ -294,8 +307,8 @@ std::filesystem::path tiny_model_dir(const std::filesystem::path& root) {
     model::CausalLm lm(test::tiny_qwen2(R"({"vocab_size": 260, "hidden_size": 64,
         "intermediate_size": 96})"));
     const auto dir = root / "base";
-    generation::save_model_dir(dir, lm,
-                               {.tokenizer_json = tokenizer::Tokenizer::bytes_json({"<|endoftext|>"})});
+    model::save_model_dir(dir, lm,
+                          {.tokenizer_json = tokenizer::Tokenizer::bytes_json({"<|endoftext|>"})});
     return dir;
 }
 
@@ -328,7 +341,7 @@ TEST(SftStageTest, MemorisesASmallSetAndAnswersGreedily) {
     o.max_steps = 60;
     const auto result = run_sft(o, "");
     EXPECT_LT(result.last_metrics.at("loss").get<double>(), 0.05) << result.last_metrics.dump();
-    auto trained = generation::load_model_dir(result.final_model);
+    auto trained = model::load_model_dir(result.final_model);
     generation::Engine engine(trained.model, trained.tokenizer);
     const auto ids = trained.tokenizer->encode("What is 23 + 58?");
     const auto out = engine.generate({.prompts = {std::vector<int64_t>(ids.begin(), ids.end())},
@@ -347,7 +360,7 @@ TEST(SftStageTest, MicroBatchesLeaveTheStepUnchanged) {
         o.max_steps = 2;
         o.batch.micro_batch_size = micro;
         const auto r = run_sft(o, "");
-        return generation::load_model_dir(r.final_model).model->named_parameters();
+        return model::load_model_dir(r.final_model).model->named_parameters();
     };
     const auto whole = weights_after("whole", 4);
     const auto micro = weights_after("micro", 1);

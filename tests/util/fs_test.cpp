@@ -1,11 +1,12 @@
 #include "r1/util/fs.h"
 
+#include "r1/io/run_dir.h"
+#include "r1/util/error.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
-#include "r1/io/run_dir.h"
-#include "r1/util/error.h"
 #include "support/expect.h"
 
 namespace r1::util {
@@ -38,7 +39,8 @@ TEST(FsTest, AtomicWriteIntoUnwritablePlaceKeepsOldFile) {
 }
 
 TEST(FsTest, ReadFileNamesMissingPath) {
-    const std::string message = r1::test::error_of<IoError>([] { read_file("/nonexistent/r1.yaml"); });
+    const std::string message =
+        r1::test::error_of<IoError>([] { read_file("/nonexistent/r1.yaml"); });
     r1::test::expect_contains(message, {"/nonexistent/r1.yaml", "cannot open"});
 }
 

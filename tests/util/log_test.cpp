@@ -1,13 +1,14 @@
 // Logs through spdlog from a translation unit that includes all of LibTorch: if LibTorch's bundled
-// fmt and Debian's fmt (under spdlog) could meet, this file would not compile or the text would differ.
+// fmt and Debian's fmt (under spdlog) could meet, this file would not compile or the text would
+// differ.
 #include "r1/util/log.h"
+
+#include "r1/util/error.h"
+#include "r1/util/fs.h"
 
 #include <torch/torch.h>
 
 #include <gtest/gtest.h>
-
-#include "r1/util/error.h"
-#include "r1/util/fs.h"
 
 namespace r1::log {
 namespace {

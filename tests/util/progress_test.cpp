@@ -1,10 +1,10 @@
 #include "r1/util/progress.h"
 
+#include "r1/util/interrupt.h"
+
 #include <gtest/gtest.h>
 
 #include <csignal>
-
-#include "r1/util/interrupt.h"
 
 namespace r1::util {
 namespace {

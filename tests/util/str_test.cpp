@@ -17,7 +17,7 @@ TEST(StrTest, JoinGluesWithSeparator) {
 
 TEST(StrTest, EditDistanceMatchesHandCountedCases) {
     EXPECT_EQ(edit_distance("num_generation", "num_generations"), 1);  // insertion
-    EXPECT_EQ(edit_distance("kitten", "sitting"), 3);                 // textbook case
+    EXPECT_EQ(edit_distance("kitten", "sitting"), 3);                  // textbook case
     EXPECT_EQ(edit_distance("", "abc"), 3);
     EXPECT_EQ(edit_distance("eps_low", "eps_low"), 0);
     EXPECT_EQ(edit_distance("lr", "rl"), 2);  // no transpositions in Levenshtein

@@ -2,11 +2,11 @@
 // into its run directory (config.yaml), readable back by load<T>().
 #pragma once
 
-#include <functional>
-#include <string>
-
 #include "r1/config/node.h"
 #include "r1/config/visitor.h"
+
+#include <functional>
+#include <string>
 
 namespace r1::config {
 

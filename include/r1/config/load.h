@@ -3,14 +3,14 @@
 // key, with the nearest valid key; then the struct's validate() (if any) checks cross-field rules.
 #pragma once
 
+#include "r1/config/node.h"
+#include "r1/config/visitor.h"
+
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "r1/config/node.h"
-#include "r1/config/visitor.h"
 
 namespace r1::config {
 
@@ -26,7 +26,9 @@ Node load_document(const std::optional<std::filesystem::path>& file,
 void read(const Node& root, const std::function<void(Visitor&)>& visit_fn);
 
 template <class T>
-concept Validated = requires(const T& o) { validate(o); };
+concept Validated = requires(const T& o) {
+    validate(o);
+};
 
 template <class T>
 T read(const Node& root) {
@@ -43,7 +45,8 @@ T read(const Node& root) {
 }
 
 template <class T>
-T load(const std::optional<std::filesystem::path>& file, const std::vector<std::string>& overrides = {}) {
+T load(const std::optional<std::filesystem::path>& file,
+       const std::vector<std::string>& overrides = {}) {
     return read<T>(load_document(file, overrides));
 }
 

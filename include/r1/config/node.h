@@ -1,14 +1,15 @@
-// A YAML document as r1 reads it: null, scalars, sequences and maps, each carrying the file:line:col
-// it came from, so every config error can point at its line. yaml-cpp stays inside node.cpp.
+// A YAML document as r1 reads it: null, scalars, sequences and maps, each carrying the
+// file:line:col it came from, so every config error can point at its line. yaml-cpp stays inside
+// node.cpp.
 #pragma once
+
+#include "r1/util/error.h"
 
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include "r1/util/error.h"
 
 namespace r1::config {
 
@@ -21,15 +22,18 @@ class Node {
     struct Entry;
 
     Kind kind = Kind::null;
-    std::string text;             // a scalar's text
-    bool quoted = false;          // a quoted scalar is always a string ("null", "1" stay text)
-    std::vector<Node> items;      // a sequence's elements
-    std::vector<Entry> entries;   // a map's keys and values, in file order
+    std::string text;            // a scalar's text
+    bool quoted = false;         // a quoted scalar is always a string ("null", "1" stay text)
+    std::vector<Node> items;     // a sequence's elements
+    std::vector<Entry> entries;  // a map's keys and values, in file order
     Location where;
 
     bool is_null() const { return kind == Kind::null; }
+
     bool is_scalar() const { return kind == Kind::scalar; }
+
     bool is_sequence() const { return kind == Kind::sequence; }
+
     bool is_map() const { return kind == Kind::map; }
 
     const Node* find(std::string_view key) const;

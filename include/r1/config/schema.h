@@ -2,11 +2,11 @@
 // range and doc. It feeds "did you mean" suggestions, `r1 info --schema` and docs/config.md.
 #pragma once
 
+#include "r1/config/visitor.h"
+
 #include <functional>
 #include <string>
 #include <vector>
-
-#include "r1/config/visitor.h"
 
 namespace r1::config {
 

@@ -10,6 +10,8 @@
 // std::optional<T> of those (YAML null), std::vector<T> of scalars, and lists of sections.
 #pragma once
 
+#include "r1/config/node.h"
+
 #include <array>
 #include <charconv>
 #include <concepts>
@@ -24,8 +26,6 @@
 #include <utility>
 #include <vector>
 
-#include "r1/config/node.h"
-
 namespace r1::config {
 
 /// A value of the wrong type or out of range; the visitor that caught it adds where and which key.
@@ -38,9 +38,10 @@ class ValueError : public std::runtime_error {
 class FieldRef {
   public:
     virtual ~FieldRef() = default;
-    virtual std::string type_name() const = 0;     // "float", "list of integers", "one of a|b"
-    virtual Node get() const = 0;                  // the value as a YAML node
-    virtual void set(const Node& node) = 0;        // throws ValueError("expected ...")
+    virtual std::string type_name() const = 0;  // "float", "list of integers", "one of a|b"
+    virtual Node get() const = 0;               // the value as a YAML node
+    virtual void set(const Node& node) = 0;     // throws ValueError("expected ...")
+
     virtual std::vector<double> numbers() const { return {}; }  // for range checks
 };
 
@@ -73,13 +74,27 @@ std::string type_name(const int64_t*);
 std::string type_name(const int*);
 std::string type_name(const double*);
 std::string type_name(const std::string*);
-inline double number(bool v) { return v ? 1.0 : 0.0; }
-inline double number(int64_t v) { return static_cast<double>(v); }
-inline double number(int v) { return v; }
-inline double number(double v) { return v; }
+
+inline double number(bool v) {
+    return v ? 1.0 : 0.0;
+}
+
+inline double number(int64_t v) {
+    return static_cast<double>(v);
+}
+
+inline double number(int v) {
+    return v;
+}
+
+inline double number(double v) {
+    return v;
+}
 
 template <class E>
-concept NamedEnum = std::is_enum_v<E> && requires(E e) { enum_names(e); };
+concept NamedEnum = std::is_enum_v<E> && requires(E e) {
+    enum_names(e);
+};
 
 template <NamedEnum E>
 std::string type_name(const E*) {
@@ -198,9 +213,13 @@ template <class T>
 class TypedField final : public FieldRef {
   public:
     explicit TypedField(T& value) : value_(value) {}
+
     std::string type_name() const override { return detail::type_name(&value_); }
+
     Node get() const override { return encode(value_); }
+
     void set(const Node& node) override { decode(node, value_); }
+
     std::vector<double> numbers() const override { return detail::numbers(value_); }
 
   private:
@@ -211,9 +230,13 @@ template <class T>
 class TypedList final : public ListRef {
   public:
     explicit TypedList(std::vector<T>& items) : items_(items) {}
+
     size_t size() const override { return items_.size(); }
+
     void resize(size_t n) override { items_.resize(n); }
+
     void visit_item(size_t i, Visitor& v) override { visit(v, items_.at(i)); }
+
     void visit_prototype(Visitor& v) override {
         T prototype{};
         visit(v, prototype);
@@ -241,7 +264,9 @@ class FieldSpec {
         : visitor_(v), key_(key), numbers_(std::move(numbers)) {}
 
     FieldSpec& range(double min, double max);
+
     FieldSpec& min(double min) { return range(min, std::numeric_limits<double>::infinity()); }
+
     FieldSpec& required();
 
   private:

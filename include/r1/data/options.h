@@ -1,23 +1,24 @@
 // Where a stage's prompts come from and how they are rendered (grpo-spec §7.1, §9 `data:`).
 #pragma once
 
-#include <array>
-#include <cstdint>
-#include <string>
-#include <vector>
-#include <utility>
-
 #include "r1/config/visitor.h"
 #include "r1/tokenizer/chat_template.h"
 
+#include <array>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace r1::data {
 
-/// Prompt templates live with the tokenizer (tokenizer/chat_template.h); the data options name them.
+/// Prompt templates live with the tokenizer (tokenizer/chat_template.h); the data options name
+/// them.
 using tokenizer::Template;
 
 struct PromptDataOptions {
-    std::string train;                     // JSONL file of prompts with answers
-    std::string eval;                      // held-out JSONL; empty: none
+    std::string train;  // JSONL file of prompts with answers
+    std::string eval;   // held-out JSONL; empty: none
     /// A built-in task instead of files (data/tasks): train prompts are its stream `task_seed`,
     /// held-out ones its stream `task_seed + 1` (eval_size of them).
     std::string task;
@@ -25,7 +26,7 @@ struct PromptDataOptions {
     int64_t task_seed = 1;
     int64_t eval_size = 128;
     Template chat_template = Template::model;  // the model directory's own, as it was trained
-    bool prefilled_think = false;          // the prompt ends with "<think>" (TinyZero, oat)
+    bool prefilled_think = false;              // the prompt ends with "<think>" (TinyZero, oat)
     tokenizer::ChatTemplateOptions templates;  // the template texts
 };
 

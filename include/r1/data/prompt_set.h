@@ -3,6 +3,7 @@
 // a number that a checkpoint saves.
 #pragma once
 
+#include "r1/data/loader.h"
 #include "r1/data/options.h"
 #include "r1/data/sample.h"
 #include "r1/data/tasks/task.h"
@@ -39,6 +40,25 @@ class PromptSet {
     uint64_t task_seed_ = 0;
     std::optional<int64_t> task_size_;
     std::unordered_set<std::string> held_out_;
+};
+
+/// Hands out a PromptSet's rows in training order: a finite set through a Loader (a seeded
+/// permutation per epoch), a task's unbounded stream in its own order. seen() is the data position
+/// a checkpoint saves; restore(seen) continues exactly where that run was.
+class PromptStream {
+  public:
+    PromptStream(PromptSet set, uint64_t seed);
+    /// The next `count` rows.
+    std::vector<Sample> next(int64_t count);
+
+    int64_t seen() const { return seen_; }
+
+    void restore(int64_t seen);
+
+  private:
+    PromptSet set_;
+    std::optional<Loader> loader_;  // none for a task's unbounded stream
+    int64_t seen_ = 0;
 };
 
 }  // namespace r1::data

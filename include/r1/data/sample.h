@@ -3,6 +3,7 @@
 // models). Each reads from one JSONL object, with errors naming file:line and the field.
 #pragma once
 
+#include "r1/data/code_test.h"
 #include "r1/io/jsonl.h"
 
 #include <nlohmann/json.hpp>
@@ -13,14 +14,6 @@
 #include <vector>
 
 namespace r1::data {
-
-/// One test of a code sample: stdin/stdout (`input`, `output`) or a function call (`assert`).
-struct CodeTest {
-    std::string input;
-    std::string output;
-    std::string assertion;  // JSON key "assert"; non-empty for function-call tests
-    double weight = 1.0;
-};
 
 /// An RL prompt. JSON: {"prompt": str, "answer": str, optional "kind": str, "language": str,
 /// "tests": [{"input","output"} | {"assert"}], "numbers": [int], "target": int}. A row needs
@@ -50,8 +43,8 @@ struct SftExample {
     enum class Shape { text, prompt_completion, conversation };
 
     Shape shape = Shape::conversation;
-    std::string text;        // text rows
-    std::string prompt;      // prompt-completion rows of strings
+    std::string text;    // text rows
+    std::string prompt;  // prompt-completion rows of strings
     std::string completion;
     /// Conversations; conversational prompt-completion rows hold the prompt's messages, then the
     /// completion's from index `completion_from` on (0 for "messages" rows).
@@ -78,7 +71,15 @@ struct PreferencePair {
     util::Location where;  // file:line, for errors found later (a pair too long to keep)
 };
 
-Sample sample_from_json(const io::JsonFields& fields);
+/// How strictly a row is read. `dataset`: a training or evaluation row (prompt required, and an
+/// answer unless tests, a target or kind "general" score it; strings are strings). `scoring`: a
+/// row beside a completion to score (`r1 reward`): nothing is required, a number stands for its
+/// text ("answer": 42), null for a missing key, and a test may be a bare assert string or have
+/// "output" without "input".
+enum class RowRules { dataset, scoring };
+
+/// The one parser of a task row, for datasets and for scoring alike.
+Sample sample_from_json(const io::JsonFields& fields, RowRules rules = RowRules::dataset);
 SftExample sft_example_from_json(const io::JsonFields& fields);
 PreferencePair preference_pair_from_json(const io::JsonFields& fields);
 

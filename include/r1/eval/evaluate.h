@@ -72,9 +72,4 @@ nlohmann::json to_json(const EvalResult& result);
 /// A plain-text table: one row per task kind and the overall row.
 std::string format_table(const EvalResult& result);
 
-/// The RewardInput of a dataset row and one completion of it.
-rewards::RewardInput reward_input(const data::Sample& sample,
-                                  std::string completion,
-                                  bool truncated);
-
 }  // namespace r1::eval

@@ -4,7 +4,7 @@
 // (kernel.h), threaded over N (and M when N alone cannot feed the threads).
 #pragma once
 
-#include "r1/fp8/kernel.h"
+#include "r1/fp8/dispatch.h"
 #include "r1/fp8/quantize.h"
 
 #include <ATen/core/Tensor.h>

@@ -1,8 +1,9 @@
 // KvCache: the preallocated per-layer cache buffers of a decoding batch, reused across generate()
 // calls. MLA layers keep only the normalised latent c_kv and the rotated shared key k_pe per token
 // (model-spec §2.4), side by side in one [B, Tmax, rkv + dr] buffer per layer (LatentSlots::joint,
-// the absorbed key as a view); dense GQA layers keep K and V per KV head. Finished rows are compacted away in
-// place, so the model always sees the active rows as the first rows of each buffer.
+// the absorbed key as a view); dense GQA layers keep K and V per KV head. Finished rows are
+// compacted away in place, so the model always sees the active rows as the first rows of each
+// buffer.
 #pragma once
 
 #include "r1/model/cache.h"

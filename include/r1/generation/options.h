@@ -1,11 +1,11 @@
 // Sampling options shared by generation, evaluation and GRPO rollouts (grpo-spec §1.2).
 #pragma once
 
+#include "r1/config/visitor.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include "r1/config/visitor.h"
 
 namespace r1::generation {
 

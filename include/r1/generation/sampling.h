@@ -4,12 +4,12 @@
 // (log_softmax(z / T) over the whole vocabulary), the one GRPO's ratios use (grpo-spec §1.4).
 #pragma once
 
+#include "r1/generation/options.h"
+
 #include <ATen/core/Generator.h>
 #include <ATen/core/Tensor.h>
 
 #include <vector>
-
-#include "r1/generation/options.h"
 
 namespace r1::generation {
 
@@ -20,7 +20,9 @@ struct Sampled {
 };
 
 /// CTRL's penalty on tokens already seen: z / p where z > 0, z * p elsewhere. seen: [B, V] bool.
-at::Tensor apply_repetition_penalty(const at::Tensor& logits, const at::Tensor& seen, double penalty);
+at::Tensor apply_repetition_penalty(const at::Tensor& logits,
+                                    const at::Tensor& seen,
+                                    double penalty);
 
 /// The logits after temperature and truncation (top-k, top-p, min-p); removed tokens are -inf.
 at::Tensor process_logits(const at::Tensor& logits, const SamplingOptions& options);

@@ -22,9 +22,9 @@ struct SpeculativeOptions {
 struct SpeculativeResult {
     std::vector<int64_t> tokens;  // the greedy completion
     FinishReason finish = FinishReason::length;
-    int64_t drafted = 0;      // draft tokens proposed
-    int64_t accepted = 0;     // of which the main model agreed with
-    int64_t main_steps = 0;   // main-model forwards after the prefill
+    int64_t drafted = 0;     // draft tokens proposed
+    int64_t accepted = 0;    // of which the main model agreed with
+    int64_t main_steps = 0;  // main-model forwards after the prefill
 
     double acceptance_rate() const {
         return drafted == 0 ? 0.0 : static_cast<double>(accepted) / static_cast<double>(drafted);

@@ -1,6 +1,6 @@
-// Checkpoint directories that a crash cannot spoil: save() fills ckpt/.tmp-step-N, fsyncs every file,
-// renames it to ckpt/step-N and only then repoints ckpt/latest (itself replaced atomically); older
-// checkpoints beyond `keep` are removed afterwards. latest() finds the newest complete one.
+// Checkpoint directories that a crash cannot spoil: save() fills ckpt/.tmp-step-N, fsyncs every
+// file, renames it to ckpt/step-N and only then repoints ckpt/latest (itself replaced atomically);
+// older checkpoints beyond `keep` are removed afterwards. latest() finds the newest complete one.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,8 @@ class Checkpointer {
     Checkpointer(std::filesystem::path dir, int64_t keep);
 
     /// Writes checkpoint `step`: `write` fills the directory it is given; returns the final path.
-    std::filesystem::path save(int64_t step, const std::function<void(const std::filesystem::path&)>& write);
+    std::filesystem::path save(int64_t step,
+                               const std::function<void(const std::filesystem::path&)>& write);
 
     /// The newest complete checkpoint, if any (a leftover .tmp-* directory never counts).
     std::optional<std::filesystem::path> latest() const;

@@ -13,10 +13,15 @@ class RunDir {
     static RunDir create(const std::filesystem::path& dir, const std::string& resolved_config_yaml);
 
     const std::filesystem::path& path() const { return path_; }
+
     std::filesystem::path config() const { return path_ / "config.yaml"; }
+
     std::filesystem::path log() const { return path_ / "log.txt"; }
+
     std::filesystem::path metrics() const { return path_ / "metrics.jsonl"; }
+
     std::filesystem::path completions() const { return path_ / "completions.jsonl"; }
+
     std::filesystem::path checkpoints() const { return path_ / "ckpt"; }
 
   private:

@@ -35,7 +35,7 @@ at::Tensor packed_causal_mask(const at::Tensor& position_ids,
                               at::ScalarType dtype);
 
 /// softmax(q·kᵀ·scale + mask) (softmax in float32) · v: r1's fused kernel where it serves
-/// (fused_attention.h: float32/float64 on the CPU), else at::scaled_dot_product_attention.
+/// (kernels/attention.h: float32/float64 on the CPU), else at::scaled_dot_product_attention.
 /// q [B, n, S, dk], k [B, nkv, T, dk], v [B, nkv, T, dv] with n a multiple of nkv (each KV head
 /// serves n/nkv query heads: GQA), mask [., 1, S, T] or undefined -> [B, n, S, dv]
 at::Tensor attention(const at::Tensor& q,

@@ -33,10 +33,10 @@ struct KvSlots {
 using LayerCache = std::variant<LatentSlots, KvSlots>;
 
 struct CachedStep {
-    int64_t start = 0;         // cache slot of the step's first token (same for every row)
-    at::Tensor positions;      // [B, S] int64 RoPE position of each new token
-    at::Tensor attention_mask; // [B, start + S] 1/0 over every slot so far (0 = left padding)
-    bool absorb = true;        // MLA: attend in latent space (absorbed kv_b_proj), else expand K/V
+    int64_t start = 0;          // cache slot of the step's first token (same for every row)
+    at::Tensor positions;       // [B, S] int64 RoPE position of each new token
+    at::Tensor attention_mask;  // [B, start + S] 1/0 over every slot so far (0 = left padding)
+    bool absorb = true;         // MLA: attend in latent space (absorbed kv_b_proj), else expand K/V
     /// Optional, for decode loops that keep them across steps: the RoPE table of `positions`
     /// (rope_table_rows()'s shape) and the additive mask causal_mask() would build from
     /// `attention_mask` ([B, 1, S, start + S]; attention_mask is then not read). Undefined: built.

@@ -7,8 +7,8 @@
 //     expert (mlp.experts.{e}.{gate,up,down}_proj.weight: DeepSeek's files, transformers 5.24's
 //     saves);
 //   - F8_E4M3 weights with a `weight_scale_inv` (128x128 blocks) are dequantised to float32, or,
-//     with precision fp8, copied byte for byte into FP8 model::Linear layers (float weights of those
-//     layers, stacked experts included, are then quantised per 128x128 block at load);
+//     with precision fp8, copied byte for byte into FP8 model::Linear layers (float weights of
+//     those layers, stacked experts included, are then quantised per 128x128 block at load);
 //   - the MTP layer model.layers.{L+k} (transformers drops it; r1 keeps it) carries copies of
 //     embed_tokens and lm_head (embed_tokens.weight, shared_head.head.weight): checked equal, tied.
 #pragma once
@@ -37,9 +37,10 @@ struct LoadOptions {
 };
 
 /// Reads `dir` (config.json and its safetensors, either Layout, FP8 or not) into a CausalLm in
-/// eval mode: float32, or with options.precision bf16 / fp8 (FP8 layers keep the file's bytes). Errors name the file and the tensor: ConfigError for config.json,
-/// FormatError for an unexpected tensor (with the nearest expected name), a missing one, a wrong
-/// shape, an FP8 weight without its scale, or an MTP copy that differs from the main tensor.
+/// eval mode: float32, or with options.precision bf16 / fp8 (FP8 layers keep the file's bytes).
+/// Errors name the file and the tensor: ConfigError for config.json, FormatError for an unexpected
+/// tensor (with the nearest expected name), a missing one, a wrong shape, an FP8 weight without its
+/// scale, or an MTP copy that differs from the main tensor.
 CausalLm load_pretrained(const std::filesystem::path& dir, const LoadOptions& options = {});
 
 struct SaveOptions {

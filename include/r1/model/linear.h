@@ -4,8 +4,10 @@
 //   fp8_train  the same float32 master parameter, but Fprop, Dgrad and Wgrad run on E4M3 operands
 //              (fp8/linear_fn.h): FP8 training;
 //   fp8        the checkpoint's own tensors: `weight` E4M3 bytes [out, in] and `weight_scale_inv`
-//              [ceil(out/128), ceil(in/128)] as buffers; forward = act_quant + fp8::gemm (inference).
-// In fp8 mode named_tensors() are exactly a DeepSeek FP8 checkpoint's keys, so loading copies bytes.
+//              [ceil(out/128), ceil(in/128)] as buffers; forward = act_quant + fp8::gemm
+//              (inference).
+// In fp8 mode named_tensors() are exactly a DeepSeek FP8 checkpoint's keys, so loading copies
+// bytes.
 #pragma once
 
 #include "r1/model/precision.h"
@@ -18,6 +20,7 @@
 
 #include <cstdint>
 #include <ostream>
+#include <vector>
 
 namespace r1::model {
 
@@ -66,5 +69,9 @@ int64_t set_linear_mode(torch::nn::Module& module, LinearMode mode);
 /// quantises the projections per 128x128 block; bf16 casts every floating tensor but
 /// e_score_correction_bias (kept float32 as in DeepSeek's files) to bfloat16.
 void to_inference_precision(torch::nn::Module& module, Precision precision);
+
+/// Whether these linears can run as one GEMM over their stacked weights: all dense (no FP8
+/// mode), bias-free, with weights of one dtype.
+bool stackable(const std::vector<const LinearImpl*>& linears);
 
 }  // namespace r1::model

@@ -54,6 +54,7 @@ class MlaImpl : public torch::nn::Cloneable<MlaImpl> {
         at::Tensor c_kv;    // [B, S, rkv], normalised
         at::Tensor k_pe;    // [B, 1, S, dr], rotated
     };
+
     Projected project(const at::Tensor& x, const RopeTable& rope);
     /// Whether project() runs q_a_proj and kv_a_proj_with_mqa as one GEMM (with grad, dense,
     /// bias-free weights of one dtype).

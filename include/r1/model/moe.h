@@ -1,10 +1,10 @@
 // DeepSeekMoE (model-spec §3): the Gate (sigmoid affinities, bias used for selection only,
-// group-limited top-k, norm_topk_prob, routed_scaling_factor) and Moe (shared + routed experts,
-// tokens grouped by expert: a grouped GEMM over all experts in training, one GEMM chain per
-// active expert in inference, or for a few tokens one streamed call over all of them (decode),
-// never a loop over tokens).
+// group-limited top-k, norm_topk_prob, routed_scaling_factor) and Moe (shared + routed experts).
+// The routed experts' sum runs on r1's kernels where they serve it (kernels/moe.h), else as
+// DeepSeek's loop over the experts, each on the tokens routed to it.
 #pragma once
 
+#include "r1/kernels/moe.h"
 #include "r1/model/mlp.h"
 #include "r1/model/options.h"
 
@@ -65,11 +65,9 @@ class MoeImpl : public torch::nn::Cloneable<MoeImpl> {
     std::shared_ptr<torch::nn::Module> clone(
         const std::optional<torch::Device>& device = std::nullopt) const override;
     MoeOutput forward(const at::Tensor& x);  // x [B, S, H]
-    /// Σ_k w[n,k]·Expert_{idx[n,k]}(x_n), tokens sorted by expert: with grad, or without it on
-    /// float32 CPU packed experts, two grouped GEMMs over all experts; else one GEMM chain per
-    /// active expert. Without grad, with E ≤ 2K, every expert on every token times its
-    /// zero-or-routed weight; with at most 16 tokens per expert on average, few_rows_experts over
-    /// the packed buffers. x [N, H] -> [N, H]
+    /// Σ_k w[n,k]·Expert_{idx[n,k]}(x_n): kernels::routed_experts() on the stacked expert
+    /// weights when it serves x, else routed_loop(). Adds the routing to expert_load().
+    /// x [N, H] -> [N, H]
     at::Tensor routed(const at::Tensor& x, const Routing& routing);
 
     /// Tokens routed to each expert since the last reset_expert_load(): [E] int64 (for logging
@@ -100,16 +98,17 @@ class MoeImpl : public torch::nn::Cloneable<MoeImpl> {
     bool packed() const;
 
   private:
-    at::Tensor routed_dense(const at::Tensor& x, const Routing& routing);   // every expert
-    at::Tensor routed_sorted(const at::Tensor& x, const Routing& routing);  // tokens by expert
-    /// grouped_linear (r1's kernels on float32 CPU tensors, else at::_grouped_mm)
-    at::Tensor routed_grouped(const at::Tensor& x, const Routing& routing);
-    /// Whether routed_grouped() can serve x: dense bias-free experts in x's dtype, which
-    /// at::_grouped_mm supports too (not float64, whose tests take the sorted path).
+    /// The stacked expert weights for the kernels: the packed buffers without grad (nullopt
+    /// unless packed in x's dtype: nothing is copied for inference), stacked_expert_weights()
+    /// with grad when groupable(x).
+    std::optional<kernels::ExpertWeights> kernel_weights(const at::Tensor& x) const;
+    /// DeepSeek's loop over the experts (model.py's MoE.forward): each active expert on its
+    /// tokens, sorted by expert; without grad and with E ≤ 2K, each expert on every token times
+    /// its zero-or-routed weight (no sort, no host sync). counts: tokens per expert [E].
+    at::Tensor routed_loop(const at::Tensor& x, const Routing& routing, const at::Tensor& counts);
+    /// Whether the experts can stack for x: dense bias-free experts in x's dtype, which
+    /// at::_grouped_mm supports too (not float64, whose tests take the loop).
     bool groupable(const at::Tensor& x) const;
-    /// Whether few_rows_experts() can serve x: float32 on the CPU, float32 packed experts, no
-    /// autocast.
-    bool few_rows_serve(const at::Tensor& x) const;
     at::Tensor packed_gate_up_;  // [E, 2I, H]
     at::Tensor packed_down_;     // [E, H, I]
     at::Tensor load_;  // [E] int64, replaced (never modified in place) so clones do not share it

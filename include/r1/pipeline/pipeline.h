@@ -24,9 +24,9 @@ struct StageEntry {
 };
 
 struct PipelineOptions {
-    std::string pipeline;                // a name for logs
+    std::string pipeline;  // a name for logs
     std::string run_dir = "runs/pipeline";
-    std::optional<int64_t> seed;         // every stage's seed when set
+    std::optional<int64_t> seed;  // every stage's seed when set
     std::vector<StageEntry> stages;
 };
 

@@ -2,14 +2,18 @@
 // functions. Research code adds its own reward from C++ with its own options struct:
 //
 //   struct BrevityOptions { int64_t target = 200; };
-//   void visit(r1::config::Visitor& v, BrevityOptions& o) { v.field("target", o.target,
-//   "...").min(1); } r1::rewards::register_reward<BrevityOptions>("brevity", "shorter is better",
-//       [](const BrevityOptions& o) -> r1::rewards::RewardFn { return [o](const RewardInput& in) {
-//       ... }; });
+//   void visit(r1::config::Visitor& v, BrevityOptions& o) {
+//       v.field("target", o.target, "...").min(1);
+//   }
+//   r1::rewards::register_reward<BrevityOptions>("brevity", "shorter is better",
+//       [](const BrevityOptions& o) -> r1::rewards::RewardFn {
+//           return [o](const RewardInput& in) { ... };
+//       });
 //
 // after which `rewards: [{name: brevity, weight: 0.1, target: 150}]` resolves to it.
 #pragma once
 
+#include "r1/data/code_test.h"
 #include "r1/rewards/options.h"
 
 #include <cstdint>
@@ -20,16 +24,13 @@
 #include <string>
 #include <vector>
 
+namespace r1::data {
+struct Sample;
+}
+
 namespace r1::rewards {
 
-/// One code test: stdin -> expected stdout, or (when `assertion` is set) Python code run after the
-/// completion's program (`assert f(2) == 4`).
-struct CodeTest {
-    std::string input;
-    std::string output;
-    std::string assertion;
-    double weight = 1.0;  // its share of the partial score (score: partial)
-};
+using CodeTest = data::CodeTest;
 
 /// What a reward sees of one completion and its dataset row. Fields a task does not have stay
 /// empty.
@@ -45,6 +46,10 @@ struct RewardInput {
     std::optional<double> target;  // countdown
     std::string language;          // ISO 639-1 code of the expected natural language ("en", "zh")
 };
+
+/// What a reward sees of one completion of dataset row `row` (GRPO rollouts, evaluation and
+/// rejection sampling all build it here).
+RewardInput reward_input(const data::Sample& row, std::string completion, bool truncated);
 
 /// A reward's verdict: value nullopt = not applicable or unscorable (excluded, never 0).
 struct RewardResult {

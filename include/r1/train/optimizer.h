@@ -23,11 +23,4 @@ void set_learning_rate(torch::optim::Optimizer& optimizer, double lr);
 /// before clipping.
 double clip_gradients(const std::vector<at::Tensor>& parameters, double max_norm);
 
-/// The lr of optimizer step `step` (0-based) of `total`, set on the optimizer, then one step.
-/// Returns the lr used.
-double scheduled_step(torch::optim::Optimizer& optimizer,
-                      const OptimOptions& options,
-                      int64_t step,
-                      int64_t total);
-
 }  // namespace r1::train

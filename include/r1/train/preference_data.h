@@ -47,8 +47,8 @@ PreferenceExample encode_pair(const data::PreferencePair& pair, const RmEncoder&
 
 struct PreferenceSet {
     std::vector<PreferenceExample> pairs;
-    int64_t dropped = 0;        // pairs with a side over max_length (TRL filters them out)
-    bool margins = false;       // some row carries "margin": the loss subtracts them
+    int64_t dropped = 0;   // pairs with a side over max_length (TRL filters them out)
+    bool margins = false;  // some row carries "margin": the loss subtracts them
 };
 
 struct PreferenceSets {

@@ -2,9 +2,9 @@
 // to min_lr_ratio * lr at the last step (the shapes of transformers' get_*_schedule_with_warmup).
 #pragma once
 
-#include <cstdint>
-
 #include "r1/train/options.h"
+
+#include <cstdint>
 
 namespace r1::train {
 

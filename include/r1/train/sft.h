@@ -37,7 +37,7 @@ struct SftDataOptions {
     std::string task;                   // a built-in task instead of files: prompt + worked steps
     std::vector<std::string> task_options;
     int64_t task_seed = 1;
-    int64_t task_size = 1000;   // rows drawn from the task's stream
+    int64_t task_size = 1000;  // rows drawn from the task's stream
     /// how string prompts and conversations are rendered: by default the model's own template
     data::PromptFormatOptions prompt{.chat_template = tokenizer::Template::model};
     int64_t max_length = 1024;  // tokens per document; longer ones are cut and counted

@@ -28,7 +28,8 @@ constexpr auto enum_names(Packing) {
 }
 
 constexpr auto enum_names(LossNorm) {
-    return std::array{std::pair{LossNorm::token, "token"}, std::pair{LossNorm::sequence, "sequence"}};
+    return std::array{std::pair{LossNorm::token, "token"},
+                      std::pair{LossNorm::sequence, "sequence"}};
 }
 
 /// How rows become text. `chat` renders a conversation (optionally opening the assistant's
@@ -57,7 +58,7 @@ struct SftDocument {
 };
 
 struct TokenizeOptions {
-    int64_t eos_id = -1;       // appended after text and string-completion rows
+    int64_t eos_id = -1;        // appended after text and string-completion rows
     int64_t max_length = 1024;  // tokens kept (the rest cut from the right, and counted)
 };
 

@@ -2,15 +2,15 @@
 // A stage brings its options (resolve + schema) and, once it exists, its run function.
 #pragma once
 
+#include "r1/config/node.h"
+#include "r1/config/schema.h"
+
 #include <nlohmann/json.hpp>
 
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "r1/config/node.h"
-#include "r1/config/schema.h"
 
 namespace r1::train {
 

@@ -25,12 +25,16 @@ struct LossTally {
     int64_t tokens = 0;   // every real token seen (prompts too): throughput
 
     void add(const TokenLoss& t, int64_t batch_tokens);
+
     double accuracy() const { return count > 0 ? static_cast<double>(correct) / count : 0.0; }
+
     double mean_nll() const { return count > 0 ? nll / static_cast<double>(count) : 0.0; }
 };
 
 /// logits [b, S, V] predict ids [b, S] shifted by one: the target at position t is ids[:, t],
 /// scored from logits[:, t - 1] with weights[:, t] ([b, S], float; 0 leaves it out).
-TokenLoss next_token_loss(const at::Tensor& logits, const at::Tensor& ids, const at::Tensor& weights);
+TokenLoss next_token_loss(const at::Tensor& logits,
+                          const at::Tensor& ids,
+                          const at::Tensor& weights);
 
 }  // namespace r1::train

@@ -3,9 +3,10 @@
 // rollout and shuffling streams derive from (seed, step), so no RNG state needs saving beyond it.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <torch/nn/module.h>
 #include <torch/optim/optimizer.h>
+
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 

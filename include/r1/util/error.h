@@ -30,7 +30,9 @@ class ConfigError : public Error {
     explicit ConfigError(std::string message, Location where = {});
 
     const Location& where() const { return where_; }
+
     const std::string& message() const { return message_; }
+
     /// The same error, placed in `source` when it had no location yet (cross-field validation).
     ConfigError in_source(const std::string& source) const;
 

@@ -2,11 +2,11 @@
 // leak out of here: LibTorch bundles its own fmt, so spdlog lives in src/util/log.cpp alone.
 #pragma once
 
+#include "r1/util/str.h"
+
 #include <array>
 #include <string>
 #include <utility>
-
-#include "r1/util/str.h"
 
 namespace r1::log {
 
@@ -38,8 +38,10 @@ void open_file(const std::string& path);
 class FileScope {
   public:
     explicit FileScope(const std::string& path) { open_file(path); }
+
     FileScope(const FileScope&) = delete;
     FileScope& operator=(const FileScope&) = delete;
+
     ~FileScope() { close_file(); }
 };
 

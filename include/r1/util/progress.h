@@ -10,11 +10,11 @@
 namespace r1::util {
 
 struct ProgressOptions {
-    std::string label;             // "pretrain", "eval"
-    int64_t total = 0;             // 0: unknown (no bar, no ETA)
-    std::string unit = "it";       // what one count is: "step", "sample", "token"
-    double log_every_s = 10.0;     // period of log lines when not on a terminal
-    int width = 30;                // bar width in characters
+    std::string label;          // "pretrain", "eval"
+    int64_t total = 0;          // 0: unknown (no bar, no ETA)
+    std::string unit = "it";    // what one count is: "step", "sample", "token"
+    double log_every_s = 10.0;  // period of log lines when not on a terminal
+    int width = 30;             // bar width in characters
 };
 
 /// One line of progress text: "label [#####.....] 50/100 step 12.3 step/s eta 4s | status".

@@ -25,7 +25,9 @@ struct Fixed {
     int decimals;
 };
 
-inline Fixed fixed(double value, int decimals) { return {value, decimals}; }
+inline Fixed fixed(double value, int decimals) {
+    return {value, decimals};
+}
 
 inline std::ostream& operator<<(std::ostream& out, const Fixed& f) {
     const auto flags = out.flags();

@@ -100,10 +100,10 @@ std::string multiply_rows(const std::string& a,
         const std::string zeros(k, '0');
         std::string row = multiply_digit(a, digit(b, k));
         row = row == "0" ? row : row + zeros;
-        lines.push_back(style == LineStyle::compact
-                            ? util::str(a, "*", digit(b, k), zeros, "=", row)
-                            : util::str("  row ", k + 1, ": ", a, " * ", digit(b, k), zeros, " = ",
-                                        row));
+        lines.push_back(
+            style == LineStyle::compact
+                ? util::str(a, "*", digit(b, k), zeros, "=", row)
+                : util::str("  row ", k + 1, ": ", a, " * ", digit(b, k), zeros, " = ", row));
         if (k == 0) {
             total = row;
             continue;

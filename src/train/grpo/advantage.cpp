@@ -1,8 +1,8 @@
 #include "r1/train/grpo/advantage.h"
 
-#include <ATen/ATen.h>
-
 #include "r1/util/error.h"
+
+#include <ATen/ATen.h>
 
 namespace r1::train::grpo {
 namespace {
@@ -23,7 +23,8 @@ std::pair<at::Tensor, at::Tensor> group_stats(const at::Tensor& r, const at::Ten
 Advantages compute_advantages(const at::Tensor& rewards, const AdvantageOptions& options) {
     TORCH_CHECK(rewards.dim() == 2, "rewards must be [B, G], got ", rewards.sizes());
     if (rewards.size(1) < 2) {
-        throw util::ConfigError("GRPO needs at least 2 completions per prompt (batch.num_generations)");
+        throw util::ConfigError(
+            "GRPO needs at least 2 completions per prompt (batch.num_generations)");
     }
     const at::Tensor r = rewards.is_floating_point() ? rewards : rewards.to(at::kDouble);
     const at::Tensor valid = ~r.isnan();

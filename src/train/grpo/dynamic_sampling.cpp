@@ -20,7 +20,8 @@ int64_t metric_column(const std::vector<std::string>& reward_names, const std::s
         valid += ", '" + reward_names[k] + "'";
     }
     throw util::ConfigError(util::str("dynamic_sampling.metric: '", metric,
-                                      "' is neither 'reward' nor a reward of this run (", valid, ")"));
+                                      "' is neither 'reward' nor a reward of this run (", valid,
+                                      ")"));
 }
 
 at::Tensor metric_values(const rewards::CombinedRewards& rewards, const std::string& metric) {
@@ -32,7 +33,8 @@ at::Tensor metric_values(const rewards::CombinedRewards& rewards, const std::str
     return k < 0 ? rewards.total : rewards.per_function.select(1, k);
 }
 
-std::vector<int64_t> informative_groups(const Rollout& r, const DynamicSamplingOptions& options,
+std::vector<int64_t> informative_groups(const Rollout& r,
+                                        const DynamicSamplingOptions& options,
                                         int64_t G) {
     const auto values = metric_values(r.rewards, options.metric).to(at::kDouble).contiguous();
     const double* v = values.data_ptr<double>();

@@ -59,7 +59,8 @@ TokenLogprobs completion_logprobs(model::CausalLm& model,
                                   const SequenceBatch& batch,
                                   LogprobOptions options) {
     const int64_t n = batch.size(), T = batch.input_ids.size(1), L = batch.completion_ids.size(1);
-    const auto hidden = model->model->forward(batch.input_ids, batch.attention_mask).hidden;  // [n, T, H]
+    const auto hidden =
+        model->model->forward(batch.input_ids, batch.attention_mask).hidden;  // [n, T, H]
     // the hidden state at position P-1+j predicts completion token j; the head runs there only
     // (TRL's logits_to_keep: the prompt's logits would be [n, P, V] of work thrown away)
     auto positions = (batch.prompt_lengths.unsqueeze(1) - 1 + torch::arange(L).unsqueeze(0))

@@ -1,14 +1,17 @@
 #include "r1/train/grpo/loss.h"
 
-#include <ATen/ATen.h>
-
 #include "r1/util/error.h"
+
+#include <ATen/ATen.h>
 
 namespace r1::train::grpo {
 namespace {
 
 // log rho per token [N, L], or per sequence [N, 1] (GSPO: the length-normalised sum).
-at::Tensor log_ratio(const at::Tensor& logp, const at::Tensor& old_logp, const at::Tensor& mask, RatioLevel level) {
+at::Tensor log_ratio(const at::Tensor& logp,
+                     const at::Tensor& old_logp,
+                     const at::Tensor& mask,
+                     RatioLevel level) {
     // verl clamps the log-ratio so exp() cannot overflow on a stale rollout.
     const at::Tensor d = (logp - old_logp).clamp(-20.0, 20.0);
     if (level == RatioLevel::token) {
@@ -37,13 +40,16 @@ at::Tensor aggregate(const at::Tensor& per_token,
         case LossAgg::token_mean:
             return masked.sum() / std::max(norm.tokens, 1.0);
         case LossAgg::seq_mean_token_mean:
-            return (masked.sum(-1) / mask.sum(-1).clamp_min(1.0)).sum() / std::max(norm.sequences, 1.0);
+            return (masked.sum(-1) / mask.sum(-1).clamp_min(1.0)).sum() /
+                   std::max(norm.sequences, 1.0);
         case LossAgg::seq_mean_token_sum:
             return masked.sum() / std::max(norm.sequences, 1.0);
         case LossAgg::dr_grpo: {
-            const int64_t constant = config.loss.dr_grpo_constant.value_or(config.max_completion_length);
+            const int64_t constant =
+                config.loss.dr_grpo_constant.value_or(config.max_completion_length);
             if (constant <= 0) {
-                throw util::ConfigError("loss.agg dr_grpo needs loss.dr_grpo_constant or a max_completion_length");
+                throw util::ConfigError(
+                    "loss.agg dr_grpo needs loss.dr_grpo_constant or a max_completion_length");
             }
             return masked.sum() / (std::max(norm.batch, 1.0) * static_cast<double>(constant));
         }
@@ -55,7 +61,10 @@ double masked_mean(const at::Tensor& x, const at::Tensor& mask) {
     return ((x * mask).sum() / mask.sum().clamp_min(1.0)).item<double>();
 }
 
-void fill_stats(PolicyLoss& out, const at::Tensor& rho, const at::Tensor& adv, const at::Tensor& mask,
+void fill_stats(PolicyLoss& out,
+                const at::Tensor& rho,
+                const at::Tensor& adv,
+                const at::Tensor& mask,
                 const ClipOptions& clip) {
     const at::Tensor r = rho.detach().expand_as(mask);
     const at::Tensor a = adv.expand_as(mask);
@@ -90,9 +99,12 @@ at::Tensor kl_estimate(const at::Tensor& logp, const at::Tensor& ref_logp, const
         k3 = k3.clamp(-10.0, 10.0);
     }
     switch (kl.estimator) {
-        case KlEstimator::k1: return -d;
-        case KlEstimator::k2: return 0.5 * d * d;
-        case KlEstimator::k3: return k3;
+        case KlEstimator::k1:
+            return -d;
+        case KlEstimator::k2:
+            return 0.5 * d * d;
+        case KlEstimator::k3:
+            return k3;
         case KlEstimator::k3_plus: {
             // Straight-through (verl "k3+"): the k3 value with the k2 gradient.
             const at::Tensor k2 = 0.5 * d * d;
@@ -102,11 +114,14 @@ at::Tensor kl_estimate(const at::Tensor& logp, const at::Tensor& ref_logp, const
     return k3;
 }
 
-PolicyLoss policy_loss(const PolicyLossInput& in, const PolicyLossConfig& config, const LossNormalizer& normalizer) {
-    TORCH_CHECK(in.logp.dim() == 2 && in.mask.sizes() == in.logp.sizes(), "logp and mask must both be [N, L], got ",
-                in.logp.sizes(), " and ", in.mask.sizes());
-    TORCH_CHECK(in.advantages.dim() == 1 && in.advantages.size(0) == in.logp.size(0), "advantages must be [N=",
-                in.logp.size(0), "], got ", in.advantages.sizes());
+PolicyLoss policy_loss(const PolicyLossInput& in,
+                       const PolicyLossConfig& config,
+                       const LossNormalizer& normalizer) {
+    TORCH_CHECK(in.logp.dim() == 2 && in.mask.sizes() == in.logp.sizes(),
+                "logp and mask must both be [N, L], got ", in.logp.sizes(), " and ",
+                in.mask.sizes());
+    TORCH_CHECK(in.advantages.dim() == 1 && in.advantages.size(0) == in.logp.size(0),
+                "advantages must be [N=", in.logp.size(0), "], got ", in.advantages.sizes());
     const LossNormalizer norm = normalizer.batch > 0 ? normalizer : loss_normalizer(in.mask);
     const at::Tensor mask = in.mask.to(in.logp.scalar_type());
     const at::Tensor old_logp = in.old_logp.defined() ? in.old_logp : in.logp.detach();
@@ -130,7 +145,8 @@ PolicyLoss policy_loss(const PolicyLossInput& in, const PolicyLossConfig& config
     if (config.loss.entropy_coef > 0) {
         TORCH_CHECK(in.entropy.defined(), "loss.entropy_coef > 0 needs the per-token entropy");
         // TRL: a token mean of the entropy, whatever the aggregation of the policy term.
-        out.loss = out.loss - config.loss.entropy_coef * (in.entropy * mask).sum() / std::max(norm.tokens, 1.0);
+        out.loss = out.loss - config.loss.entropy_coef * (in.entropy * mask).sum() /
+                                  std::max(norm.tokens, 1.0);
     }
     fill_stats(out, rho, adv, mask, config.clip);
     return out;

@@ -1,10 +1,10 @@
 #include "r1/train/grpo/options.h"
 
-#include <algorithm>
-
 #include "r1/rewards/reward.h"
 #include "r1/util/error.h"
 #include "r1/util/str.h"
+
+#include <algorithm>
 
 namespace r1::train::grpo {
 
@@ -12,7 +12,8 @@ using util::ConfigError;
 using util::str;
 
 void visit(config::Visitor& v, InitOptions& o) {
-    v.field("checkpoint", o.checkpoint, "model directory (Hugging Face layout) to start from").required();
+    v.field("checkpoint", o.checkpoint, "model directory (Hugging Face layout) to start from")
+        .required();
 }
 
 void visit(config::Visitor& v, BatchOptions& o) {
@@ -22,12 +23,14 @@ void visit(config::Visitor& v, BatchOptions& o) {
     v.field("micro_batch_size", o.micro_batch_size, "sequences per forward/backward").min(1);
     v.field("num_iterations", o.num_iterations, "mu: optimisation passes over one rollout").min(1);
     v.field("generation_batch_size", o.generation_batch_size,
-            "sequences the engine decodes at once; 0: a whole rollout (or refill batch)").min(0);
+            "sequences the engine decodes at once; 0: a whole rollout (or refill batch)")
+        .min(0);
 }
 
 void visit(config::Visitor& v, AdvantageOptions& o) {
     v.field("estimator", o.estimator, "grpo: group mean baseline; rloo: leave-one-out");
-    v.field("scale", o.scale, "divide by the group std (group), the batch std (batch) or not (none)");
+    v.field("scale", o.scale,
+            "divide by the group std (group), the batch std (batch) or not (none)");
     v.field("eps", o.eps, "added to the std before dividing").range(0.0, 1.0);
 }
 
@@ -46,19 +49,23 @@ void visit(config::Visitor& v, KlOptions& o) {
     v.field("ref_update_every", o.ref_update_every,
             "steps between reference refreshes (TRL's ref_model_sync_steps); 0 never")
         .min(0);
-    v.field("ref_mixup_alpha", o.ref_mixup_alpha, "refresh: ref <- a*policy + (1-a)*ref").range(0.0, 1.0);
+    v.field("ref_mixup_alpha", o.ref_mixup_alpha, "refresh: ref <- a*policy + (1-a)*ref")
+        .range(0.0, 1.0);
 }
 
 void visit(config::Visitor& v, LossOptions& o) {
     v.field("agg", o.agg, "loss aggregation over tokens and sequences (grpo-spec 3.4)");
-    v.field("dr_grpo_constant", o.dr_grpo_constant, "dr_grpo normaliser; null: max_completion_length")
+    v.field("dr_grpo_constant", o.dr_grpo_constant,
+            "dr_grpo normaliser; null: max_completion_length")
         .min(1);
     v.field("entropy_coef", o.entropy_coef, "entropy bonus coefficient").range(0.0, 10.0);
 }
 
 void visit(config::Visitor& v, TruncationOptions& o) {
-    v.field("mask_truncated", o.mask_truncated, "drop completions that hit the length limit from the loss");
-    v.field("truncated_reward", o.truncated_reward, "reward given to truncated completions; null keeps it");
+    v.field("mask_truncated", o.mask_truncated,
+            "drop completions that hit the length limit from the loss");
+    v.field("truncated_reward", o.truncated_reward,
+            "reward given to truncated completions; null keeps it");
 }
 
 void visit(config::Visitor& v, DynamicSamplingOptions& o) {
@@ -66,7 +73,8 @@ void visit(config::Visitor& v, DynamicSamplingOptions& o) {
     v.field("metric", o.metric, "'reward' or a reward function's name");
     v.field("tol", o.tol, "a group with std <= tol counts as flat").range(0.0, 1.0);
     v.field("gen_prompts_per_step", o.gen_prompts_per_step, "prompts per refill batch").min(1);
-    v.field("max_gen_batches", o.max_gen_batches, "refill batches before giving up; <= 0 unlimited");
+    v.field("max_gen_batches", o.max_gen_batches,
+            "refill batches before giving up; <= 0 unlimited");
 }
 
 void visit(config::Visitor& v, GrpoLogOptions& o) {
@@ -134,17 +142,20 @@ void validate(const GrpoOptions& o) {
                               ") must divide batch.mini_batch_size (", b.mini_batch_size, ")"));
     }
     if (o.dynamic_sampling.enable && o.dynamic_sampling.gen_prompts_per_step < b.prompts_per_step) {
-        throw ConfigError(str("dynamic_sampling.gen_prompts_per_step (", o.dynamic_sampling.gen_prompts_per_step,
-                              ") must be at least batch.prompts_per_step (", b.prompts_per_step, ")"));
+        throw ConfigError(
+            str("dynamic_sampling.gen_prompts_per_step (", o.dynamic_sampling.gen_prompts_per_step,
+                ") must be at least batch.prompts_per_step (", b.prompts_per_step, ")"));
     }
     data::validate(o.data);
     if (o.rewards.empty()) {
         throw ConfigError("key 'rewards': at least one reward function is needed");
     }
-    for (size_t i = 0; i < o.rewards.size(); ++i) {  // options built in code skip the reader's check
+    for (size_t i = 0; i < o.rewards.size();
+         ++i) {  // options built in code skip the reader's check
         if (rewards::RewardRegistry::global().find(o.rewards[i].name) == nullptr) {
-            throw ConfigError(str("key 'rewards[", i, "].name': unknown reward '", o.rewards[i].name,
-                                  "'; expected one of ", util::join(rewards::reward_names(), ", ")));
+            throw ConfigError(str("key 'rewards[", i, "].name': unknown reward '",
+                                  o.rewards[i].name, "'; expected one of ",
+                                  util::join(rewards::reward_names(), ", ")));
         }
     }
     validate(o.optim);

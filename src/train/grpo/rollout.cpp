@@ -1,19 +1,14 @@
 #include "r1/train/grpo/rollout.h"
 
-#include "r1/eval/evaluate.h"
+#include "r1/eval/sample_and_score.h"
 #include "r1/train/grpo/advantage.h"
 #include "r1/util/error.h"
 #include "r1/util/str.h"
 
-#include <chrono>
 #include <set>
 
 namespace r1::train::grpo {
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 /// Truncated completions leave the advantages' statistics alone but may be re-rewarded (§4.1).
 at::Tensor rewards_for_advantages(const Rollout& r, const TruncationOptions& truncation) {
@@ -39,44 +34,21 @@ void set_advantages(Rollout& r, const GrpoOptions& options) {
 
 }  // namespace
 
-Rollout make_rollout(const RolloutContext& context,
+Rollout make_rollout(const eval::RowScorer& scorer,
                      std::vector<data::Sample> samples,
                      const GrpoOptions& options,
                      uint64_t seed) {
-    Rollout r;
-    r.samples = std::move(samples);
-    const int64_t G = options.batch.num_generations;
-    generation::GenerateRequest request{.num_samples = G,
-                                        .sampling = options.sampling,
-                                        .seed = seed,
-                                        .eos_token_ids = context.eos_token_ids};
-    for (const auto& s : r.samples) {
-        const auto ids = context.tokenizer.encode(context.chat_template.render(s.prompt));
-        if (static_cast<int64_t>(ids.size()) > options.sampling.max_prompt_length) {
-            throw util::ConfigError(util::str("prompt '", s.prompt.substr(0, 60), "' has ", ids.size(),
-                                              " tokens, over sampling.max_prompt_length (",
-                                              options.sampling.max_prompt_length, ")"));
-        }
-        r.prompt_ids.emplace_back(ids.begin(), ids.end());
-    }
-    request.prompts = r.prompt_ids;
-    const auto t0 = std::chrono::steady_clock::now();
-    r.completions = context.engine.generate(request);
-    r.generate_seconds = seconds_since(t0);
-
-    const auto t1 = std::chrono::steady_clock::now();
-    std::vector<rewards::RewardInput> inputs;
-    for (const auto& c : r.completions) {
-        const std::vector<tokenizer::TokenId> ids(c.tokens.begin(), c.tokens.end());
-        r.texts.push_back(context.tokenizer.decode(ids));
-        r.truncated.push_back(c.finish == generation::FinishReason::length);
-        inputs.push_back(eval::reward_input(r.samples[c.prompt_index], r.texts.back(),
-                                            r.truncated.back()));
-        inputs.back().completion_ids = c.tokens;
-    }
-    r.rewards = context.rewards.score(inputs);
-    r.reward_seconds = seconds_since(t1);
-
+    auto scored = eval::sample_and_score(
+        scorer, samples,
+        {.num_samples = options.batch.num_generations, .sampling = options.sampling, .seed = seed});
+    Rollout r{.samples = std::move(samples),
+              .prompt_ids = std::move(scored.prompt_ids),
+              .completions = std::move(scored.completions),
+              .texts = std::move(scored.texts),
+              .truncated = std::move(scored.truncated),
+              .rewards = std::move(scored.rewards),
+              .generate_seconds = scored.generate_seconds,
+              .reward_seconds = scored.reward_seconds};
     r.generated_groups = static_cast<int64_t>(r.samples.size());
     set_advantages(r, options);
     return r;

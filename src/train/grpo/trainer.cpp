@@ -1,15 +1,16 @@
 #include "r1/train/grpo/trainer.h"
 
-#include "r1/data/prompt_set.h"
 #include "r1/data/loader.h"
+#include "r1/data/prompt_set.h"
 #include "r1/eval/evaluate.h"
 #include "r1/generation/engine.h"
+#include "r1/model/model_dir.h"
 #include "r1/train/grpo/dynamic_sampling.h"
 #include "r1/train/grpo/logprob.h"
 #include "r1/train/grpo/loss.h"
 #include "r1/train/grpo/rollout.h"
-#include "r1/generation/model_dir.h"
 #include "r1/train/optimizer.h"
+#include "r1/train/schedule.h"
 #include "r1/train/step_loop.h"
 #include "r1/util/error.h"
 #include "r1/util/interrupt.h"
@@ -84,117 +85,108 @@ class Trainer : public StageSteps {
     Trainer(const GrpoOptions& options, const io::RunDir& run_dir);
 
     torch::nn::Module& module() override { return *policy_; }
+
     torch::optim::Optimizer& optimizer() override { return *optimizer_; }
+
     std::vector<model::Moe> moe_layers() override { return policy_->model->moe_layers(); }
-    int64_t total_steps() const override { return o_.max_steps; }
+
+    int64_t total_steps() const override { return options_.max_steps; }
+
     nlohmann::json step(int64_t step) override;
-    nlohmann::json resume_state() const override { return {{"prompt_cursor", prompt_cursor_}}; }
+
+    nlohmann::json resume_state() const override { return {{"prompt_cursor", prompts_.seen()}}; }
+
     void restore(const nlohmann::json& state) override {
-        prompt_cursor_ = state.value("prompt_cursor", int64_t{0});
+        prompts_.restore(state.value("prompt_cursor", int64_t{0}));
     }
+
     void save_final(const std::filesystem::path& dir) override;
     std::string status(const nlohmann::json& m) const override;
 
   private:
-    std::vector<data::Sample> next_prompts(int64_t count);
     Rollout next_rollout(uint64_t seed);
     UpdateStats update(const Rollout& rollout);
     at::Tensor logprobs_no_grad(model::CausalLm& model, const SequenceBatch& batch);
-    void micro_step(const SequenceBatch& micro, const PolicyLossInput& base,
-                    const LossNormalizer& norm, UpdateStats& stats);
-    nlohmann::json metrics(const Rollout& r, const UpdateStats& u, double step_seconds);
+    void micro_step(const SequenceBatch& micro,
+                    const PolicyLossInput& base,
+                    const LossNormalizer& norm,
+                    UpdateStats& stats);
+    nlohmann::json metrics(const Rollout& rollout, const UpdateStats& stats, double step_seconds);
     void write_completions(const Rollout& r);
     std::optional<nlohmann::json> maybe_evaluate(int64_t steps_done);
     void refresh_reference(int64_t steps_done);
 
-    const GrpoOptions& o_;
+    const GrpoOptions& options_;
     const io::RunDir& run_dir_;
-    generation::ModelDir base_;
+    model::ModelDir base_;
     model::CausalLm policy_{nullptr};
     model::CausalLm reference_{nullptr};
     std::unique_ptr<torch::optim::AdamW> optimizer_;
     std::optional<generation::Engine> engine_;
     std::optional<rewards::RewardSet> rewards_;
     tokenizer::ChatTemplate template_;
-    data::PromptSet prompts_;
+    data::PromptStream prompts_;  // the data position: prompts handed out so far
     std::vector<int64_t> eos_;
     int64_t step_ = 0;
-    int64_t prompt_cursor_ = 0;  // prompts handed out so far (the data position)
-    std::vector<int64_t> order_;  // a file's row order in epoch order_epoch_ (derived, cached)
-    int64_t order_epoch_ = -1;
     std::optional<std::vector<data::Sample>> held_out_;  // the in-run eval's problems, read once
 };
 
 Trainer::Trainer(const GrpoOptions& options, const io::RunDir& run_dir)
-    : o_(options),
+    : options_(options),
       run_dir_(run_dir),
-      base_(generation::load_model_dir(options.init.checkpoint)),
-      template_(generation::chat_template_for(base_, options.data.chat_template,
-                                              options.data.templates, options.data.prefilled_think)),
-      prompts_(data::PromptSet::from_options(options.data, data::Subset::train)) {
+      base_(model::load_model_dir(options.init.checkpoint)),
+      template_(model::chat_template_for(
+          base_, options.data.chat_template, options.data.templates, options.data.prefilled_think)),
+      prompts_(data::PromptSet::from_options(options.data, data::Subset::train),
+               static_cast<uint64_t>(options.seed)) {
     if (!base_.tokenizer) {
-        throw util::IoError(o_.init.checkpoint + ": no tokenizer.json in the model directory");
+        throw util::IoError(options_.init.checkpoint +
+                            ": no tokenizer.json in the model directory");
     }
     policy_ = base_.model;
-    if (o_.kl.beta > 0) {  // beta = 0 loads no reference (grpo-spec §1.4)
+    if (options_.kl.beta > 0) {  // beta = 0 loads no reference (grpo-spec §1.4)
         reference_ = std::dynamic_pointer_cast<model::CausalLmImpl>(policy_->clone());
         reference_->eval();
         for (auto& p : reference_->parameters()) {
             p.set_requires_grad(false);
         }
     }
-    optimizer_ = make_adamw(policy_->parameters(), o_.optim);
+    optimizer_ = make_adamw(policy_->parameters(), options_.optim);
     engine_.emplace(policy_, base_.tokenizer,
-                    generation::EngineOptions{.max_batch_size = generation_batch(o_)});
-    rewards_.emplace(o_.rewards);
-    if (o_.dynamic_sampling.enable) {  // an unknown metric fails now, not after the first rollout
-        metric_column(rewards_->names(), o_.dynamic_sampling.metric);
+                    generation::EngineOptions{.max_batch_size = generation_batch(options_)});
+    rewards_.emplace(options_.rewards);
+    if (options_.dynamic_sampling
+            .enable) {  // an unknown metric fails now, not after the first rollout
+        metric_column(rewards_->names(), options_.dynamic_sampling.metric);
     }
-    eos_ = generation::eos_token_ids(base_);
-}
-
-std::vector<data::Sample> Trainer::next_prompts(int64_t count) {
-    std::vector<data::Sample> out;
-    const auto size = prompts_.size();
-    for (int64_t b = 0; b < count; ++b, ++prompt_cursor_) {
-        if (!size) {
-            out.push_back(prompts_.at(prompt_cursor_));
-            continue;
-        }
-        // a seeded permutation per epoch: a pure function of the cursor, so resume needs no more
-        const int64_t epoch = prompt_cursor_ / *size;
-        if (epoch != order_epoch_) {
-            order_ = data::Loader(*size, static_cast<uint64_t>(o_.seed)).epoch_order(epoch);
-            order_epoch_ = epoch;
-        }
-        out.push_back(prompts_.at(order_[static_cast<size_t>(prompt_cursor_ % *size)]));
-    }
-    return out;
+    eos_ = model::eos_token_ids(base_);
 }
 
 /// B groups for one step. With dynamic sampling: batches of gen_prompts_per_step prompts, each
 /// from its own seed, until B groups carry a signal; the surplus is dropped (as verl does).
 Rollout Trainer::next_rollout(uint64_t seed) {
-    const RolloutContext context{*engine_, *base_.tokenizer, template_, *rewards_, eos_};
-    const int64_t B = o_.batch.prompts_per_step, G = o_.batch.num_generations;
-    const auto& ds = o_.dynamic_sampling;
+    const eval::RowScorer scorer{*engine_, *base_.tokenizer, template_, *rewards_, eos_};
+    const int64_t B = options_.batch.prompts_per_step, G = options_.batch.num_generations;
+    const auto& ds = options_.dynamic_sampling;
     if (!ds.enable) {
-        return make_rollout(context, next_prompts(B), o_, seed);
+        return make_rollout(scorer, prompts_.next(B), options_, seed);
     }
     std::deque<Rollout> batches;  // a deque: GroupRefs point into it while it grows
     std::vector<GroupRef> kept;
-    std::vector<const Rollout*> all_flat;  // generated, but no group kept: gather_groups misses them
+    std::vector<const Rollout*>
+        all_flat;  // generated, but no group kept: gather_groups misses them
     for (int64_t k = 0; static_cast<int64_t>(kept.size()) < B; ++k) {
         if (ds.max_gen_batches > 0 && k == ds.max_gen_batches) {
-            throw util::Error(util::str(
-                "dynamic sampling: only ", kept.size(), " of ", B, " groups had a ",
-                ds.metric, " std above ", ds.tol, " after ", k, " generation batches of ",
-                ds.gen_prompts_per_step, " prompts (step ", step_ + 1,
-                "); raise dynamic_sampling.max_gen_batches or check the rewards"));
+            throw util::Error(
+                util::str("dynamic sampling: only ", kept.size(), " of ", B, " groups had a ",
+                          ds.metric, " std above ", ds.tol, " after ", k, " generation batches of ",
+                          ds.gen_prompts_per_step, " prompts (step ", step_ + 1,
+                          "); raise dynamic_sampling.max_gen_batches or check the rewards"));
         }
-        const uint64_t batch_seed = k == 0 ? seed : util::derive_seed(seed, {static_cast<uint64_t>(k)});
+        const uint64_t batch_seed =
+            k == 0 ? seed : util::derive_seed(seed, {static_cast<uint64_t>(k)});
         Rollout& r = batches.emplace_back(
-            make_rollout(context, next_prompts(ds.gen_prompts_per_step), o_, batch_seed));
+            make_rollout(scorer, prompts_.next(ds.gen_prompts_per_step), options_, batch_seed));
         const auto groups = informative_groups(r, ds, G);
         r.flat_groups = r.generated_groups - static_cast<int64_t>(groups.size());
         for (int64_t g : groups) {
@@ -205,7 +197,7 @@ Rollout Trainer::next_rollout(uint64_t seed) {
         }
     }
     kept.resize(static_cast<size_t>(B));
-    Rollout out = gather_groups(kept, o_);
+    Rollout out = gather_groups(kept, options_);
     for (const Rollout* r : all_flat) {
         add_generation_costs(out, *r);
     }
@@ -215,11 +207,12 @@ Rollout Trainer::next_rollout(uint64_t seed) {
 at::Tensor Trainer::logprobs_no_grad(model::CausalLm& model, const SequenceBatch& batch) {
     torch::NoGradGuard no_grad;
     std::vector<at::Tensor> parts;
-    const int64_t micro = o_.batch.micro_batch_size;
+    const int64_t micro = options_.batch.micro_batch_size;
     const int64_t L = batch.completion_ids.size(1);
     for (int64_t b = 0; b < batch.size(); b += micro) {
         const auto part = batch.slice(b, std::min(b + micro, batch.size()));
-        auto logp = completion_logprobs(model, part, {.temperature = o_.sampling.temperature}).logp;
+        auto logp =
+            completion_logprobs(model, part, {.temperature = options_.sampling.temperature}).logp;
         parts.push_back(torch::constant_pad_nd(logp, {0, L - logp.size(1)}));
     }
     return torch::cat(parts, 0);
@@ -230,19 +223,19 @@ void Trainer::micro_step(const SequenceBatch& micro,
                          const LossNormalizer& norm,
                          UpdateStats& stats) {
     const int64_t L = micro.completion_ids.size(1);
-    auto lp = completion_logprobs(
-        policy_, micro,
-        {.temperature = o_.sampling.temperature, .entropy = true});
-    PolicyLossInput in{.logp = lp.logp,
-                       .old_logp = base.old_logp.defined() ? base.old_logp.slice(1, 0, L) : at::Tensor(),
-                       .ref_logp = base.ref_logp.defined() ? base.ref_logp.slice(1, 0, L) : at::Tensor(),
-                       .entropy = lp.entropy,
-                       .advantages = base.advantages,
-                       .mask = base.mask.slice(1, 0, L)};
-    const PolicyLossConfig config{.clip = o_.clip,
-                                  .kl = o_.kl,
-                                  .loss = o_.loss,
-                                  .max_completion_length = o_.sampling.max_completion_length};
+    auto lp = completion_logprobs(policy_, micro,
+                                  {.temperature = options_.sampling.temperature, .entropy = true});
+    PolicyLossInput in{
+        .logp = lp.logp,
+        .old_logp = base.old_logp.defined() ? base.old_logp.slice(1, 0, L) : at::Tensor(),
+        .ref_logp = base.ref_logp.defined() ? base.ref_logp.slice(1, 0, L) : at::Tensor(),
+        .entropy = lp.entropy,
+        .advantages = base.advantages,
+        .mask = base.mask.slice(1, 0, L)};
+    const PolicyLossConfig config{.clip = options_.clip,
+                                  .kl = options_.kl,
+                                  .loss = options_.loss,
+                                  .max_completion_length = options_.sampling.max_completion_length};
     const auto out = policy_loss(in, config, norm);
     out.loss.backward();
     const double share = in.mask.sum().item<double>() / std::max(norm.tokens, 1.0);
@@ -259,7 +252,7 @@ void Trainer::micro_step(const SequenceBatch& micro,
 
 UpdateStats Trainer::update(const Rollout& r) {
     const auto t0 = Clock::now();
-    const int64_t mini = o_.batch.mini_batch_size, micro = o_.batch.micro_batch_size;
+    const int64_t mini = options_.batch.mini_batch_size, micro = options_.batch.micro_batch_size;
     const auto order = length_order(r, mini);
     std::vector<std::vector<int64_t>> prompts, completions;
     for (int64_t i : order) {
@@ -270,7 +263,8 @@ UpdateStats Trainer::update(const Rollout& r) {
     const auto batch = make_sequence_batch(prompts, completions, eos_.empty() ? 0 : eos_[0]);
     const auto advantages = r.advantages.index_select(0, torch::tensor(order, torch::kInt64));
     auto mask = batch.completion_mask.clone();
-    if (o_.truncation.mask_truncated) {  // after the advantages: they still count in their group
+    if (options_.truncation
+            .mask_truncated) {  // after the advantages: they still count in their group
         for (size_t i = 0; i < order.size(); ++i) {
             if (r.truncated[static_cast<size_t>(order[i])]) {
                 mask[static_cast<int64_t>(i)].zero_();
@@ -278,13 +272,13 @@ UpdateStats Trainer::update(const Rollout& r) {
         }
     }
     const int64_t N = batch.size();
-    const bool off_policy = o_.batch.num_iterations > 1 || N > mini;
+    const bool off_policy = options_.batch.num_iterations > 1 || N > mini;
     const auto old_logp = off_policy ? logprobs_no_grad(policy_, batch) : at::Tensor();
     const auto ref_logp = reference_ ? logprobs_no_grad(reference_, batch) : at::Tensor();
     policy_->train();
     UpdateStats stats;
-    const int64_t total_steps = o_.max_steps * o_.batch.num_iterations * (N / mini);
-    for (int64_t pass = 0; pass < o_.batch.num_iterations; ++pass) {
+    const int64_t total_steps = options_.max_steps * options_.batch.num_iterations * (N / mini);
+    for (int64_t pass = 0; pass < options_.batch.num_iterations; ++pass) {
         for (int64_t m = 0; m < N; m += mini) {
             optimizer_->zero_grad();
             const auto norm = loss_normalizer(mask.slice(0, m, m + mini));
@@ -297,9 +291,12 @@ UpdateStats Trainer::update(const Rollout& r) {
                     .mask = mask.slice(0, b, e)};
                 micro_step(batch.slice(b, e), base, norm, stats);
             }
-            stats.grad_norm += clip_gradients(policy_->parameters(), o_.optim.max_grad_norm);
-            const int64_t k = step_ * o_.batch.num_iterations * (N / mini) + stats.optimizer_steps;
-            stats.lr = scheduled_step(*optimizer_, o_.optim, k, total_steps);
+            stats.grad_norm += clip_gradients(policy_->parameters(), options_.optim.max_grad_norm);
+            const int64_t k =
+                step_ * options_.batch.num_iterations * (N / mini) + stats.optimizer_steps;
+            stats.lr = learning_rate(options_.optim, k, total_steps);
+            set_learning_rate(*optimizer_, stats.lr);
+            optimizer_->step();
             ++stats.optimizer_steps;
         }
     }
@@ -345,51 +342,55 @@ void length_stats(const Rollout& r, nlohmann::json& m) {
     }();
 }
 
-nlohmann::json Trainer::metrics(const Rollout& r, const UpdateStats& u, double step_seconds) {
-    nlohmann::json m = {{"step", step_}};
-    for (const auto& [name, value] : r.rewards.metrics()) {
-        m[name] = value;
+nlohmann::json Trainer::metrics(const Rollout& rollout,
+                                const UpdateStats& stats,
+                                double step_seconds) {
+    nlohmann::json row = {{"step", step_}};
+    for (const auto& [name, value] : rollout.rewards.metrics()) {
+        row[name] = value;
     }
     // accuracy as its own curve when a reward of that name runs (the R1 paper's first figure)
-    if (m.contains("reward/accuracy/mean")) {
-        m["accuracy"] = m["reward/accuracy/mean"];
+    if (row.contains("reward/accuracy/mean")) {
+        row["accuracy"] = row["reward/accuracy/mean"];
     }
-    m["frac_reward_zero_std"] = r.zero_std.to(torch::kFloat64).mean().item<double>();
-    m["advantage/mean"] = r.advantages.mean().item<double>();
-    m["advantage/std"] = r.advantages.std().item<double>();
-    m["advantage/min"] = r.advantages.min().item<double>();
-    m["advantage/max"] = r.advantages.max().item<double>();
-    length_stats(r, m);
-    m["loss/total"] = u.loss;
-    m["loss/pg"] = u.pg_loss;
-    m["kl"] = u.kl;
-    m["entropy"] = u.entropy;
-    m["clip/low_frac"] = u.clip_low;
-    m["clip/high_frac"] = u.clip_high;
-    m["clip/region_frac"] = u.clip_region;
-    m["ratio/mean"] = u.ratio_mean;
-    m["grad_norm"] = u.grad_norm;
-    m["lr"] = u.lr;
+    row["frac_reward_zero_std"] = rollout.zero_std.to(torch::kFloat64).mean().item<double>();
+    row["advantage/mean"] = rollout.advantages.mean().item<double>();
+    row["advantage/std"] = rollout.advantages.std().item<double>();
+    row["advantage/min"] = rollout.advantages.min().item<double>();
+    row["advantage/max"] = rollout.advantages.max().item<double>();
+    length_stats(rollout, row);
+    row["loss/total"] = stats.loss;
+    row["loss/pg"] = stats.pg_loss;
+    row["kl"] = stats.kl;
+    row["entropy"] = stats.entropy;
+    row["clip/low_frac"] = stats.clip_low;
+    row["clip/high_frac"] = stats.clip_high;
+    row["clip/region_frac"] = stats.clip_region;
+    row["ratio/mean"] = stats.ratio_mean;
+    row["grad_norm"] = stats.grad_norm;
+    row["lr"] = stats.lr;
     const auto& gen = engine_->last_stats();
-    m["perf/gen_tokens_per_s"] =
-        static_cast<double>(gen.generated_tokens) / std::max(r.generate_seconds, 1e-9);
-    m["perf/train_tokens_per_s"] = static_cast<double>(u.tokens) / std::max(u.seconds, 1e-9);
-    m["time/generate"] = r.generate_seconds;
-    m["time/reward"] = r.reward_seconds;
-    m["time/update"] = u.seconds;
-    m["time/step"] = step_seconds;
-    m["prompts_seen"] = prompt_cursor_;
-    if (o_.dynamic_sampling.enable) {
-        m["dynamic_sampling/generation_batches"] = r.generation_batches;
-        m["dynamic_sampling/flat_frac"] =
-            static_cast<double>(r.flat_groups) / static_cast<double>(std::max<int64_t>(r.generated_groups, 1));
+    row["perf/gen_tokens_per_s"] =
+        static_cast<double>(gen.generated_tokens) / std::max(rollout.generate_seconds, 1e-9);
+    row["perf/train_tokens_per_s"] =
+        static_cast<double>(stats.tokens) / std::max(stats.seconds, 1e-9);
+    row["time/generate"] = rollout.generate_seconds;
+    row["time/reward"] = rollout.reward_seconds;
+    row["time/update"] = stats.seconds;
+    row["time/step"] = step_seconds;
+    row["prompts_seen"] = prompts_.seen();
+    if (options_.dynamic_sampling.enable) {
+        row["dynamic_sampling/generation_batches"] = rollout.generation_batches;
+        row["dynamic_sampling/flat_frac"] =
+            static_cast<double>(rollout.flat_groups) /
+            static_cast<double>(std::max<int64_t>(rollout.generated_groups, 1));
     }
-    return m;
+    return row;
 }
 
 void Trainer::write_completions(const Rollout& r) {
     std::ofstream out(run_dir_.completions(), std::ios::app);
-    const int64_t G = o_.batch.num_generations;
+    const int64_t G = options_.batch.num_generations;
     const auto total = r.rewards.total.contiguous();
     for (size_t i = 0; i < r.completions.size(); ++i) {
         nlohmann::json row = {{"step", step_},
@@ -400,24 +401,27 @@ void Trainer::write_completions(const Rollout& r) {
                               {"length", r.completions[i].tokens.size()},
                               {"truncated", static_cast<bool>(r.truncated[i])}};
         for (size_t k = 0; k < r.rewards.stats.size(); ++k) {
-            const double v = r.rewards.per_function[static_cast<int64_t>(i)][static_cast<int64_t>(k)]
-                                 .item<double>();
-            row["rewards"][r.rewards.stats[k].name] = std::isnan(v) ? nlohmann::json() : nlohmann::json(v);
+            const double v =
+                r.rewards.per_function[static_cast<int64_t>(i)][static_cast<int64_t>(k)]
+                    .item<double>();
+            row["rewards"][r.rewards.stats[k].name] =
+                std::isnan(v) ? nlohmann::json() : nlohmann::json(v);
         }
         out << row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     }
-    for (int64_t i = 0; i < std::min<int64_t>(o_.log.num_completions_to_print, r.texts.size()); ++i) {
-        log::info("step ", step_, " sample ", i, " (reward ", total[i].item<double>(), "): ",
-                  r.texts[static_cast<size_t>(i)]);
+    for (int64_t i = 0;
+         i < std::min<int64_t>(options_.log.num_completions_to_print, r.texts.size()); ++i) {
+        log::info("step ", step_, " sample ", i, " (reward ", total[i].item<double>(),
+                  "): ", r.texts[static_cast<size_t>(i)]);
     }
 }
 
 std::optional<nlohmann::json> Trainer::maybe_evaluate(int64_t steps_done) {
-    if (o_.log.eval_every <= 0 || steps_done % o_.log.eval_every != 0) {
+    if (options_.log.eval_every <= 0 || steps_done % options_.log.eval_every != 0) {
         return std::nullopt;
     }
     if (!held_out_) {
-        const auto set = data::PromptSet::from_options(o_.data, data::Subset::eval);
+        const auto set = data::PromptSet::from_options(options_.data, data::Subset::eval);
         held_out_.emplace();
         for (int64_t i = 0; i < set.size().value_or(0); ++i) {
             held_out_->push_back(set.at(i));
@@ -430,9 +434,9 @@ std::optional<nlohmann::json> Trainer::maybe_evaluate(int64_t steps_done) {
     eval::Evaluator evaluator(*engine_, *base_.tokenizer, template_,
                               {{.name = "accuracy", .weight = 1.0}});
     const auto result = evaluator.run(
-        problems, {.num_samples = o_.log.eval_samples,
-                   .sampling = o_.sampling,
-                   .seed = util::derive_seed(static_cast<uint64_t>(o_.seed), {kEvalStream}),
+        problems, {.num_samples = options_.log.eval_samples,
+                   .sampling = options_.sampling,
+                   .seed = util::derive_seed(static_cast<uint64_t>(options_.seed), {kEvalStream}),
                    .eos_token_ids = eos_});
     return nlohmann::json{{"eval/pass@1", result.overall.pass_at_1},
                           {"eval/maj@k", result.overall.maj_at_k},
@@ -442,12 +446,12 @@ std::optional<nlohmann::json> Trainer::maybe_evaluate(int64_t steps_done) {
 nlohmann::json Trainer::step(int64_t step) {
     step_ = step;
     const auto t0 = Clock::now();
-    const uint64_t seed = util::derive_seed(static_cast<uint64_t>(o_.seed),
+    const uint64_t seed = util::derive_seed(static_cast<uint64_t>(options_.seed),
                                             {kRolloutStream, static_cast<uint64_t>(step)});
     const Rollout r = next_rollout(seed);
     const UpdateStats u = update(r);
     auto m = metrics(r, u, since(t0));
-    if (o_.log.completions_every > 0 && step % o_.log.completions_every == 0) {
+    if (options_.log.completions_every > 0 && step % options_.log.completions_every == 0) {
         write_completions(r);
     }
     refresh_reference(step + 1);
@@ -459,11 +463,12 @@ nlohmann::json Trainer::step(int64_t step) {
 
 /// TRL's sync_ref_model: every ref_update_every steps, ref <- alpha * policy + (1 - alpha) * ref.
 void Trainer::refresh_reference(int64_t steps_done) {
-    if (!reference_ || o_.kl.ref_update_every <= 0 || steps_done % o_.kl.ref_update_every != 0) {
+    if (!reference_ || options_.kl.ref_update_every <= 0 ||
+        steps_done % options_.kl.ref_update_every != 0) {
         return;
     }
     torch::NoGradGuard no_grad;
-    const double alpha = o_.kl.ref_mixup_alpha;
+    const double alpha = options_.kl.ref_mixup_alpha;
     const auto policy = policy_->named_parameters();
     for (auto& ref : reference_->named_parameters()) {
         ref.value().mul_(1.0 - alpha).add_(policy[ref.key()], alpha);
@@ -476,9 +481,9 @@ std::string Trainer::status(const nlohmann::json& m) const {
 }
 
 void Trainer::save_final(const std::filesystem::path& dir) {
-    generation::save_model_dir(dir, policy_,
-                               {.source = std::filesystem::path(o_.init.checkpoint),
-                                .chat_template = template_.to_jinja()});
+    model::save_model_dir(dir, policy_,
+                          {.source = std::filesystem::path(options_.init.checkpoint),
+                           .chat_template = template_.to_jinja()});
 }
 
 }  // namespace
@@ -488,7 +493,9 @@ GrpoResult run_grpo(const GrpoOptions& options, const std::string& resolved_yaml
     const auto r = run_stage_loop(loop, resolved_yaml, [&options](const io::RunDir& run_dir) {
         return std::make_unique<Trainer>(options, run_dir);
     });
-    return {.steps = r.steps, .interrupted = r.interrupted, .final_model = r.final_model,
+    return {.steps = r.steps,
+            .interrupted = r.interrupted,
+            .final_model = r.final_model,
             .last_metrics = r.last_metrics};
 }
 

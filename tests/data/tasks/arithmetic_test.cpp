@@ -374,7 +374,8 @@ TEST(ArithmeticTaskTest, ArbitrarilyLongNumbersAreDigitStrings) {
 
 /// Replays a compact addition: "x+y+c=s" per column (ones first, carry from the previous column),
 /// then "a+b=r"; returns the digits the columns wrote, most significant first.
-std::string replay_compact_addition(const std::string& thinking, const std::string& a,
+std::string replay_compact_addition(const std::string& thinking,
+                                    const std::string& a,
                                     const std::string& b) {
     static const std::regex column(R"((\d)\+(\d)\+(\d)=(\d+))");
     std::istringstream lines(thinking);
@@ -387,7 +388,8 @@ std::string replay_compact_addition(const std::string& thinking, const std::stri
             EXPECT_EQ(line, a + "+" + b + "=" + to_text(parse_int(a) + parse_int(b)));
             continue;
         }
-        const int x = std::stoi(m[1]), y = std::stoi(m[2]), c = std::stoi(m[3]), s = std::stoi(m[4]);
+        const int x = std::stoi(m[1]), y = std::stoi(m[2]), c = std::stoi(m[3]),
+                  s = std::stoi(m[4]);
         EXPECT_EQ(x, k < a.size() ? a[a.size() - 1 - k] - '0' : 0) << thinking;
         EXPECT_EQ(y, k < b.size() ? b[b.size() - 1 - k] - '0' : 0) << thinking;
         EXPECT_EQ(c, carry) << thinking;
@@ -403,7 +405,9 @@ std::string replay_compact_addition(const std::string& thinking, const std::stri
 }
 
 TEST(ArithmeticTaskTest, CompactStepsKeepOnlyTheArithmetic) {
-    const ArithmeticTask task({.min_digits = 1, .max_digits = 4, .operations = {Operation::add},
+    const ArithmeticTask task({.min_digits = 1,
+                               .max_digits = 4,
+                               .operations = {Operation::add},
                                .steps = StepStyle::compact});
     for (uint64_t i = 0; i < 500; ++i) {
         const TaskSample s = task.generate(5, i);

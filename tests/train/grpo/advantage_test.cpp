@@ -17,30 +17,40 @@ at::Tensor tensor2d(std::vector<double> values, int64_t b, int64_t g) {
 }
 
 TEST(GrpoAdvantageTest, GroupScaleUsesBesselStd) {
-    const auto adv = compute_advantages(tensor2d({1, 0, 1, 0}, 1, 4), {.scale = AdvScale::group, .eps = 1e-4});
+    const auto adv =
+        compute_advantages(tensor2d({1, 0, 1, 0}, 1, 4), {.scale = AdvScale::group, .eps = 1e-4});
     const double a = 0.5 / (std::sqrt(1.0 / 3.0) + 1e-4);  // (r - mean) / (std + eps)
     R1_EXPECT_CLOSE(adv.values, tensor2d({a, -a, a, -a}, 1, 4), 1e-12, 0.0);
     EXPECT_FALSE(adv.zero_std[0].item<bool>());
 }
 
 // Brute force: every option computed with plain loops over a random batch.
-std::vector<double> brute_force(const std::vector<double>& r, int64_t B, int64_t G, const AdvantageOptions& o) {
+std::vector<double> brute_force(const std::vector<double>& r,
+                                int64_t B,
+                                int64_t G,
+                                const AdvantageOptions& o) {
     std::vector<double> out(r.size());
     double batch_mean = 0, batch_var = 0;
-    for (double x : r) batch_mean += x / r.size();
-    for (double x : r) batch_var += (x - batch_mean) * (x - batch_mean) / (r.size() - 1);
+    for (double x : r)
+        batch_mean += x / r.size();
+    for (double x : r)
+        batch_var += (x - batch_mean) * (x - batch_mean) / (r.size() - 1);
     for (int64_t b = 0; b < B; ++b) {
         double mean = 0, var = 0;
-        for (int64_t g = 0; g < G; ++g) mean += r[b * G + g] / G;
-        for (int64_t g = 0; g < G; ++g) var += (r[b * G + g] - mean) * (r[b * G + g] - mean) / (G - 1);
+        for (int64_t g = 0; g < G; ++g)
+            mean += r[b * G + g] / G;
+        for (int64_t g = 0; g < G; ++g)
+            var += (r[b * G + g] - mean) * (r[b * G + g] - mean) / (G - 1);
         for (int64_t g = 0; g < G; ++g) {
             double base = mean;
             if (o.estimator == Estimator::rloo) {
                 base = (mean * G - r[b * G + g]) / (G - 1);
             }
             double a = r[b * G + g] - base;
-            if (o.scale == AdvScale::group) a /= std::sqrt(var) + o.eps;
-            if (o.scale == AdvScale::batch) a /= std::sqrt(batch_var) + o.eps;
+            if (o.scale == AdvScale::group)
+                a /= std::sqrt(var) + o.eps;
+            if (o.scale == AdvScale::batch)
+                a /= std::sqrt(batch_var) + o.eps;
             out[b * G + g] = a;
         }
     }
@@ -55,9 +65,10 @@ TEST(GrpoAdvantageTest, EveryOptionMatchesBruteForce) {
         for (AdvScale s : {AdvScale::group, AdvScale::none, AdvScale::batch}) {
             for (double eps : {1e-4, 1e-6}) {
                 const AdvantageOptions o{.estimator = e, .scale = s, .eps = eps};
-                SCOPED_TRACE(testing::Message() << "estimator " << int(e) << " scale " << int(s) << " eps " << eps);
-                R1_EXPECT_CLOSE(compute_advantages(r, o).values, tensor2d(brute_force(values, B, G, o), B, G), 1e-12,
-                                1e-12);
+                SCOPED_TRACE(testing::Message()
+                             << "estimator " << int(e) << " scale " << int(s) << " eps " << eps);
+                R1_EXPECT_CLOSE(compute_advantages(r, o).values,
+                                tensor2d(brute_force(values, B, G, o), B, G), 1e-12, 1e-12);
             }
         }
     }

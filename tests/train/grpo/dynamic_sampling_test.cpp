@@ -34,10 +34,11 @@ Rollout scored(const std::vector<double>& accuracy, int64_t G, const std::string
         r.rewards.per_function[i][0] = a;
         r.rewards.per_function[i][1] = 1.0;
         r.rewards.total[i] = (std::isnan(a) ? 0.0 : a) + 0.5;
-        r.rewards.results[0].push_back({.value = std::isnan(a) ? std::nullopt : std::optional<double>(a),
-                                        .extracted = tag,
-                                        .reason = i == 0 ? "failed: boom" : "ok",
-                                        .failed = i == 0});
+        r.rewards.results[0].push_back(
+            {.value = std::isnan(a) ? std::nullopt : std::optional<double>(a),
+             .extracted = tag,
+             .reason = i == 0 ? "failed: boom" : "ok",
+             .failed = i == 0});
         r.rewards.results[1].push_back({1.0, tag, "ok", i == 1 ? 1 : 0});
         r.texts.push_back(tag + std::to_string(i));
         r.truncated.push_back(i % 2 == 1);
@@ -62,7 +63,8 @@ TEST(DynamicSamplingTest, KeepsGroupsWhoseMetricVaries) {
     EXPECT_EQ(informative_groups(r, {.metric = "reward"}, 3), (std::vector<int64_t>{1, 3, 4}));
     EXPECT_TRUE(informative_groups(r, {.metric = "format"}, 3).empty());
     // population std of {0, 1, 0} is sqrt(2)/3 = 0.471: a tol above it drops the group
-    EXPECT_EQ(informative_groups(r, {.metric = "accuracy", .tol = 0.48}, 3), (std::vector<int64_t>{4}));
+    EXPECT_EQ(informative_groups(r, {.metric = "accuracy", .tol = 0.48}, 3),
+              (std::vector<int64_t>{4}));
 }
 
 TEST(DynamicSamplingTest, UnknownMetricNamesTheValidOnes) {
@@ -70,7 +72,8 @@ TEST(DynamicSamplingTest, UnknownMetricNamesTheValidOnes) {
         metric_column({"accuracy", "format"}, "acuracy");
         FAIL() << "no error";
     } catch (const util::ConfigError& e) {
-        EXPECT_NE(std::string(e.what()).find("dynamic_sampling.metric: 'acuracy'"), std::string::npos);
+        EXPECT_NE(std::string(e.what()).find("dynamic_sampling.metric: 'acuracy'"),
+                  std::string::npos);
         EXPECT_NE(std::string(e.what()).find("'reward', 'accuracy', 'format'"), std::string::npos);
     }
     EXPECT_EQ(metric_column({"accuracy", "format"}, "format"), 1);
@@ -93,8 +96,10 @@ TEST(DynamicSamplingTest, GatherGroupsRenumbersAndRecomputes) {
         EXPECT_EQ(out.completions[i].prompt_index, static_cast<int64_t>(i / 2));
         EXPECT_EQ(out.truncated[i], i % 2 == 1);
     }
-    R1_EXPECT_CLOSE(out.rewards.total, at::tensor({0.5, 1.5, 1.5, 0.5, 1.5, 0.5}, at::kDouble), 0.0, 0.0);
-    // stats over the gathered rows only: accuracy {0,1,1,0,1,0}; "failed:" rows a0 and b0 -> a0 only
+    R1_EXPECT_CLOSE(out.rewards.total, at::tensor({0.5, 1.5, 1.5, 0.5, 1.5, 0.5}, at::kDouble), 0.0,
+                    0.0);
+    // stats over the gathered rows only: accuracy {0,1,1,0,1,0}; "failed:" rows a0 and b0 -> a0
+    // only
     EXPECT_DOUBLE_EQ(out.rewards.stats[0].mean, 0.5);
     EXPECT_DOUBLE_EQ(out.rewards.stats[0].std, 0.5);
     EXPECT_EQ(out.rewards.stats[0].failures, 1);
@@ -102,7 +107,8 @@ TEST(DynamicSamplingTest, GatherGroupsRenumbersAndRecomputes) {
     EXPECT_EQ(out.rewards.stats[1].timeouts, 1);  // row a1
     // group advantages of {0.5, 1.5}: (r - mean) / (Bessel std + eps), std = sqrt(0.5)
     const double adv = 0.5 / (std::sqrt(0.5) + o.advantage.eps);
-    R1_EXPECT_CLOSE(out.advantages, at::tensor({-adv, adv, adv, -adv, adv, -adv}, at::kFloat), 1e-6, 0.0);
+    R1_EXPECT_CLOSE(out.advantages, at::tensor({-adv, adv, adv, -adv, adv, -adv}, at::kFloat), 1e-6,
+                    0.0);
     EXPECT_DOUBLE_EQ(out.generate_seconds, 4.0);  // each source once
     EXPECT_EQ(out.generated_groups, 5);
     EXPECT_EQ(out.generation_batches, 2);

@@ -32,8 +32,10 @@ TEST(GrpoLogprobTest, EqualsFullForwardAtEachCompletionToken) {
             const auto z = logits[static_cast<int64_t>(prompts[i].size() + j - 1)] / T;
             const auto logp = at::log_softmax(z, -1);
             const auto r = static_cast<int64_t>(i), c = static_cast<int64_t>(j);
-            EXPECT_NEAR(got.logp[r][c].item<double>(), logp[completions[i][j]].item<double>(), 2e-5);
-            EXPECT_NEAR(got.entropy[r][c].item<double>(), -(logp.exp() * logp).sum().item<double>(), 2e-5);
+            EXPECT_NEAR(got.logp[r][c].item<double>(), logp[completions[i][j]].item<double>(),
+                        2e-5);
+            EXPECT_NEAR(got.entropy[r][c].item<double>(), -(logp.exp() * logp).sum().item<double>(),
+                        2e-5);
         }
         for (int64_t c = static_cast<int64_t>(completions[i].size()); c < got.logp.size(1); ++c) {
             EXPECT_EQ(got.logp[static_cast<int64_t>(i)][c].item<double>(), 0.0);  // padding

@@ -1,6 +1,7 @@
-// DAPO's dynamic sampling (grpo-spec §4.2): a group whose G rewards are all equal has zero advantage
-// everywhere and teaches nothing, so it is dropped and the batch refilled from more prompts until B
-// groups carry a signal. This file decides which groups survive; the trainer does the refilling.
+// DAPO's dynamic sampling (grpo-spec §4.2): a group whose G rewards are all equal has zero
+// advantage everywhere and teaches nothing, so it is dropped and the batch refilled from more
+// prompts until B groups carry a signal. This file decides which groups survive; the trainer does
+// the refilling.
 #pragma once
 
 #include "r1/train/grpo/rollout.h"
@@ -21,7 +22,8 @@ at::Tensor metric_values(const rewards::CombinedRewards& rewards, const std::str
 
 /// Indices of the groups of `r` (G completions each) whose metric has a population std above
 /// `tol` over its scorable completions; a group with fewer than two scorable values is flat.
-std::vector<int64_t> informative_groups(const Rollout& r, const DynamicSamplingOptions& options,
+std::vector<int64_t> informative_groups(const Rollout& r,
+                                        const DynamicSamplingOptions& options,
                                         int64_t G);
 
 }  // namespace r1::train::grpo

@@ -22,6 +22,7 @@ struct SequenceBatch {
     at::Tensor prompt_lengths;   // [n] int64
 
     int64_t size() const { return input_ids.size(0); }
+
     /// Rows [begin, end), trimmed to their longest row.
     SequenceBatch slice(int64_t begin, int64_t end) const;
 };

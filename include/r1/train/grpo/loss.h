@@ -3,9 +3,9 @@
 // entropy bonus, and the four aggregation modes. Shapes: N completions, L completion positions.
 #pragma once
 
-#include <ATen/core/Tensor.h>
-
 #include "r1/train/grpo/options.h"
+
+#include <ATen/core/Tensor.h>
 
 namespace r1::train::grpo {
 
@@ -26,7 +26,8 @@ struct PolicyLossConfig {
 };
 
 /// Denominators of the whole mini-batch, so that micro-batches sum to the mini-batch's loss
-/// (grpo-spec §3.5): count them once with loss_normalizer(mini_batch_mask), pass to every micro-batch.
+/// (grpo-spec §3.5): count them once with loss_normalizer(mini_batch_mask), pass to every
+/// micro-batch.
 struct LossNormalizer {
     double tokens = 0;     // sum of the mask
     double sequences = 0;  // sequences with at least one unmasked token (n_S)
@@ -38,10 +39,10 @@ LossNormalizer loss_normalizer(const at::Tensor& mask);
 struct PolicyLoss {
     at::Tensor loss;  // scalar: aggregated surrogate + KL - entropy bonus
     // Detached statistics (masked token means unless said otherwise), for metrics.jsonl.
-    double pg_loss = 0;         // aggregated surrogate alone
-    double kl = 0;              // mean per-token KL estimate (0 when no reference)
+    double pg_loss = 0;  // aggregated surrogate alone
+    double kl = 0;       // mean per-token KL estimate (0 when no reference)
     double entropy = 0;
-    double clip_low_frac = 0;   // rho < 1 - eps_low with A < 0 (where the clip binds, as TRL counts)
+    double clip_low_frac = 0;  // rho < 1 - eps_low with A < 0 (where the clip binds, as TRL counts)
     double clip_high_frac = 0;  // rho > 1 + eps_high with A > 0
     double clip_region_frac = 0;
     double ratio_mean = 0, ratio_min = 0, ratio_max = 0;

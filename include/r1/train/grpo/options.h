@@ -2,18 +2,18 @@
 // loss aggregation, truncation, dynamic sampling, rewards, optimizer, logging, checkpoints.
 #pragma once
 
+#include "r1/config/visitor.h"
+#include "r1/data/options.h"
+#include "r1/generation/options.h"
+#include "r1/rewards/options.h"
+#include "r1/train/options.h"
+
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "r1/config/visitor.h"
-#include "r1/data/options.h"
-#include "r1/generation/options.h"
-#include "r1/rewards/options.h"
-#include "r1/train/options.h"
 
 namespace r1::train::grpo {
 
@@ -26,17 +26,22 @@ enum class LossAgg { token_mean, seq_mean_token_mean, seq_mean_token_sum, dr_grp
 constexpr auto enum_names(Estimator) {
     return std::array{std::pair{Estimator::grpo, "grpo"}, std::pair{Estimator::rloo, "rloo"}};
 }
+
 constexpr auto enum_names(AdvScale) {
     return std::array{std::pair{AdvScale::group, "group"}, std::pair{AdvScale::none, "none"},
                       std::pair{AdvScale::batch, "batch"}};
 }
+
 constexpr auto enum_names(RatioLevel) {
-    return std::array{std::pair{RatioLevel::token, "token"}, std::pair{RatioLevel::sequence, "sequence"}};
+    return std::array{std::pair{RatioLevel::token, "token"},
+                      std::pair{RatioLevel::sequence, "sequence"}};
 }
+
 constexpr auto enum_names(KlEstimator) {
     return std::array{std::pair{KlEstimator::k1, "k1"}, std::pair{KlEstimator::k2, "k2"},
                       std::pair{KlEstimator::k3, "k3"}, std::pair{KlEstimator::k3_plus, "k3+"}};
 }
+
 constexpr auto enum_names(LossAgg) {
     return std::array{std::pair{LossAgg::token_mean, "token_mean"},
                       std::pair{LossAgg::seq_mean_token_mean, "seq_mean_token_mean"},
@@ -49,11 +54,11 @@ struct InitOptions {
 };
 
 struct BatchOptions {
-    int64_t prompts_per_step = 32;  // B
-    int64_t num_generations = 16;   // G, completions per prompt
-    int64_t mini_batch_size = 512;  // completions per optimizer step
-    int64_t micro_batch_size = 4;   // sequences per forward/backward; never changes the math
-    int64_t num_iterations = 1;     // mu, passes over one rollout
+    int64_t prompts_per_step = 32;      // B
+    int64_t num_generations = 16;       // G, completions per prompt
+    int64_t mini_batch_size = 512;      // completions per optimizer step
+    int64_t micro_batch_size = 4;       // sequences per forward/backward; never changes the math
+    int64_t num_iterations = 1;         // mu, passes over one rollout
     int64_t generation_batch_size = 0;  // sequences decoded at once; 0: a whole rollout
 };
 
@@ -64,18 +69,18 @@ struct AdvantageOptions {
 };
 
 struct ClipOptions {
-    double eps_low = 0.2;                // ratio floor: 1 - eps_low
-    double eps_high = 0.28;              // ratio ceiling: 1 + eps_high (DAPO clip-higher)
-    std::optional<double> dual_clip_c;   // bound on the loss for negative advantages
+    double eps_low = 0.2;               // ratio floor: 1 - eps_low
+    double eps_high = 0.28;             // ratio ceiling: 1 + eps_high (DAPO clip-higher)
+    std::optional<double> dual_clip_c;  // bound on the loss for negative advantages
     RatioLevel ratio_level = RatioLevel::token;
 };
 
 struct KlOptions {
     double beta = 0.001;  // 0 loads no reference model
     KlEstimator estimator = KlEstimator::k3;
-    bool clamp = true;              // clamp the log-ratio to [-20, 20] and k3 to [-10, 10]
-    int64_t ref_update_every = 0;   // steps between reference refreshes; 0: never
-    double ref_mixup_alpha = 1.0;   // ref <- a*policy + (1-a)*ref
+    bool clamp = true;             // clamp the log-ratio to [-20, 20] and k3 to [-10, 10]
+    int64_t ref_update_every = 0;  // steps between reference refreshes; 0: never
+    double ref_mixup_alpha = 1.0;  // ref <- a*policy + (1-a)*ref
 };
 
 struct LossOptions {

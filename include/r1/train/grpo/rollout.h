@@ -4,6 +4,7 @@
 #pragma once
 
 #include "r1/data/sample.h"
+#include "r1/eval/sample_and_score.h"
 #include "r1/generation/engine.h"
 #include "r1/rewards/combine.h"
 #include "r1/tokenizer/chat_template.h"
@@ -19,14 +20,14 @@
 namespace r1::train::grpo {
 
 struct Rollout {
-    std::vector<data::Sample> samples;              // B
-    std::vector<std::vector<int64_t>> prompt_ids;   // B
+    std::vector<data::Sample> samples;                // B
+    std::vector<std::vector<int64_t>> prompt_ids;     // B
     std::vector<generation::Completion> completions;  // N = B * G
-    std::vector<std::string> texts;                 // N decoded completions
-    std::vector<bool> truncated;                    // N: no EOS or stop string within L
-    rewards::CombinedRewards rewards;               // [N] total, [N, R] per function
-    at::Tensor advantages;                          // [N] float32
-    at::Tensor zero_std;                            // [B] bool
+    std::vector<std::string> texts;                   // N decoded completions
+    std::vector<bool> truncated;                      // N: no EOS or stop string within L
+    rewards::CombinedRewards rewards;                 // [N] total, [N, R] per function
+    at::Tensor advantages;                            // [N] float32
+    at::Tensor zero_std;                              // [B] bool
     double generate_seconds = 0;
     double reward_seconds = 0;
     int64_t generation_batches = 1;  // > 1 when dynamic sampling refilled the batch
@@ -40,17 +41,9 @@ struct GroupRef {
     int64_t group = 0;
 };
 
-struct RolloutContext {
-    generation::Engine& engine;
-    const tokenizer::Tokenizer& tokenizer;
-    const tokenizer::ChatTemplate& chat_template;
-    const rewards::RewardSet& rewards;
-    std::vector<int64_t> eos_token_ids;
-};
-
-/// Generates and scores G completions for each of `samples`; the draws come from `seed`.
-/// Prompts longer than sampling.max_prompt_length are a ConfigError naming the prompt.
-Rollout make_rollout(const RolloutContext& context,
+/// Generates and scores G completions for each of `samples` (eval::sample_and_score), the draws
+/// from `seed`, and turns their rewards into advantages.
+Rollout make_rollout(const eval::RowScorer& scorer,
                      std::vector<data::Sample> samples,
                      const GrpoOptions& options,
                      uint64_t seed);

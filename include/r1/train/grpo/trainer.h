@@ -13,9 +13,9 @@
 namespace r1::train::grpo {
 
 struct GrpoResult {
-    int64_t steps = 0;           // steps done when the run ended
-    bool interrupted = false;    // stopped by Ctrl-C after saving
-    std::string final_model;     // run_dir/final (empty when interrupted)
+    int64_t steps = 0;         // steps done when the run ended
+    bool interrupted = false;  // stopped by Ctrl-C after saving
+    std::string final_model;   // run_dir/final (empty when interrupted)
     nlohmann::json last_metrics;
 };
 
