@@ -7,11 +7,16 @@
 #include <cstdint>
 #include <vector>
 
+#include "rewards/language_id.h"
+
 namespace r1::rewards {
 
 void visit(config::Visitor& v, LanguageOptions& o) {
     v.field("language", o.language,
             "ISO 639-1 target language; empty: the row's, else the prompt's");
+    v.field("identify", o.identify,
+            "tell apart the languages of one script (en, fr, de...) sentence by sentence with "
+            "CLD2; false: scripts only");
 }
 
 namespace {
@@ -72,8 +77,10 @@ std::string strip_markup(std::string_view text) {
 
 }  // namespace
 
-std::map<Script, int64_t> count_words(std::string_view text) {
-    const std::string s = strip_markup(text);
+namespace {
+
+// Words per script of text already stripped of markup.
+std::map<Script, int64_t> count_plain_words(std::string_view s) {
     std::map<Script, int64_t> counts;
     std::optional<Script> current;  // the script of the word being read
     for (size_t i = 0; i < s.size();) {
@@ -85,6 +92,47 @@ std::map<Script, int64_t> count_words(std::string_view text) {
         current = single ? std::nullopt : script;
     }
     return counts;
+}
+
+// The sentences of stripped text: cut after . ! ? ; followed by a space or the end, after a
+// newline, and after the CJK full stop, exclamation and question marks.
+std::vector<std::string_view> sentences(std::string_view s) {
+    std::vector<std::string_view> out;
+    size_t start = 0;
+    for (size_t i = 0; i < s.size();) {
+        const char32_t c = util::next_code_point(s, i).value_or(0xFFFD);
+        const bool stop = c == '\n' || c == 0x3002 || c == 0xFF01 || c == 0xFF1F ||
+                          ((c == '.' || c == '!' || c == '?' || c == ';') &&
+                           (i == s.size() || s[i] == ' ' || s[i] == '\n'));
+        if (stop) {
+            out.push_back(s.substr(start, i - start));
+            start = i;
+        }
+    }
+    out.push_back(s.substr(start));
+    return out;
+}
+
+// `s` with the letters of scripts outside `keep` turned into spaces: what the identifier judges of
+// a sentence that mixes scripts is its words in the target's script.
+std::string only_scripts(std::string_view s, const std::set<Script>& keep) {
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+        const size_t at = i;
+        const auto script = script_of(util::next_code_point(s, i).value_or(0xFFFD));
+        if (script && !keep.contains(*script)) {
+            out += ' ';
+        } else {
+            out.append(s.substr(at, i - at));
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::map<Script, int64_t> count_words(std::string_view text) {
+    return count_plain_words(strip_markup(text));
 }
 
 std::optional<std::set<Script>> language_scripts(std::string_view language) {
@@ -121,31 +169,63 @@ std::string chain_of_thought(std::string_view completion) {
     return std::string(completion.substr(0, completion.find("</think>")));  // prefilled <think>
 }
 
-RewardResult language_consistency(const RewardInput& in, const LanguageOptions& o) {
-    const std::string& language = !o.language.empty() ? o.language : in.language;
-    std::set<Script> target;
+namespace {
+
+struct Target {
+    std::string language;  // ISO 639-1; empty when only a script is known
+    std::set<Script> scripts;
+};
+
+// The options' language, else the row's, else the prompt's (identified, else its majority script).
+std::optional<Target> target_of(const RewardInput& in, const LanguageOptions& o, std::string& why) {
+    std::string language = !o.language.empty() ? o.language : in.language;
+    if (language.empty() && o.identify) {
+        language = identify_language(strip_markup(in.prompt)).value_or("");
+    }
     if (!language.empty()) {
         const auto scripts = language_scripts(language);
         if (!scripts) {
-            return {std::nullopt, "", "unknown language '" + language + "'"};
+            why = "unknown language '" + language + "'";
+            return std::nullopt;
         }
-        target = *scripts;
-    } else {
-        const auto prompt = count_words(in.prompt);  // the prompt's majority script
-        if (prompt.empty()) {
-            return {std::nullopt, "", "no language given and the prompt has no words"};
-        }
-        auto best = prompt.begin();
-        for (auto it = prompt.begin(); it != prompt.end(); ++it) {
-            best = it->second > best->second ? it : best;
-        }
-        target = best->first == Script::kana ? std::set<Script>{Script::han, Script::kana}
-                                             : std::set<Script>{best->first};
+        return Target{normalize_language_code(language), *scripts};
     }
+    const auto prompt = count_words(in.prompt);  // the prompt's majority script
+    if (prompt.empty()) {
+        why = "no language given and the prompt has no words";
+        return std::nullopt;
+    }
+    auto best = prompt.begin();
+    for (auto it = prompt.begin(); it != prompt.end(); ++it) {
+        best = it->second > best->second ? it : best;
+    }
+    return Target{"", best->first == Script::kana ? std::set<Script>{Script::han, Script::kana}
+                                                  : std::set<Script>{best->first}};
+}
+
+}  // namespace
+
+RewardResult language_consistency(const RewardInput& in, const LanguageOptions& o) {
+    std::string why;
+    const auto target = target_of(in, o, why);
+    if (!target) {
+        return {std::nullopt, "", why};
+    }
+    const bool identify = o.identify && !target->language.empty();
     int64_t total = 0, in_target = 0;
-    for (const auto& [script, n] : count_words(chain_of_thought(in.completion))) {
-        total += n;
-        in_target += target.contains(script) ? n : 0;
+    const std::string cot = strip_markup(chain_of_thought(in.completion));
+    for (const std::string_view sentence : sentences(cot)) {
+        int64_t words = 0, in_script = 0;
+        for (const auto& [script, n] : count_plain_words(sentence)) {
+            words += n;
+            in_script += target->scripts.contains(script) ? n : 0;
+        }
+        if (identify && in_script > 0) {  // another language of the same script is not the target
+            const auto language = identify_language(only_scripts(sentence, target->scripts));
+            in_script = language && *language != target->language ? 0 : in_script;
+        }
+        total += words;
+        in_target += in_script;
     }
     if (total == 0) {
         return {0.0, "", "no words in the chain of thought"};

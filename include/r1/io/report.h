@@ -16,8 +16,8 @@ struct Series {
 };
 
 struct ReportOptions {
-    std::vector<std::string>
-        metrics;      // which to draw, in order; empty: kDefaultMetrics found in the file
+    // which to draw, in order; empty: kDefaultMetrics found in the file
+    std::vector<std::string> metrics;
     int width = 560;  // chart size in pixels
     int height = 220;
 };

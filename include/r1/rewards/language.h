@@ -1,5 +1,9 @@
 // language_consistency (grpo-spec §6.4, the R1 paper's language reward): the share of the chain of
-// thought's words written in the target language's script.
+// thought's words written in the target language. The script rule decides between scripts (an
+// English target counts no Han word); within the target's script, CLD2 (rewards/language_id.h)
+// judges each sentence's words of that script, and a sentence it reliably finds in another
+// language (French for an English target) counts none of them. Where CLD2 is unsure (a short or
+// formulaic sentence) the script rule stands.
 //
 // Words: the CoT is decoded as UTF-8 after removing $..$, $$..$$, \[..\], \(..\), fenced and inline
 // code and LaTeX commands. Each maximal run of letters of one script counts as one word (Latin,
@@ -36,8 +40,10 @@ enum class Script {
 };
 
 struct LanguageOptions {
-    std::string
-        language;  // ISO 639-1 target for every row; empty: the row's, else the prompt's script
+    // ISO 639-1 target for every row; empty: the row's, else the prompt's (identified by CLD2, else
+    // its majority script)
+    std::string language;
+    bool identify = true;  // false: scripts only (English, French and German all count as one)
 };
 
 void visit(config::Visitor& v, LanguageOptions& o);

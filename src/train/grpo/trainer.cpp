@@ -173,8 +173,8 @@ Rollout Trainer::next_rollout(uint64_t seed) {
     }
     std::deque<Rollout> batches;  // a deque: GroupRefs point into it while it grows
     std::vector<GroupRef> kept;
-    std::vector<const Rollout*>
-        all_flat;  // generated, but no group kept: gather_groups misses them
+    // generated, but no group kept: gather_groups misses them
+    std::vector<const Rollout*> all_flat;
     for (int64_t k = 0; static_cast<int64_t>(kept.size()) < B; ++k) {
         if (ds.max_gen_batches > 0 && k == ds.max_gen_batches) {
             throw util::Error(

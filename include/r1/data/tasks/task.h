@@ -21,8 +21,8 @@ namespace r1::data::tasks {
 /// Reference solutions of one sample.
 struct Solutions {
     std::string direct;  // R1 format, short: "<think>\nA = x\n</think> <answer>x</answer>"
-    std::string
-        steps;  // R1 format, worked step by step; the think block can be replayed line by line
+    // R1 format, worked step by step; the think block can be replayed line by line
+    std::string steps;
     std::string text;  // plain text (no tags) for pretraining corpora: question, working, answer
 };
 
