@@ -109,7 +109,8 @@ Sample scoring_row(const io::JsonFields& fields) {
     }
     if (fields.has("target")) {
         const json& t = fields.value("target");
-        if (!t.is_number() || t.get<double>() != std::floor(t.get<double>())) {
+        if (!t.is_number() || t.get<double>() != std::floor(t.get<double>()) ||
+            std::abs(t.get<double>()) > 9.0e15) {  // exact in a double, and in int64
             throw fields.error("target", "expected a number with an integer value, got " +
                                              (t.is_number() ? t.dump() : io::json_kind(t)));
         }

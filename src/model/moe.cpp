@@ -286,7 +286,8 @@ at::Tensor MoeImpl::routed(const at::Tensor& x, const Routing& routing) {
 
 std::optional<kernels::ExpertWeights> MoeImpl::kernel_weights(const at::Tensor& x) const {
     if (!torch::GradMode::is_enabled()) {  // the packed buffers as they are, or nothing to copy
-        if (packed() && packed_gate_up_.scalar_type() == x.scalar_type()) {
+        // (an fp8_train expert keeps its float32 master weight packed, but runs in FP8)
+        if (packed() && packed_gate_up_.scalar_type() == x.scalar_type() && dense_experts()) {
             return kernels::ExpertWeights{packed_gate_up_, packed_down_};
         }
         return std::nullopt;
@@ -298,17 +299,22 @@ std::optional<kernels::ExpertWeights> MoeImpl::kernel_weights(const at::Tensor& 
     return kernels::ExpertWeights{std::move(gate_up), std::move(down)};
 }
 
-bool MoeImpl::groupable(const at::Tensor& x) const {
-    const auto dtype = x.scalar_type();  // at::_grouped_mm on CPU: float32, bfloat16, float16
-    if (dtype != torch::kFloat32 && dtype != torch::kBFloat16 && dtype != torch::kHalf) {
-        return false;
-    }
+bool MoeImpl::dense_experts() const {
     std::vector<const LinearImpl*> linears;
     for (const auto& expert : *experts) {
         const auto& mlp = *expert->as<MlpImpl>();
         linears.insert(linears.end(), {&*mlp.gate_proj, &*mlp.up_proj, &*mlp.down_proj});
     }
-    return stackable(linears) && linears.front()->weight.scalar_type() == dtype;
+    return stackable(linears);
+}
+
+bool MoeImpl::groupable(const at::Tensor& x) const {
+    const auto dtype = x.scalar_type();  // at::_grouped_mm on CPU: float32, bfloat16, float16
+    if (dtype != torch::kFloat32 && dtype != torch::kBFloat16 && dtype != torch::kHalf) {
+        return false;
+    }
+    const auto& first = *(*experts->begin())->as<MlpImpl>();
+    return dense_experts() && first.gate_proj->weight.scalar_type() == dtype;
 }
 
 namespace {

@@ -75,10 +75,6 @@ std::string strip_markup(std::string_view text) {
     return s;
 }
 
-}  // namespace
-
-namespace {
-
 // Words per script of text already stripped of markup.
 std::map<Script, int64_t> count_plain_words(std::string_view s) {
     std::map<Script, int64_t> counts;
@@ -178,17 +174,21 @@ struct Target {
 
 // The options' language, else the row's, else the prompt's (identified, else its majority script).
 std::optional<Target> target_of(const RewardInput& in, const LanguageOptions& o, std::string& why) {
-    std::string language = !o.language.empty() ? o.language : in.language;
-    if (language.empty() && o.identify) {
-        language = identify_language(strip_markup(in.prompt)).value_or("");
-    }
+    const std::string language =
+        normalize_language_code(!o.language.empty() ? o.language : in.language);
     if (!language.empty()) {
         const auto scripts = language_scripts(language);
         if (!scripts) {
             why = "unknown language '" + language + "'";
             return std::nullopt;
         }
-        return Target{normalize_language_code(language), *scripts};
+        return Target{language, *scripts};
+    }
+    if (o.identify) {  // an identified language outside the script table falls to the script rule
+        const auto found = identify_language(strip_markup(in.prompt));
+        if (const auto scripts = found ? language_scripts(*found) : std::nullopt) {
+            return Target{*found, *scripts};
+        }
     }
     const auto prompt = count_words(in.prompt);  // the prompt's majority script
     if (prompt.empty()) {

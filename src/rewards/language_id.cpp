@@ -10,9 +10,6 @@ std::string normalize_language_code(std::string_view code) {
     if (code == "iw") {
         return "he";
     }
-    if (code == "jw") {
-        return "jv";
-    }
     if (code == "zh-Hant") {
         return "zh";
     }

@@ -1,7 +1,5 @@
 #include "r1/train/optimizer.h"
 
-#include "r1/train/schedule.h"
-
 #include <torch/nn/utils/clip_grad.h>
 
 namespace r1::train {

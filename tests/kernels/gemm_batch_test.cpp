@@ -1,5 +1,5 @@
 // The batched strided GEMM (kernels/gemm_batch.h) and the experts' grouped linear built on it
-// (model/grouped_linear.h) against float64 matmuls: every layout the experts use (a row-major or
+// (kernels/grouped_linear.h) against float64 matmuls: every layout the experts use (a row-major or
 // column-major, b = wᵀ or b row-major), tails of M, N and K around the 6-row, 16-column and
 // 256-deep blocks, empty problems and K = 0; the same bits at one and two threads; forward and
 // both gradients of grouped_linear against a per-group loop of matmuls.

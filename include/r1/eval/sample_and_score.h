@@ -1,7 +1,7 @@
 // The one path from dataset rows to scored completions: render each row's prompt with the chat
 // template, encode it, draw k completions from the generation engine, decode them and score them
-// with a reward set. GRPO's rollouts (train/grpo/rollout.h), evaluation (evaluate.h) and
-// rejection sampling all call sample_and_score(), so a row is scored the same way everywhere.
+// with a reward set. GRPO's rollouts (train/grpo/rollout.h) and evaluation (evaluate.h) both call
+// sample_and_score(), so a row is scored the same way in training and evaluation.
 #pragma once
 
 #include "r1/data/sample.h"

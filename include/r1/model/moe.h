@@ -99,8 +99,8 @@ class MoeImpl : public torch::nn::Cloneable<MoeImpl> {
 
   private:
     /// The stacked expert weights for the kernels: the packed buffers without grad (nullopt
-    /// unless packed in x's dtype: nothing is copied for inference), stacked_expert_weights()
-    /// with grad when groupable(x).
+    /// unless packed in x's dtype with dense experts: nothing is copied for inference),
+    /// stacked_expert_weights() with grad when groupable(x).
     std::optional<kernels::ExpertWeights> kernel_weights(const at::Tensor& x) const;
     /// DeepSeek's loop over the experts (model.py's MoE.forward): each active expert on its
     /// tokens, sorted by expert; without grad and with E ≤ 2K, each expert on every token times
@@ -109,6 +109,8 @@ class MoeImpl : public torch::nn::Cloneable<MoeImpl> {
     /// Whether the experts can stack for x: dense bias-free experts in x's dtype, which
     /// at::_grouped_mm supports too (not float64, whose tests take the loop).
     bool groupable(const at::Tensor& x) const;
+    /// Whether every expert linear is dense and bias-free, in one dtype (model::stackable).
+    bool dense_experts() const;
     at::Tensor packed_gate_up_;  // [E, 2I, H]
     at::Tensor packed_down_;     // [E, H, I]
     at::Tensor load_;  // [E] int64, replaced (never modified in place) so clones do not share it

@@ -1,7 +1,7 @@
 // language_consistency (grpo-spec §6.4, the R1 paper's language reward): the share of the chain of
 // thought's words written in the target language. The script rule decides between scripts (an
-// English target counts no Han word); within the target's script, CLD2 (rewards/language_id.h)
-// judges each sentence's words of that script, and a sentence it reliably finds in another
+// English target counts no Han word); within the target's script, Chrome's language identifier
+// CLD2 judges each sentence's words of that script, and a sentence it reliably finds in another
 // language (French for an English target) counts none of them. Where CLD2 is unsure (a short or
 // formulaic sentence) the script rule stands.
 //

@@ -47,8 +47,8 @@ struct RewardInput {
     std::string language;          // ISO 639-1 code of the expected natural language ("en", "zh")
 };
 
-/// What a reward sees of one completion of dataset row `row` (GRPO rollouts, evaluation and
-/// rejection sampling all build it here).
+/// What a reward sees of one completion of dataset row `row` (GRPO rollouts and evaluation build it
+/// here, through eval::sample_and_score).
 RewardInput reward_input(const data::Sample& row, std::string completion, bool truncated);
 
 /// A reward's verdict: value nullopt = not applicable or unscorable (excluded, never 0).

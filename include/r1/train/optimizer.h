@@ -1,5 +1,6 @@
-// The optimizer step every stage shares: AdamW from OptimOptions, the scheduled learning rate,
-// global-norm gradient clipping (the norm before clipping is what metrics log).
+// What every stage's optimizer step uses: AdamW from OptimOptions, setting the learning rate (the
+// schedule is train/schedule.h), global-norm gradient clipping (the norm before clipping is what
+// metrics log).
 #pragma once
 
 #include "r1/train/options.h"

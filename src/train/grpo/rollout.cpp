@@ -2,8 +2,6 @@
 
 #include "r1/eval/sample_and_score.h"
 #include "r1/train/grpo/advantage.h"
-#include "r1/util/error.h"
-#include "r1/util/str.h"
 
 #include <set>
 

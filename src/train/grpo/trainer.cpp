@@ -1,6 +1,5 @@
 #include "r1/train/grpo/trainer.h"
 
-#include "r1/data/loader.h"
 #include "r1/data/prompt_set.h"
 #include "r1/eval/evaluate.h"
 #include "r1/generation/engine.h"
@@ -155,8 +154,8 @@ Trainer::Trainer(const GrpoOptions& options, const io::RunDir& run_dir)
     engine_.emplace(policy_, base_.tokenizer,
                     generation::EngineOptions{.max_batch_size = generation_batch(options_)});
     rewards_.emplace(options_.rewards);
-    if (options_.dynamic_sampling
-            .enable) {  // an unknown metric fails now, not after the first rollout
+    // an unknown metric fails now, not after the first rollout
+    if (options_.dynamic_sampling.enable) {
         metric_column(rewards_->names(), options_.dynamic_sampling.metric);
     }
     eos_ = model::eos_token_ids(base_);

@@ -7,8 +7,6 @@
 #include "r1/eval/sample_and_score.h"
 #include "r1/generation/engine.h"
 #include "r1/rewards/combine.h"
-#include "r1/tokenizer/chat_template.h"
-#include "r1/tokenizer/tokenizer.h"
 #include "r1/train/grpo/options.h"
 
 #include <ATen/core/Tensor.h>
