@@ -21,22 +21,6 @@ using nlohmann::json;
     throw util::FormatError("key '" + key + "': expected " + expected, where);
 }
 
-std::vector<int64_t> integers_of(const json& v,
-                                 const util::Location& where,
-                                 const std::string& key) {
-    if (!v.is_array()) {
-        bad(where, key, "a list of integers");
-    }
-    std::vector<int64_t> out;
-    for (const json& x : v) {
-        if (!x.is_number_integer()) {
-            bad(where, key, "a list of integers");
-        }
-        out.push_back(x.get<int64_t>());
-    }
-    return out;
-}
-
 }  // namespace
 
 RewardInput reward_input_from_json(const json& row, const util::Location& where) {
@@ -59,7 +43,7 @@ RewardInput reward_input_from_json(const json& row, const util::Location& where)
                      completion.is_string() ? completion.get<std::string>() : completion.dump(),
                      row.value("truncated", false));
     if (row.contains("completion_ids")) {
-        in.completion_ids = integers_of(row["completion_ids"], where, "completion_ids");
+        in.completion_ids = fields.integers("completion_ids");
     }
     return in;
 }
